@@ -1,0 +1,136 @@
+/**
+ * The cluster's domain objects, as stored in the replicated state and shown
+ * by the API. Times are milliseconds since the epoch, taken from the leader's
+ * injected clock when a command is proposed (never read while applying).
+ */
+import type { ServiceSpec } from './spec.js';
+
+export type NodeId = string;
+export type DriverName = 'docker' | 'exec';
+
+/** CPU in milli-cores (1000 = one core), memory in bytes. */
+export interface Resources {
+  cpuMillis: number;
+  memoryBytes: number;
+}
+
+export type NodeAvailability = 'active' | 'pause' | 'drain';
+export type NodeStatus = 'ready' | 'down' | 'unknown';
+export type NodeRole = 'voter' | 'learner';
+
+export interface Platform {
+  os: string;
+  arch: string;
+}
+
+export interface NodeInfo {
+  /** The libp2p peer id; also the Raft id. Never reused once removed. */
+  id: NodeId;
+  name: string;
+  /** libp2p multiaddrs the node listens on. */
+  addresses: string[];
+  /** host:port of its admin API (loopback by default). */
+  apiAddress?: string;
+  labels: Record<string, string>;
+  resources: Resources;
+  drivers: DriverName[];
+  platform: Platform;
+  availability: NodeAvailability;
+  status: NodeStatus;
+  statusMessage?: string;
+  role: NodeRole;
+  version: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/**
+ * Task states in the order they may be reached (swarmkit's model): a task's
+ * observed state only ever moves to a later one.
+ */
+export const TASK_STATES = [
+  'new',
+  'pending',
+  'assigned',
+  'accepted',
+  'preparing',
+  'starting',
+  'running',
+  'complete',
+  'shutdown',
+  'failed',
+  'rejected',
+  'orphaned',
+] as const;
+export type TaskState = (typeof TASK_STATES)[number];
+
+export type DesiredTaskState = 'running' | 'shutdown' | 'remove';
+
+export type TaskHealth = 'none' | 'starting' | 'healthy' | 'unhealthy';
+
+export interface TaskStatus {
+  state: TaskState;
+  timestamp: number;
+  message: string;
+  error?: string;
+  exitCode?: number;
+  containerId?: string;
+  health?: TaskHealth;
+}
+
+export interface Task {
+  id: string;
+  serviceId: string;
+  serviceName: string;
+  /** The service version whose spec this task runs. */
+  serviceVersion: number;
+  /** Replica slot (1..replicas) for replicated services; 0 for global ones. */
+  slot: number;
+  /** Set when assigned (or, for global services, at creation). */
+  nodeId?: NodeId;
+  desiredState: DesiredTaskState;
+  status: TaskStatus;
+  spec: ServiceSpec;
+  createdAt: number;
+  updatedAt: number;
+  /** Why the task is not placed yet (scheduler explanation). */
+  pendingReason?: string;
+}
+
+export type UpdateState =
+  | 'updating'
+  | 'paused'
+  | 'completed'
+  | 'rollback_started'
+  | 'rollback_paused'
+  | 'rollback_completed';
+
+export interface UpdateStatus {
+  state: UpdateState;
+  message: string;
+  startedAt: number;
+  completedAt?: number;
+}
+
+export interface Service {
+  id: string;
+  spec: ServiceSpec;
+  /** Incremented on every spec change (update, scale, rollback). */
+  version: number;
+  previousSpec?: ServiceSpec;
+  createdAt: number;
+  updatedAt: number;
+  updateStatus?: UpdateStatus;
+}
+
+export interface ClusterConfig {
+  clusterId: string;
+  /** Allow privileged, host namespaces, added caps, devices, docker.sock or `/` mounts. */
+  allowDangerous: boolean;
+  /** Number of Raft voters the autopilot keeps (3 or 5). */
+  voters: number;
+  /** How long a voter may be down before a healthy learner replaces it. */
+  voterGraceMs: number;
+  /** Max finished tasks kept per slot. */
+  taskHistory: number;
+}

@@ -1,0 +1,3 @@
+export * from './errors.js';
+export * from './domain.js';
+export * from './spec.js';

@@ -1,0 +1,125 @@
+/**
+ * The service spec: one TypeBox schema that is at once the TypeScript type,
+ * the API's request schema (and so the OpenAPI document) and the validator.
+ * Durations are integer milliseconds; the CLI parses "10s" into them.
+ */
+import { Type, type Static } from '@sinclair/typebox';
+
+const Duration = (description: string) => Type.Integer({ minimum: 0, description: `${description} (milliseconds)` });
+
+export const PortSchema = Type.Object(
+  {
+    published: Type.Integer({ minimum: 1, maximum: 65535, description: 'Port on the node (host mode)' }),
+    target: Type.Integer({ minimum: 1, maximum: 65535, description: 'Port inside the task' }),
+    protocol: Type.Optional(Type.Union([Type.Literal('tcp'), Type.Literal('udp')])),
+  },
+  { additionalProperties: false },
+);
+
+export const ResourceAmountsSchema = Type.Object(
+  {
+    cpus: Type.Optional(Type.Number({ minimum: 0, maximum: 1024, description: 'CPU cores, e.g. 0.5' })),
+    memoryBytes: Type.Optional(Type.Integer({ minimum: 0, description: 'Memory in bytes' })),
+  },
+  { additionalProperties: false },
+);
+
+export const UpdateConfigSchema = Type.Object(
+  {
+    parallelism: Type.Optional(Type.Integer({ minimum: 0, description: 'Tasks updated at once; 0 = all' })),
+    delayMs: Type.Optional(Duration('Pause between batches')),
+    failureAction: Type.Optional(Type.Union([Type.Literal('pause'), Type.Literal('rollback'), Type.Literal('continue')])),
+    monitorMs: Type.Optional(Duration('How long an updated task is watched for failure')),
+    maxFailureRatio: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+    order: Type.Optional(Type.Union([Type.Literal('stop-first'), Type.Literal('start-first')])),
+  },
+  { additionalProperties: false },
+);
+
+export const RestartPolicySchema = Type.Object(
+  {
+    condition: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('on-failure'), Type.Literal('any')])),
+    delayMs: Type.Optional(Duration('Wait before a restart')),
+    maxAttempts: Type.Optional(Type.Integer({ minimum: 0, description: '0 = unlimited' })),
+    windowMs: Type.Optional(Duration('Window over which attempts are counted')),
+  },
+  { additionalProperties: false },
+);
+
+export const HealthCheckSchema = Type.Object(
+  {
+    test: Type.Array(Type.String(), {
+      minItems: 1,
+      description: '["CMD", exe, ...args] | ["CMD-SHELL", "script"] | ["NONE"]',
+    }),
+    intervalMs: Type.Optional(Duration('Time between checks')),
+    timeoutMs: Type.Optional(Duration('Time a check may take')),
+    retries: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+    startPeriodMs: Type.Optional(Duration('Grace period after start where failures do not count')),
+  },
+  { additionalProperties: false },
+);
+
+export const MountSchema = Type.Object(
+  {
+    type: Type.Union([Type.Literal('bind'), Type.Literal('volume'), Type.Literal('tmpfs')]),
+    source: Type.Optional(Type.String()),
+    target: Type.String({ minLength: 1 }),
+    readOnly: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const PlacementSchema = Type.Object(
+  {
+    constraints: Type.Optional(
+      Type.Array(Type.String({ minLength: 1 }), {
+        description: 'node.labels.K == V, node.labels.K != V, node.id == ID, node.hostname == NAME, node.platform.os/arch == X',
+      }),
+    ),
+    preferences: Type.Optional(Type.Array(Type.Object({ spread: Type.String({ minLength: 1 }) }, { additionalProperties: false }))),
+    maxReplicasPerNode: Type.Optional(Type.Integer({ minimum: 0, description: '0 = unlimited' })),
+    platforms: Type.Optional(Type.Array(Type.Object({ os: Type.String(), arch: Type.String() }, { additionalProperties: false }))),
+  },
+  { additionalProperties: false },
+);
+
+export const ServiceSpecSchema = Type.Object(
+  {
+    name: Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]{0,62}$', description: 'Lower-case letters, digits, - _ . ; up to 63 characters' }),
+    driver: Type.Optional(Type.Union([Type.Literal('docker'), Type.Literal('exec')], { description: 'Default: docker' })),
+    image: Type.Optional(Type.String({ minLength: 1, description: 'Required for the docker driver' })),
+    command: Type.Optional(Type.Array(Type.String(), { description: 'Entrypoint override (docker) or program and args (exec)' })),
+    args: Type.Optional(Type.Array(Type.String())),
+    env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String())),
+    labels: Type.Optional(Type.Record(Type.String(), Type.String())),
+    workdir: Type.Optional(Type.String()),
+    mode: Type.Optional(Type.Union([Type.Literal('replicated'), Type.Literal('global')], { description: 'Default: replicated' })),
+    replicas: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000, description: 'Replicated mode only; default 1' })),
+    resources: Type.Optional(
+      Type.Object({ reservations: Type.Optional(ResourceAmountsSchema), limits: Type.Optional(ResourceAmountsSchema) }, { additionalProperties: false }),
+    ),
+    ports: Type.Optional(Type.Array(PortSchema)),
+    placement: Type.Optional(PlacementSchema),
+    update: Type.Optional(UpdateConfigSchema),
+    rollback: Type.Optional(UpdateConfigSchema),
+    restart: Type.Optional(RestartPolicySchema),
+    healthcheck: Type.Optional(HealthCheckSchema),
+    stopGracePeriodMs: Type.Optional(Duration('Time between the stop signal and a kill')),
+    stopSignal: Type.Optional(Type.String({ pattern: '^SIG[A-Z0-9]+$' })),
+    mounts: Type.Optional(Type.Array(MountSchema)),
+    privileged: Type.Optional(Type.Boolean()),
+    networkMode: Type.Optional(Type.String({ description: 'bridge (default), host, none' })),
+    pidMode: Type.Optional(Type.String({ description: 'host to share the host pid namespace' })),
+    capAdd: Type.Optional(Type.Array(Type.String())),
+    devices: Type.Optional(Type.Array(Type.String())),
+  },
+  { additionalProperties: false },
+);
+
+export type ServiceSpec = Static<typeof ServiceSpecSchema>;
+export type PortSpec = Static<typeof PortSchema>;
+export type UpdateConfig = Static<typeof UpdateConfigSchema>;
+export type RestartPolicy = Static<typeof RestartPolicySchema>;
+export type HealthCheck = Static<typeof HealthCheckSchema>;
+export type Placement = Static<typeof PlacementSchema>;
