@@ -1,1 +1,6 @@
-export {};
+export * from './backend.js';
+export { createApiServer, type ApiServerOptions, type ApiServer } from './server.js';
+export { ShoalClient, type ShoalClientOptions } from './client.js';
+export { httpStatusFor, toShoalError, type ErrorBody } from './http-errors.js';
+export { tokenMatches } from './auth.js';
+export { checkSpec } from './validation.js';

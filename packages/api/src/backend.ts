@@ -1,0 +1,153 @@
+/**
+ * The contract between the admin API and the node that serves it. The daemon
+ * implements `Backend`; the HTTP server only translates between HTTP and these
+ * calls, and the client mirrors them over HTTP. Every method may throw a
+ * `ShoalError`; its code decides the HTTP status (see http-errors.ts).
+ */
+import type { NodeAvailability, NodeInfo, NodeRole, NodeStatus, Service, ServiceSpec, Task } from '@shoal/types';
+
+export interface TaskFilter {
+  /** Service id or name. */
+  service?: string;
+  /** Node id or name. */
+  node?: string;
+  /** Include finished tasks (history); default: only tasks desired running. */
+  all?: boolean;
+}
+
+/** One field that a spec update changes, e.g. {path: 'image', from: 'nginx:1', to: 'nginx:2'}. */
+export interface SpecChange {
+  path: string;
+  from: unknown;
+  to: unknown;
+}
+
+/** What `service update --dry-run` would do (Nomad's plan). Nothing is committed. */
+export interface UpdatePlan {
+  service: string;
+  currentVersion: number;
+  nextVersion: number;
+  changes: SpecChange[];
+  /** Tasks that will be replaced by tasks of the new spec. */
+  replace: number;
+  /** Tasks added (scale up) and removed (scale down). */
+  create: number;
+  remove: number;
+  /** Human-readable notes: batches, order, placement warnings. */
+  notes: string[];
+}
+
+/** Why a task is where it is (or is not placed), node by node. */
+export interface TaskExplanation {
+  task: Task;
+  /** One line for people, e.g. "pending: 3 nodes: 2 lacking memory, 1 port 8080 taken". */
+  summary: string;
+  nodes: { nodeId: string; nodeName: string; feasible: boolean; reasons: string[] }[];
+}
+
+export interface ClusterMember {
+  id: string;
+  name: string;
+  role: NodeRole;
+  status: NodeStatus;
+  /** Reachable and caught up enough to count toward quorum. */
+  healthy: boolean;
+  /** Last Raft index known replicated to it (leader's view), if known. */
+  matchIndex?: number;
+  /** Milliseconds since the leader last heard from it, if known. */
+  lastContactMs?: number;
+}
+
+export interface ClusterStatus {
+  clusterId: string;
+  leader: { id: string; name: string } | null;
+  term: number;
+  commitIndex: number;
+  appliedIndex: number;
+  hasQuorum: boolean;
+  voters: ClusterMember[];
+  learners: ClusterMember[];
+  /** The node answering this request. */
+  self: { id: string; name: string; role: NodeRole; isLeader: boolean };
+}
+
+export interface JoinToken {
+  token: string;
+  /** When this token became current (ms since epoch), if known. */
+  createdAt?: number;
+}
+
+/** A committed change, as shown by `shoal events`. `index` is the Raft index. */
+export interface ClusterEvent {
+  index: number;
+  /** e.g. service.create, task.state, node.down */
+  type: string;
+  /** ms since epoch */
+  at: number;
+  /** what it is about: a service name, a task id, a node name */
+  subject: string;
+  summary: string;
+}
+
+export interface LogLine {
+  /** Task id. */
+  task: string;
+  /** Replica slot of the task (0 for global services). */
+  slot?: number;
+  /** Node name (or id). */
+  node: string;
+  stream: 'stdout' | 'stderr';
+  line: string;
+  /** ms since epoch */
+  ts: number;
+}
+
+export interface LogOptions {
+  follow: boolean;
+  /** Last N lines per task before following; undefined = all. */
+  tail?: number;
+  signal: AbortSignal;
+}
+
+export interface Health {
+  ok: boolean;
+  /** Free-form details: node id, leader, quorum, version... */
+  [key: string]: unknown;
+}
+
+export interface MetricsText {
+  contentType: string;
+  body: string;
+}
+
+export interface Backend {
+  listNodes(): Promise<NodeInfo[]>;
+  getNode(idOrName: string): Promise<NodeInfo>;
+  setNodeAvailability(idOrName: string, availability: NodeAvailability): Promise<NodeInfo>;
+  removeNode(idOrName: string, opts: { force: boolean }): Promise<void>;
+
+  listServices(): Promise<Service[]>;
+  getService(idOrName: string): Promise<Service>;
+  createService(spec: ServiceSpec): Promise<Service>;
+  /** Replace the spec of `name`. With dryRun nothing is committed and the plan is returned. */
+  updateService(name: string, spec: ServiceSpec, opts: { dryRun: boolean }): Promise<Service | UpdatePlan>;
+  scaleService(name: string, replicas: number): Promise<Service>;
+  rollbackService(name: string): Promise<Service>;
+  removeService(name: string): Promise<void>;
+
+  listTasks(filter: TaskFilter): Promise<Task[]>;
+  explainTask(taskId: string): Promise<TaskExplanation>;
+
+  clusterStatus(): Promise<ClusterStatus>;
+  showToken(): Promise<JoinToken>;
+  rotateToken(): Promise<JoinToken>;
+
+  /** Committed changes from now on, until `signal` aborts. */
+  events(signal: AbortSignal): AsyncIterable<ClusterEvent>;
+  /** Every task's output of a service; with follow, keeps going until `signal` aborts. */
+  serviceLogs(name: string, opts: LogOptions): AsyncIterable<LogLine>;
+
+  /** Prometheus text exposition. */
+  metrics(): Promise<MetricsText>;
+  health(): Promise<Health>;
+}

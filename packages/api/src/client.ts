@@ -1,0 +1,188 @@
+/**
+ * Typed client of the admin API; the CLI's only way into a cluster. Errors
+ * come back as ShoalError with the server's code and message; an agent that
+ * cannot be reached is reported as such, not as "fetch failed".
+ */
+import { ErrorCode, ShoalError, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
+import type { ClusterEvent, ClusterStatus, Health, JoinToken, LogLine, MetricsText, TaskExplanation, TaskFilter, UpdatePlan } from './backend.js';
+import { sseMessages, textLines } from './lines.js';
+
+export interface ShoalClientOptions {
+  /** e.g. http://127.0.0.1:7070 */
+  baseUrl: string;
+  token?: string;
+  fetch?: typeof fetch;
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNRESET', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
+
+export class ShoalClient {
+  readonly baseUrl: string;
+  private readonly token: string | undefined;
+  private readonly fetchFn: typeof fetch;
+
+  constructor(opts: ShoalClientOptions) {
+    this.baseUrl = opts.baseUrl.replace(/\/+$/, '');
+    this.token = opts.token;
+    this.fetchFn = opts.fetch ?? globalThis.fetch;
+  }
+
+  listNodes(): Promise<NodeInfo[]> {
+    return this.json('GET', '/v1/nodes');
+  }
+  getNode(idOrName: string): Promise<NodeInfo> {
+    return this.json('GET', `/v1/nodes/${enc(idOrName)}`);
+  }
+  setNodeAvailability(idOrName: string, availability: NodeAvailability): Promise<NodeInfo> {
+    return this.json('POST', `/v1/nodes/${enc(idOrName)}/availability`, { availability });
+  }
+  async removeNode(idOrName: string, opts: { force?: boolean } = {}): Promise<void> {
+    await this.json('DELETE', `/v1/nodes/${enc(idOrName)}${opts.force ? '?force=true' : ''}`);
+  }
+
+  listServices(): Promise<Service[]> {
+    return this.json('GET', '/v1/services');
+  }
+  getService(idOrName: string): Promise<Service> {
+    return this.json('GET', `/v1/services/${enc(idOrName)}`);
+  }
+  createService(spec: ServiceSpec): Promise<Service> {
+    return this.json('POST', '/v1/services', spec);
+  }
+  updateService(name: string, spec: ServiceSpec): Promise<Service> {
+    return this.json('POST', `/v1/services/${enc(name)}/update`, { spec, dryRun: false });
+  }
+  /** What an update would do; nothing is committed. */
+  planServiceUpdate(name: string, spec: ServiceSpec): Promise<UpdatePlan> {
+    return this.json('POST', `/v1/services/${enc(name)}/update`, { spec, dryRun: true });
+  }
+  scaleService(name: string, replicas: number): Promise<Service> {
+    return this.json('POST', `/v1/services/${enc(name)}/scale`, { replicas });
+  }
+  rollbackService(name: string): Promise<Service> {
+    return this.json('POST', `/v1/services/${enc(name)}/rollback`);
+  }
+  async removeService(name: string): Promise<void> {
+    await this.json('DELETE', `/v1/services/${enc(name)}`);
+  }
+
+  listTasks(filter: TaskFilter = {}): Promise<Task[]> {
+    const q = new URLSearchParams();
+    if (filter.service) q.set('service', filter.service);
+    if (filter.node) q.set('node', filter.node);
+    if (filter.all) q.set('all', 'true');
+    const qs = q.toString();
+    return this.json('GET', `/v1/tasks${qs ? `?${qs}` : ''}`);
+  }
+  explainTask(taskId: string): Promise<TaskExplanation> {
+    return this.json('GET', `/v1/tasks/${enc(taskId)}/explain`);
+  }
+
+  clusterStatus(): Promise<ClusterStatus> {
+    return this.json('GET', '/v1/cluster');
+  }
+  showToken(): Promise<JoinToken> {
+    return this.json('GET', '/v1/cluster/token');
+  }
+  rotateToken(): Promise<JoinToken> {
+    return this.json('POST', '/v1/cluster/token/rotate');
+  }
+  openapi(): Promise<Record<string, unknown>> {
+    return this.json('GET', '/v1/openapi.json');
+  }
+
+  async *events(signal?: AbortSignal): AsyncGenerator<ClusterEvent> {
+    const res = await this.request('GET', '/v1/events', undefined, signal, 'text/event-stream');
+    try {
+      for await (const msg of sseMessages(res.body!)) {
+        if (msg.event === 'error') throw errorFromBody(JSON.parse(msg.data), 500);
+        yield JSON.parse(msg.data) as ClusterEvent;
+      }
+    } catch (err) {
+      if (!signal?.aborted) throw err;
+    }
+  }
+
+  async *serviceLogs(name: string, opts: { follow?: boolean; tail?: number; signal?: AbortSignal } = {}): AsyncGenerator<LogLine> {
+    const q = new URLSearchParams();
+    if (opts.follow) q.set('follow', 'true');
+    if (opts.tail !== undefined) q.set('tail', String(opts.tail));
+    const qs = q.toString();
+    const res = await this.request('GET', `/v1/services/${enc(name)}/logs${qs ? `?${qs}` : ''}`, undefined, opts.signal, 'application/x-ndjson');
+    try {
+      for await (const line of textLines(res.body!)) {
+        if (line.trim() === '') continue;
+        const item = JSON.parse(line) as LogLine | { error: unknown };
+        if ('error' in item) throw errorFromBody(item, 500);
+        yield item;
+      }
+    } catch (err) {
+      if (!opts.signal?.aborted) throw err;
+    }
+  }
+
+  async metrics(): Promise<MetricsText> {
+    const res = await this.request('GET', '/metrics');
+    return { contentType: res.headers.get('content-type') ?? 'text/plain', body: await res.text() };
+  }
+  /** /healthz answers 503 with a body when unhealthy; that is a result, not an error. */
+  async health(): Promise<Health> {
+    const res = await this.send('GET', '/healthz');
+    const body = (await res.json().catch(() => ({}))) as Health;
+    return { ...body, ok: res.ok && body.ok === true };
+  }
+
+  private async json<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await this.request(method, path, body);
+    if (res.status === 204) return undefined as T;
+    return (await res.json()) as T;
+  }
+
+  /** A 2xx response, or a thrown ShoalError. */
+  private async request(method: string, path: string, body?: unknown, signal?: AbortSignal, accept = 'application/json'): Promise<Response> {
+    const res = await this.send(method, path, body, signal, accept);
+    if (res.ok) return res;
+    const text = await res.text();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    throw errorFromBody(parsed, res.status, text);
+  }
+
+  private async send(method: string, path: string, body?: unknown, signal?: AbortSignal, accept = 'application/json'): Promise<Response> {
+    const headers: Record<string, string> = { accept };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    try {
+      return await this.fetchFn(this.baseUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
+    } catch (err) {
+      throw this.transportError(err, signal);
+    }
+  }
+
+  private transportError(err: unknown, signal?: AbortSignal): ShoalError {
+    if (signal?.aborted) return new ShoalError(ErrorCode.Aborted, 'request aborted');
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    const code = cause?.code ?? (err as { code?: string }).code;
+    if (code && UNREACHABLE.has(code)) {
+      return new ShoalError(ErrorCode.Internal, `cannot reach the shoal agent at ${this.baseUrl}: is \`shoal agent\` running? (${code})`, { reason: 'unreachable', url: this.baseUrl, cause: code });
+    }
+    return new ShoalError(ErrorCode.Internal, `request to the shoal agent at ${this.baseUrl} failed: ${cause?.message ?? (err as Error).message}`, { url: this.baseUrl });
+  }
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+function errorFromBody(body: unknown, status: number, raw = ''): ShoalError {
+  const e = (body as { error?: { code?: unknown; message?: unknown; details?: unknown } } | undefined)?.error;
+  if (e && typeof e.code === 'string' && typeof e.message === 'string') {
+    return new ShoalError(e.code as ErrorCode, e.message, (e.details as Record<string, unknown> | undefined) ?? undefined);
+  }
+  const snippet = raw.slice(0, 200).trim();
+  return new ShoalError(ErrorCode.Internal, `the agent answered HTTP ${status}${snippet ? `: ${snippet}` : ''}`, { status });
+}

@@ -1,0 +1,15 @@
+import type { Backend } from '../backend.js';
+import { TaskParams, TasksQuery } from '../schemas.js';
+import type { Api } from './app.js';
+
+const tags = ['tasks'];
+
+export function taskRoutes(api: Api, backend: Backend): void {
+  api.get('/v1/tasks', { schema: { tags, summary: 'List tasks, optionally of one service or node', querystring: TasksQuery } }, async (request) =>
+    backend.listTasks(request.query),
+  );
+
+  api.get('/v1/tasks/:id/explain', { schema: { tags, summary: 'Why a task is placed where it is, or why it is pending', params: TaskParams } }, async (request) =>
+    backend.explainTask(request.params.id),
+  );
+}

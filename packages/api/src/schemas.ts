@@ -1,0 +1,59 @@
+/**
+ * Request schemas of every route. They validate requests (TypeBox compiler)
+ * and feed the OpenAPI document, so the two cannot drift apart. Responses are
+ * documented, not filtered: the domain objects pass through as the backend
+ * returns them.
+ */
+import { Type } from '@sinclair/typebox';
+import { ServiceSpecSchema } from '@shoal/types';
+
+export { ServiceSpecSchema };
+
+export const NameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200, description: 'Service name or id' }) });
+export const NodeParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200, description: 'Node id or name' }) });
+export const TaskParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 200, description: 'Task id' }) });
+
+export const UpdateBody = Type.Object(
+  {
+    spec: ServiceSpecSchema,
+    dryRun: Type.Optional(Type.Boolean({ description: 'Return the plan without committing anything' })),
+  },
+  { additionalProperties: false },
+);
+
+export const ScaleBody = Type.Object({ replicas: Type.Integer({ minimum: 0, maximum: 100000 }) }, { additionalProperties: false });
+
+export const AvailabilityBody = Type.Object(
+  { availability: Type.Union([Type.Literal('active'), Type.Literal('pause'), Type.Literal('drain')]) },
+  { additionalProperties: false },
+);
+
+export const RemoveNodeQuery = Type.Object(
+  { force: Type.Optional(Type.Boolean({ description: 'Remove even if the node is still up' })) },
+  { additionalProperties: false },
+);
+
+export const TasksQuery = Type.Object(
+  {
+    service: Type.Optional(Type.String({ minLength: 1 })),
+    node: Type.Optional(Type.String({ minLength: 1 })),
+    all: Type.Optional(Type.Boolean({ description: 'Include finished tasks' })),
+  },
+  { additionalProperties: false },
+);
+
+export const LogsQuery = Type.Object(
+  {
+    follow: Type.Optional(Type.Boolean()),
+    tail: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000000 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  }),
+});
