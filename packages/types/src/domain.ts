@@ -95,6 +95,12 @@ export interface Task {
   updatedAt: number;
   /** Why the task is not placed yet (scheduler explanation). */
   pendingReason?: string;
+  /**
+   * Times (ms) of earlier restarts of this slot that the restart policy
+   * counts, carried from task to replacement so max-attempts survives the
+   * pruning of old tasks. Bounded by the policy's maxAttempts.
+   */
+  restartHistory?: number[];
 }
 
 export type UpdateState =

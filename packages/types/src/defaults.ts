@@ -1,0 +1,55 @@
+/**
+ * Spec defaults, applied in one place so the API, the orchestrator and the
+ * CLI agree on what an omitted field means.
+ */
+import type { RestartPolicy, ServiceSpec, UpdateConfig } from './spec.js';
+
+export const DEFAULT_UPDATE_CONFIG: Required<UpdateConfig> = {
+  parallelism: 1,
+  delayMs: 0,
+  failureAction: 'pause',
+  monitorMs: 5000,
+  maxFailureRatio: 0,
+  order: 'stop-first',
+};
+
+export const DEFAULT_RESTART_POLICY: Required<RestartPolicy> = {
+  condition: 'any',
+  delayMs: 0,
+  maxAttempts: 0,
+  windowMs: 0,
+};
+
+/** A spec with every defaulted field filled in. */
+export type ResolvedServiceSpec = ServiceSpec & {
+  driver: NonNullable<ServiceSpec['driver']>;
+  mode: NonNullable<ServiceSpec['mode']>;
+  update: Required<UpdateConfig>;
+  rollback: Required<UpdateConfig>;
+  restart: Required<RestartPolicy>;
+};
+
+/**
+ * Returns a copy with defaults filled in: driver docker, mode replicated,
+ * replicas 1 (replicated mode only), update/rollback configs and restart
+ * policy. Idempotent; never changes a field the user set.
+ */
+export function applySpecDefaults(spec: ServiceSpec): ResolvedServiceSpec {
+  const mode = spec.mode ?? 'replicated';
+  const out: ResolvedServiceSpec = {
+    ...spec,
+    driver: spec.driver ?? 'docker',
+    mode,
+    update: { ...DEFAULT_UPDATE_CONFIG, ...stripUndefined(spec.update ?? {}) },
+    rollback: { ...DEFAULT_UPDATE_CONFIG, ...stripUndefined(spec.rollback ?? {}) },
+    restart: { ...DEFAULT_RESTART_POLICY, ...stripUndefined(spec.restart ?? {}) },
+  };
+  if (mode === 'replicated' && out.replicas === undefined) out.replicas = 1;
+  return out;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const r: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (r as Record<string, unknown>)[k] = v;
+  return r;
+}
