@@ -1,0 +1,68 @@
+/**
+ * What a task needs from a node, derived once per task group from its spec
+ * so that filters and rankers compare plain numbers in the hot loop.
+ */
+import { isShoalError, type DriverName, type Platform, type Task } from '@shoal/types';
+import { nodeField, parseConstraint, type Constraint, type NodeField } from './constraint.js';
+import { cpusToMillis } from './units.js';
+
+export interface TaskRequirements {
+  serviceId: string;
+  serviceName: string;
+  driver: DriverName;
+  cpuMillis: number;
+  memoryBytes: number;
+  /** Published host ports as keys: port * 2 (+1 for udp), so tcp and udp never clash. */
+  ports: number[];
+  constraints: Constraint[];
+  platforms: Platform[];
+  /** 0 = unlimited. */
+  maxPerNode: number;
+  /** Node fields to spread over, outermost first. */
+  preferences: { name: string; get: NodeField }[];
+  /** Set for tasks created for one node (global services). */
+  pinnedNodeId?: string;
+  /** Set when the spec cannot be placed anywhere as written (e.g. a malformed constraint). */
+  invalid?: string;
+}
+
+export function portKey(port: number, protocol: string | undefined): number {
+  return port * 2 + (protocol === 'udp' ? 1 : 0);
+}
+
+export function formatPortKey(key: number): string {
+  return key % 2 === 1 ? `${key >> 1}/udp` : String(key >> 1);
+}
+
+export function taskRequirements(task: Task): TaskRequirements {
+  const spec = task.spec ?? ({} as Task['spec']);
+  const reservations = spec.resources?.reservations;
+  const placement = spec.placement;
+  const req: TaskRequirements = {
+    serviceId: task.serviceId,
+    serviceName: task.serviceName ?? spec.name ?? task.serviceId,
+    driver: spec.driver ?? 'docker',
+    cpuMillis: cpusToMillis(reservations?.cpus),
+    memoryBytes: reservations?.memoryBytes ?? 0,
+    ports: (spec.ports ?? []).map((p) => portKey(p.published, p.protocol)),
+    constraints: [],
+    platforms: placement?.platforms ?? [],
+    maxPerNode: placement?.maxReplicasPerNode ?? 0,
+    preferences: [],
+  };
+  if (task.nodeId !== undefined) req.pinnedNodeId = task.nodeId;
+  try {
+    req.constraints = (placement?.constraints ?? []).map(parseConstraint);
+  } catch (err) {
+    req.invalid = isShoalError(err) ? err.message : String(err);
+  }
+  for (const pref of placement?.preferences ?? []) {
+    const field = nodeField(pref.spread);
+    if (!field) {
+      req.invalid ??= `invalid placement preference "spread=${pref.spread}": spread over node.labels.<key> or a node field such as node.platform.os`;
+      continue;
+    }
+    req.preferences.push({ name: pref.spread, get: field.get });
+  }
+  return req;
+}

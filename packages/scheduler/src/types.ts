@@ -1,0 +1,34 @@
+import type { NodeInfo, Task } from '@shoal/types';
+
+export interface PlacementInput {
+  nodes: NodeInfo[];
+  /** All live tasks (desiredState running, with nodeId): their reservations, ports and services count. */
+  tasks: Task[];
+  /** Tasks to place, each with its spec. A task that already has a nodeId may only go there. */
+  pending: Task[];
+}
+
+export interface PlacementResult {
+  assignments: { taskId: string; nodeId: string }[];
+  unplaced: { taskId: string; reason: string }[];
+}
+
+/**
+ * `spread` (default) puts each task on the least allocated node; `binpack`
+ * on the most allocated one that still fits, keeping whole nodes free.
+ */
+export type PlacementStrategy = 'spread' | 'binpack';
+
+export interface PlacementOptions {
+  strategy?: PlacementStrategy;
+}
+
+export interface NodeExplanation {
+  nodeId: string;
+  name: string;
+  eligible: boolean;
+  /** Why the node cannot take the task; empty when eligible. */
+  reasons: string[];
+  /** Eligible nodes only; higher is better: the best node scores the number of eligible nodes, the worst 1. */
+  score?: number;
+}
