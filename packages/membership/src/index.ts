@@ -1,1 +1,3 @@
-export {};
+export * from './heartbeat.js';
+export * from './phi.js';
+export * from './liveness.js';
