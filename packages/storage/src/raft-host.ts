@@ -1,0 +1,299 @@
+/**
+ * RaftHost: the I/O loop around one RaftNode. Ticks on a timer, steps
+ * messages from the transport and drains Ready in a loop: persist (one synced
+ * batch per Ready, however many proposals it holds), then send, then apply,
+ * then advance. Snapshots the FSM every `snapshotEvery` applied entries.
+ */
+import { RaftNode, type ConfChange, type Entry, type Message, type NodeId, type RaftStatus, type Ready, type Snapshot } from '@shoal/raft';
+import { ErrorCode, NotLeaderError, ShoalError, isShoalError } from '@shoal/types';
+import type { LevelRaftStorage } from './log-store.js';
+import { PendingProposals } from './proposals.js';
+import { ReadBarriers } from './read-barriers.js';
+import { silentLogger, type HostLogger, type RaftTransport, type StateMachine } from './transport.js';
+
+export interface RaftHostOptions {
+  id: NodeId;
+  storage: LevelRaftStorage;
+  transport: RaftTransport;
+  fsm: StateMachine;
+  tickMs?: number;
+  electionTick?: number;
+  heartbeatTick?: number;
+  /** Applied entries between two FSM snapshots (log compactions). */
+  snapshotEvery?: number;
+  random?: () => number;
+  logger?: HostLogger;
+  /** Voters of a brand-new cluster; used only when the store is empty. */
+  bootstrapVoters?: NodeId[];
+  /** Default proposal timeout. */
+  proposeTimeoutMs?: number;
+}
+
+export class RaftHost {
+  private readonly opts: Required<Omit<RaftHostOptions, 'bootstrapVoters' | 'logger'>> & Pick<RaftHostOptions, 'bootstrapVoters'>;
+  private readonly log: HostLogger;
+  private node: RaftNode | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private running = false;
+  private drainScheduled = false;
+  private draining: Promise<void> | null = null;
+  private fatal: ShoalError | null = null;
+  private applied = 0;
+  private snapshotIndex = 0;
+  private leader: NodeId | null = null;
+  private term = 0;
+  private readSeq = 0;
+  private readonly proposals = new PendingProposals();
+  private readonly reads = new ReadBarriers();
+  private readonly leaderListeners: ((leader: NodeId | null, term: number) => void)[] = [];
+  private readonly appliedListeners: ((index: number) => void)[] = [];
+  private readonly fatalListeners: ((err: ShoalError) => void)[] = [];
+  /** Malformed or unexpected messages from peers, dropped and counted. */
+  droppedMessages = 0;
+
+  constructor(opts: RaftHostOptions) {
+    this.opts = {
+      tickMs: 100,
+      electionTick: 10,
+      heartbeatTick: 1,
+      snapshotEvery: 10_000,
+      random: Math.random,
+      proposeTimeoutMs: 30_000,
+      ...opts,
+    };
+    this.log = opts.logger ?? silentLogger;
+  }
+
+  async start(): Promise<void> {
+    const { storage, fsm, bootstrapVoters } = this.opts;
+    const state = await storage.load();
+    const fresh = state.snapshot === null && state.entries.length === 0 && state.hardState.term === 0;
+    if (fresh && state.conf.voters.length === 0 && bootstrapVoters && bootstrapVoters.length > 0) {
+      state.conf = { voters: [...bootstrapVoters], learners: [] };
+      await storage.setBootstrapConf(state.conf);
+    }
+    if (state.snapshot) fsm.restore(state.snapshot.data);
+    this.applied = this.snapshotIndex = state.applied;
+    this.term = state.hardState.term;
+    this.node = new RaftNode({
+      id: this.opts.id,
+      electionTick: this.opts.electionTick,
+      heartbeatTick: this.opts.heartbeatTick,
+      random: this.opts.random,
+      persisted: state,
+      applied: state.applied,
+      preVote: true,
+      checkQuorum: true,
+    });
+    this.opts.transport.onMessage((m) => this.receive(m));
+    this.running = true;
+    this.timer = setInterval(() => this.tick(), this.opts.tickMs);
+    this.log.info({ node: this.opts.id, applied: this.applied, term: this.term, entries: state.entries.length }, 'raft host started');
+    this.scheduleDrain();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.draining;
+    const err = new ShoalError(ErrorCode.Aborted, 'the raft host was stopped; the outcome of in-flight proposals is unknown');
+    this.proposals.rejectAll(err);
+    this.reads.rejectAll(err);
+  }
+
+  propose(data: Uint8Array, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<unknown> {
+    try {
+      const node = this.live();
+      const { index, term } = node.propose(data);
+      const done = this.proposals.wait(index, term, { timeoutMs: opts.timeoutMs ?? this.opts.proposeTimeoutMs, signal: opts.signal });
+      this.scheduleDrain();
+      return done;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  async proposeConfChange(cc: ConfChange): Promise<void> {
+    const node = this.live();
+    const { index, term } = node.proposeConfChange(cc);
+    const done = this.proposals.wait(index, term, { timeoutMs: this.opts.proposeTimeoutMs });
+    this.scheduleDrain();
+    await done;
+  }
+
+  /** Resolves once this replica has applied everything committed when it was called (linearizable reads). */
+  async readBarrier(opts: { timeoutMs?: number } = {}): Promise<void> {
+    const node = this.live();
+    const status = node.status();
+    if (status.leader === null) throw new NotLeaderError(null);
+    const context = `${this.opts.id}/${++this.readSeq}`;
+    const done = this.reads.wait(context, opts.timeoutMs ?? this.electionMs() * 3);
+    node.readIndex(context);
+    this.scheduleDrain();
+    await done;
+  }
+
+  async transferLeadership(to: NodeId, opts: { timeoutMs?: number } = {}): Promise<void> {
+    const node = this.live();
+    if (this.leader === to) return;
+    const timeoutMs = opts.timeoutMs ?? this.electionMs() * 3;
+    const done = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        remove();
+        reject(new ShoalError(ErrorCode.Timeout, `leadership did not move to ${to} within ${timeoutMs} ms; check that it is a healthy, caught-up voter`, { to }));
+      }, timeoutMs);
+      const listener = (leader: NodeId | null) => {
+        if (leader !== to) return;
+        clearTimeout(timer);
+        remove();
+        resolve();
+      };
+      const remove = () => this.leaderListeners.splice(this.leaderListeners.indexOf(listener), 1);
+      this.leaderListeners.push(listener);
+    });
+    node.transferLeadership(to);
+    this.scheduleDrain();
+    await done;
+  }
+
+  status(): RaftStatus & { applied: number } {
+    return { ...this.live().status(), applied: this.applied };
+  }
+
+  onLeaderChange(cb: (leader: NodeId | null, term: number) => void): void {
+    this.leaderListeners.push(cb);
+  }
+
+  onApplied(cb: (index: number) => void): void {
+    this.appliedListeners.push(cb);
+  }
+
+  /** The host stopped because it can no longer persist (e.g. disk full); restart the node once fixed. */
+  onFatal(cb: (err: ShoalError) => void): void {
+    this.fatalListeners.push(cb);
+  }
+
+  private live(): RaftNode {
+    if (this.fatal) throw this.fatal;
+    if (!this.running || !this.node) throw new ShoalError(ErrorCode.Internal, 'the raft host is not running; start() it first');
+    return this.node;
+  }
+
+  private electionMs(): number {
+    return this.opts.electionTick * this.opts.tickMs;
+  }
+
+  private tick(): void {
+    this.node!.tick();
+    this.scheduleDrain();
+  }
+
+  private receive(m: Message): void {
+    if (!this.running || !this.node) return;
+    try {
+      this.node.step(m);
+    } catch (err) {
+      // A bad message from a peer never takes the node down.
+      this.droppedMessages++;
+      this.log.debug({ node: this.opts.id, from: m?.from, type: m?.type, err: String(err) }, 'dropped raft message');
+      return;
+    }
+    this.scheduleDrain();
+  }
+
+  private scheduleDrain(): void {
+    if (this.drainScheduled || !this.running) return;
+    this.drainScheduled = true;
+    // setImmediate, not a microtask: lets every proposal and message already queued land in the same Ready.
+    setImmediate(() => {
+      this.drainScheduled = false;
+      if (!this.draining) this.draining = this.drain().finally(() => (this.draining = null));
+    });
+  }
+
+  private async drain(): Promise<void> {
+    const node = this.node!;
+    try {
+      while (this.running && node.hasReady()) await this.handle(node, node.ready());
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  private async handle(node: RaftNode, rd: Ready): Promise<void> {
+    if (rd.hardState || rd.entries.length > 0 || rd.snapshot) {
+      await this.opts.storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot }, { sync: rd.mustSync || rd.snapshot !== undefined });
+    }
+    // Only now, with the Ready durable, may anything leave this node.
+    if (rd.messages.length > 0) this.opts.transport.send(rd.messages);
+    if (rd.snapshot) this.restore(rd.snapshot);
+    this.apply(rd.committedEntries);
+    node.advance(rd);
+    if (rd.readStates.length > 0) this.reads.confirmed(rd.readStates, this.applied);
+    this.noteLeader(rd);
+    await this.maybeCompact(node);
+  }
+
+  private restore(snapshot: Snapshot): void {
+    if (snapshot.meta.index <= this.applied) return;
+    this.opts.fsm.restore(snapshot.data);
+    this.applied = this.snapshotIndex = snapshot.meta.index;
+    this.proposals.skippedTo(snapshot.meta.index, this.leader);
+    this.log.info({ node: this.opts.id, index: snapshot.meta.index, term: snapshot.meta.term }, 'restored FSM from leader snapshot');
+  }
+
+  private apply(entries: Entry[]): void {
+    if (entries.length === 0) return;
+    for (const e of entries) {
+      if (e.index <= this.applied) continue;
+      let result: { value?: unknown; error?: unknown } = { value: undefined };
+      // The leader's no-op and conf changes are Raft's own; only commands reach the FSM.
+      if (e.type === 'normal' && e.data.length > 0) {
+        try {
+          result = { value: this.opts.fsm.apply(e) };
+        } catch (err) {
+          result = { error: err };
+        }
+      }
+      this.applied = e.index;
+      this.proposals.applied(e, result, this.leader);
+    }
+    this.reads.applied(this.applied);
+    for (const cb of this.appliedListeners) cb(this.applied);
+  }
+
+  private noteLeader(rd: Ready): void {
+    const leader = rd.softState ? rd.softState.leader : this.leader;
+    const term = rd.hardState ? rd.hardState.term : this.term;
+    if (leader === this.leader && term === this.term) return;
+    const changed = leader !== this.leader;
+    this.leader = leader;
+    this.term = term;
+    if (!changed) return;
+    this.log.info({ node: this.opts.id, leader, term }, 'leader changed');
+    for (const cb of [...this.leaderListeners]) cb(leader, term);
+  }
+
+  private async maybeCompact(node: RaftNode): Promise<void> {
+    if (this.applied - this.snapshotIndex < this.opts.snapshotEvery) return;
+    const index = this.applied;
+    const snapshot = node.compact(index, this.opts.fsm.snapshot());
+    await this.opts.storage.compact(snapshot);
+    this.snapshotIndex = index;
+    this.log.debug({ node: this.opts.id, index }, 'compacted the raft log');
+  }
+
+  private fail(err: unknown): void {
+    const fatal = isShoalError(err) ? err : new ShoalError(ErrorCode.Internal, `raft host failed: ${String(err)}`);
+    this.fatal = fatal;
+    this.running = false;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.log.error({ node: this.opts.id, err: fatal.message }, 'raft host stopped: cannot persist');
+    this.proposals.rejectAll(fatal);
+    this.reads.rejectAll(fatal);
+    for (const cb of this.fatalListeners) cb(fatal);
+  }
+}
