@@ -365,9 +365,10 @@ export class Agent {
     return e.reported && stateRank(e.reported) > stateRank(replica) ? e.reported : replica;
   }
 
-  /** Queues a report if it moves the task forward (or, while running, changes its health). */
+  /** Queues a report if it moves the task forward (or, while running, changes its health). Never out of a finished state. */
   private push(e: TaskEntry, s: Omit<TaskStatus, 'timestamp'>): void {
     const cur = this.current(e);
+    if (isTerminal(cur)) return; // a finished task stays finished (types' canTransition)
     const forward = stateRank(s.state) > stateRank(cur);
     const healthChange = s.state === cur && s.state === 'running' && s.health !== undefined && s.health !== e.reportedHealth;
     if (!forward && !healthChange) return;

@@ -1,0 +1,61 @@
+/** Shared test helpers: task fixtures, a condition poller, a silent logger. */
+import pino from 'pino';
+import type { ServiceSpec, Task, TaskStatus } from '@shoal/types';
+
+export const silentLogger = pino({ level: process.env.SHOAL_TEST_LOG ?? 'silent' });
+
+let seq = 0;
+export function makeTask(spec: Partial<ServiceSpec> & { name?: string }, over: Partial<Task> = {}): Task {
+  seq++;
+  const id = over.id ?? `t${process.pid.toString(36)}${Date.now().toString(36)}${seq.toString(36).padStart(3, '0')}`;
+  return {
+    id,
+    serviceId: `svc-${spec.name ?? 'test'}`,
+    serviceName: spec.name ?? 'test',
+    serviceVersion: 1,
+    slot: over.slot ?? seq,
+    nodeId: 'node-1',
+    desiredState: 'running',
+    status: { state: 'assigned', timestamp: 0, message: 'assigned' },
+    spec: { name: 'test', ...spec } as ServiceSpec,
+    createdAt: 0,
+    updatedAt: 0,
+    ...over,
+  };
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000, everyMs = 20): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Collects every report an agent makes, as the replica would apply them. */
+export class ReportLog {
+  readonly calls: { taskId: string; status: TaskStatus }[][] = [];
+  readonly byTask = new Map<string, TaskStatus[]>();
+  failNext = 0;
+  report = async (updates: { taskId: string; status: TaskStatus }[]): Promise<void> => {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('no leader (test)');
+    }
+    this.calls.push(updates);
+    for (const u of updates) this.byTask.set(u.taskId, [...(this.byTask.get(u.taskId) ?? []), u.status]);
+  };
+  states(taskId: string): string[] {
+    return (this.byTask.get(taskId) ?? []).map((s) => s.state);
+  }
+  last(taskId: string): TaskStatus | undefined {
+    return this.byTask.get(taskId)?.at(-1);
+  }
+  /** The task as the replica now sees it (status applied). */
+  applied(task: Task): Task {
+    const last = this.last(task.id);
+    return last ? { ...task, status: last } : task;
+  }
+}
