@@ -5,8 +5,8 @@
  * is already placed, which within a batch only grows, so a node a dynamic
  * filter rejects stays rejected until the batch ends.
  */
+import { matchConstraint } from '@shoal/types';
 import type { ClusterView } from './cluster-view.js';
-import { matchConstraint } from './constraint.js';
 import { formatPortKey, type TaskRequirements } from './requirements.js';
 import { counted, formatBytes, formatCpu } from './units.js';
 
@@ -77,7 +77,7 @@ const platform: Filter = {
   summarize: (_v, rejected, req) => `${counted(rejected.length, 'is', 'are')} not ${platformText(req)}`,
 };
 
-const firstFailedConstraint = (v: ClusterView, i: number, req: TaskRequirements) => req.constraints.find((c) => !matchConstraint(c, v.nodes[i]));
+const firstFailedConstraint = (v: ClusterView, i: number, req: TaskRequirements) => req.constraints.find((c) => !matchConstraint(v.nodes[i], c));
 
 const constraints: Filter = {
   name: 'constraints',
@@ -109,7 +109,7 @@ const maxReplicas: Filter = {
   dynamic: true,
   applies: (req) => req.maxPerNode > 0,
   accepts: (v, i, req) => v.countsOf(req.serviceId)[i] < req.maxPerNode,
-  explain: (v, i, req) => `already runs ${v.countsOf(req.serviceId)[i]} tasks of ${req.serviceName} (max ${req.maxPerNode} per node)`,
+  explain: (v, i, req) => `already runs ${counted(v.countsOf(req.serviceId)[i], 'task', 'tasks')} of ${req.serviceName} (max ${req.maxPerNode} per node)`,
   summarize: (_v, rejected, req) =>
     `${counted(rejected.length, 'already runs', 'already run')} the maximum of ${req.maxPerNode} ${req.maxPerNode === 1 ? 'task' : 'tasks'} of ${req.serviceName} per node`,
 };

@@ -1,4 +1,3 @@
 export { placeTasks } from './place.js';
 export { explainPlacement } from './explain.js';
-export { parseConstraint, matchConstraint, type Constraint } from './constraint.js';
 export type { PlacementInput, PlacementResult, PlacementOptions, PlacementStrategy, NodeExplanation } from './types.js';

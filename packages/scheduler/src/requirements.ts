@@ -2,8 +2,8 @@
  * What a task needs from a node, derived once per task group from its spec
  * so that filters and rankers compare plain numbers in the hot loop.
  */
-import { isShoalError, type DriverName, type Platform, type Task } from '@shoal/types';
-import { nodeField, parseConstraint, type Constraint, type NodeField } from './constraint.js';
+import { isShoalError, parseConstraint, type Constraint, type DriverName, type Platform, type Task } from '@shoal/types';
+import { nodeField, type NodeField } from './node-field.js';
 import { cpusToMillis } from './units.js';
 
 export interface TaskRequirements {
@@ -52,17 +52,17 @@ export function taskRequirements(task: Task): TaskRequirements {
   };
   if (task.nodeId !== undefined) req.pinnedNodeId = task.nodeId;
   try {
-    req.constraints = (placement?.constraints ?? []).map(parseConstraint);
+    req.constraints = (placement?.constraints ?? []).map((c) => parseConstraint(c));
   } catch (err) {
     req.invalid = isShoalError(err) ? err.message : String(err);
   }
   for (const pref of placement?.preferences ?? []) {
-    const field = nodeField(pref.spread);
-    if (!field) {
+    const get = nodeField(pref.spread);
+    if (!get) {
       req.invalid ??= `invalid placement preference "spread=${pref.spread}": spread over node.labels.<key> or a node field such as node.platform.os`;
       continue;
     }
-    req.preferences.push({ name: pref.spread, get: field.get });
+    req.preferences.push({ name: pref.spread, get });
   }
   return req;
 }
