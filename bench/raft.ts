@@ -2,7 +2,7 @@
 // writes) over MemoryNetwork, 128-byte proposals at several concurrencies;
 // then, when the binary is installed, a 3-member etcd 3.4 cluster on
 // loopback measured the same way through its v3 JSON gateway.
-//   npm run bench -- raft [--duration 5000] [--concurrency 1,16,256] [--no-etcd]
+//   npm run bench -- raft [--duration 5000] [--concurrency 1,16,256] [--no-etcd | --etcd-only]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -132,8 +132,16 @@ function startEtcd(): EtcdCluster {
       '--listen-client-urls', client(i), '--advertise-client-urls', client(i),
       '--initial-cluster', initial, '--initial-cluster-state', 'new', '--initial-cluster-token', 'shoal-bench',
       '--log-level', 'error',
-    ], { stdio: ['ignore', 'ignore', 'inherit'] }),
+    ], { stdio: ['ignore', 'ignore', 'pipe'] }),
   );
+  // Keep etcd's stderr out of the table, but show its tail if a member dies early.
+  for (const p of procs) {
+    let tail = '';
+    p.stderr!.on('data', (c: Buffer) => (tail = (tail + c.toString()).slice(-2000)));
+    p.once('exit', (code) => {
+      if (code !== 0 && code !== null) console.error(`etcd member exited with ${code}:\n${tail}`);
+    });
+  }
   return { procs, clientUrls: names.map((_, i) => client(i)), dir };
 }
 
@@ -215,7 +223,8 @@ export async function main(args: string[]): Promise<void> {
   const durationMs = Number(option(args, '--duration') ?? 5000);
   const concurrencies = (option(args, '--concurrency') ?? '1,16,256').split(',').map(Number);
   console.log(`raft: 3 in-process hosts, LevelDB synced, ${PAYLOAD}-byte proposals, ${durationMs} ms per case`);
-  const shoal = await runShoal(concurrencies, durationMs);
+  // --etcd-only measures the reference alone (e.g. while comparing machines).
+  const shoal = args.includes('--etcd-only') ? concurrencies.map((c) => ({ concurrency: c, commitsPerSec: NaN, p50Ms: NaN, p99Ms: NaN })) : await runShoal(concurrencies, durationMs);
 
   let etcd: Case[] | null = null;
   let etcdNote: string;

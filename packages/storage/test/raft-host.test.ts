@@ -1,0 +1,162 @@
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { NotLeaderError, isShoalError } from '@shoal/types';
+import { LevelRaftStorage, type KvOp, type KvStore } from '../src/index.js';
+import { TestCluster, cmd, type ClusterOptions } from './cluster.js';
+import { waitFor } from './helpers.js';
+
+async function cluster(t: TestContext, opts: ClusterOptions = {}): Promise<TestCluster> {
+  const c = new TestCluster(t, opts);
+  t.after(() => c.stop());
+  await c.start();
+  return c;
+}
+
+test('three hosts elect one leader and every replica applies the same commands', async (t) => {
+  const c = await cluster(t);
+  const leader = await c.leader();
+  const results = await Promise.all([leader.host.propose(cmd('a=1')), leader.host.propose(cmd('b=1')), leader.host.propose(cmd('a=2'))]);
+  assert.deepEqual(results, [1, 1, 2], 'proposals resolve with the FSM results, in log order');
+  await c.allApplied(leader.host.status().applied);
+  for (const m of c.members.values()) assert.equal(m.fsm.dump(), JSON.stringify([['a', '2'], ['b', '1']]), `replica ${m.id}`);
+  assert.equal(new Set([...c.members.values()].map((m) => m.host.status().leader)).size, 1, 'all agree on the leader');
+});
+
+test('a follower refuses proposals at once with the leader as hint', async (t) => {
+  const c = await cluster(t);
+  const leader = await c.leader();
+  const follower = c.followers(leader)[0];
+  await waitFor(() => follower.host.status().leader === leader.id, 'follower to learn the leader');
+  await assert.rejects(follower.host.propose(cmd('x=1')), (err) => {
+    assert.ok(err instanceof NotLeaderError);
+    assert.equal(err.leaderHint, leader.id);
+    return true;
+  });
+});
+
+test('an FSM error rejects only that proposal', async (t) => {
+  const c = await cluster(t);
+  const leader = await c.leader();
+  await assert.rejects(leader.host.propose(cmd('no-equals-sign')), /bad command/);
+  assert.equal(await leader.host.propose(cmd('k=v')), 1);
+});
+
+test('a restarted host recovers the same FSM state from its data dir', async (t) => {
+  const c = await cluster(t);
+  const leader = await c.leader();
+  for (let i = 0; i < 30; i++) await leader.host.propose(cmd(`k${i % 7}=${i}`));
+  const follower = c.followers(leader)[0];
+  await c.allApplied(leader.host.status().applied);
+  const before = follower.fsm.dump();
+  await c.stopMember(follower.id);
+  const again = await c.startMember(follower.id);
+  await waitFor(() => again.fsm.dump() === before, 'restarted FSM to match');
+  // And it keeps replicating.
+  const now = await c.leader();
+  await now.host.propose(cmd('after=restart'));
+  await waitFor(() => again.fsm.data.get('after') === 'restart', 'restarted member to apply new entries');
+});
+
+test('the whole cluster restarts with its state intact', async (t) => {
+  const c = await cluster(t);
+  const leader = await c.leader();
+  for (let i = 0; i < 20; i++) await leader.host.propose(cmd(`k${i}=${i}`));
+  await c.allApplied(leader.host.status().applied);
+  const before = leader.fsm.dump();
+  await c.stop();
+  await c.start();
+  const next = await c.leader();
+  await next.host.readBarrier();
+  assert.equal(next.fsm.dump(), before);
+});
+
+test('snapshots compact the log and a restart recovers from snapshot plus tail', async (t) => {
+  const c = await cluster(t, { snapshotEvery: 10 });
+  const leader = await c.leader();
+  for (let i = 0; i < 35; i++) await leader.host.propose(cmd(`k${i % 5}=${i}`));
+  await c.allApplied(leader.host.status().applied);
+  const before = leader.fsm.dump();
+  const id = leader.id;
+  await c.stopMember(id);
+  // The store now holds a snapshot and only the entries after it.
+  const store = await LevelRaftStorage.open(leader.dir);
+  const state = await store.load();
+  await store.close();
+  assert.ok(state.snapshot !== null && state.applied >= 30, `snapshot at ${state.applied}`);
+  assert.ok(state.entries.length < 10 + 5, `only the tail is kept (${state.entries.length} entries)`);
+  assert.equal(state.entries[0]?.index ?? state.applied + 1, state.applied + 1);
+  const again = await c.startMember(id);
+  assert.equal(again.fsm.restores, 1, 'restored from its own snapshot');
+  await waitFor(() => again.fsm.dump() === before, 'FSM rebuilt from snapshot + tail');
+});
+
+test('a follower that lagged behind a compaction catches up by snapshot', async (t) => {
+  const c = await cluster(t, { snapshotEvery: 10 });
+  const leader = await c.leader();
+  const lagging = c.followers(leader)[0];
+  c.net.isolate(lagging.id);
+  for (let i = 0; i < 40; i++) await leader.host.propose(cmd(`k${i % 6}=${i}`));
+  assert.equal(lagging.fsm.data.size, 0, 'isolated follower saw nothing');
+  c.net.heal(lagging.id);
+  await waitFor(() => lagging.fsm.dump() === leader.fsm.dump(), 'lagging follower to catch up');
+  assert.ok(lagging.fsm.restores >= 1, 'caught up through a snapshot, not the (compacted) log');
+  // The snapshot replaced its log on disk: it restarts into the same state.
+  const before = lagging.fsm.dump();
+  await c.stopMember(lagging.id);
+  const again = await c.startMember(lagging.id);
+  await waitFor(() => again.fsm.dump() === before, 'restart after snapshot install');
+});
+
+test('readBarrier on a follower waits until it has applied what the leader committed', async (t) => {
+  const c = await cluster(t);
+  const leader = await c.leader();
+  const follower = c.followers(leader)[0];
+  await waitFor(() => follower.host.status().leader === leader.id, 'follower to learn the leader');
+  for (let i = 0; i < 10; i++) await leader.host.propose(cmd(`r=${i}`));
+  await follower.host.readBarrier();
+  assert.equal(follower.fsm.data.get('r'), '9');
+});
+
+test('leadership can be transferred', async (t) => {
+  const c = await cluster(t);
+  const leader = await c.leader();
+  const target = c.followers(leader)[0];
+  await leader.host.propose(cmd('t=1'));
+  await c.allApplied(leader.host.status().applied);
+  const seen: string[] = [];
+  target.host.onLeaderChange((l) => seen.push(String(l)));
+  await leader.host.transferLeadership(target.id);
+  await waitFor(() => target.host.status().role === 'leader', 'target to lead');
+  assert.equal(await target.host.propose(cmd('t=2')), 2);
+});
+
+test('a proposal on an isolated leader times out instead of hanging', async (t) => {
+  const c = await cluster(t);
+  const leader = await c.leader();
+  c.net.isolate(leader.id);
+  await assert.rejects(leader.host.propose(cmd('lost=1'), { timeoutMs: 300 }), (err) => isShoalError(err) && (err.code === 'TIMEOUT' || err.code === 'NOT_LEADER'));
+});
+
+test('a disk write failure stops the host and fails proposals instead of acking them', async (t) => {
+  const fullDisks = new Set<string>();
+  const diskOf = (id: string) => (kv: KvStore): KvStore => ({
+    get: (k) => kv.get(k),
+    range: (a, b) => kv.range(a, b),
+    batch: (ops: KvOp[], o) => (fullDisks.has(id) ? Promise.reject(new Error('IO error: No space left on device')) : kv.batch(ops, o)),
+    close: () => kv.close(),
+  });
+  const c = await cluster(t, { storeOptions: (id) => ({ wrapKv: diskOf(id) }) });
+  const leader = await c.leader();
+  await leader.host.propose(cmd('ok=1'));
+  const fatal: string[] = [];
+  leader.host.onFatal((e) => fatal.push(e.message));
+  fullDisks.add(leader.id);
+  await assert.rejects(leader.host.propose(cmd('doomed=1')), /No space left on device/);
+  assert.equal(fatal.length, 1);
+  await assert.rejects(leader.host.propose(cmd('later=1')), /No space left on device/);
+  // The others never saw the entry acked; they elect a new leader and go on.
+  const survivors = c.followers(leader);
+  await waitFor(() => survivors.some((m) => m.host.status().role === 'leader'), 'a new leader among the survivors');
+  const next = survivors.find((m) => m.host.status().role === 'leader')!;
+  assert.equal(await next.host.propose(cmd('ok=2')), 2);
+});
