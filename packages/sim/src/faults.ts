@@ -1,0 +1,157 @@
+import type { ConfChange, NodeId } from '@shoal/raft';
+import type { FaultMix } from './mixes.js';
+import type { SimCluster } from './sim-cluster.js';
+
+/**
+ * The fault injector: every fault tick it may cut or heal links, crash and
+ * restart nodes, move leadership, or run one membership change at a time
+ * (add a learner under a fresh id, promote it, remove a voter), as the mix
+ * allows.
+ */
+export class FaultInjector {
+  private pendingChange: { cc: ConfChange; deadline: number } | null = null;
+  private removals = new Map<NodeId, number>();
+
+  constructor(
+    private readonly c: SimCluster,
+    private readonly mix: FaultMix,
+  ) {}
+
+  tick(): void {
+    const { rng } = this.c;
+    if (this.mix.partitions) this.partitionFaults();
+    if (this.mix.crashes) {
+      if (rng.chance(0.05)) {
+        const up = this.c.upNodes();
+        if (up.length > 0) this.crash(rng.pick(up).id);
+      }
+      if (rng.chance(0.015)) this.crash(this.c.leader()?.id);
+    }
+    if (this.mix.transfers && rng.chance(0.03)) this.transfer();
+    if (this.mix.membership) this.membership();
+    this.confirmRemovals();
+  }
+
+  /** Stops fault injection's disruptive part; removals already decided still complete. */
+  settle(): void {
+    this.pendingChange = null;
+  }
+
+  confirmRemovals(): void {
+    if (this.removals.size === 0) return;
+    const leader = this.c.leader();
+    const st = leader?.status();
+    if (!st) return;
+    for (const [id, index] of this.removals) {
+      if (st.applied < index || st.conf.voters.includes(id) || st.conf.learners.includes(id)) continue;
+      this.removals.delete(id);
+      this.c.trace(`${id} removed from the cluster; stopping it`);
+      this.c.queue.after(this.c.rng.int(300), () => this.c.retire(id));
+    }
+  }
+
+  private partitionFaults(): void {
+    const { rng, network } = this.c;
+    if (network.partitioned) {
+      if (rng.chance(0.08)) this.heal();
+      return;
+    }
+    const ids = this.c.upNodes().map((n) => n.id);
+    if (ids.length < 2) return;
+    if (rng.chance(0.06)) {
+      const shuffled = rng.shuffle(ids.slice());
+      const cut = 1 + rng.int(shuffled.length - 1);
+      const groups = [shuffled.slice(0, cut), shuffled.slice(cut)];
+      network.partition(groups);
+      this.c.trace(`partition ${JSON.stringify(groups)}`);
+      this.c.queue.after(100 + rng.int(1400), () => this.heal());
+    } else if (rng.chance(0.03)) {
+      const leader = this.c.leader();
+      if (!leader) return;
+      network.partition([[leader.id], ids.filter((i) => i !== leader.id)]);
+      this.c.trace(`isolate leader ${leader.id}`);
+      this.c.queue.after(100 + rng.int(1400), () => this.heal());
+    } else if (rng.chance(0.03)) {
+      const cuts = 1 + rng.int(3);
+      for (let i = 0; i < cuts; i++) {
+        const a = rng.pick(ids);
+        const b = rng.pick(ids);
+        if (a !== b) network.cutOneWay(a, b);
+        this.c.trace(`cut one-way ${a} -> ${b}`);
+      }
+      this.c.queue.after(100 + rng.int(1400), () => this.heal());
+    }
+  }
+
+  private heal(): void {
+    if (!this.c.network.partitioned) return;
+    this.c.network.heal();
+    this.c.trace('heal');
+  }
+
+  private crash(id: NodeId | undefined): void {
+    if (id === undefined) return;
+    const node = this.c.nodes.get(id);
+    if (!node || !node.up) return;
+    const torn = this.c.rng.chance(0.5);
+    node.crash(torn);
+    this.c.trace(`crash ${id}${torn ? ' (torn writes)' : ''}`);
+    this.c.queue.after(20 + this.c.rng.int(800), () => this.c.restart(id));
+  }
+
+  private transfer(): void {
+    const leader = this.c.leader();
+    const st = leader?.status();
+    if (!leader || !st) return;
+    const others = st.conf.voters.filter((v) => v !== leader.id);
+    if (others.length === 0) return;
+    const to = this.c.rng.pick(others);
+    this.c.trace(`transfer leadership ${leader.id} -> ${to}`);
+    leader.control((r) => r.transferLeadership(to));
+  }
+
+  private membership(): void {
+    const { rng, queue } = this.c;
+    const leader = this.c.leader();
+    const st = leader?.status();
+    if (!leader || !st) return;
+    if (this.pendingChange) {
+      const { cc, deadline } = this.pendingChange;
+      if (queue.now > deadline || applied(cc, st.conf)) this.pendingChange = null;
+      return;
+    }
+    if (!rng.chance(0.08)) return;
+    const { voters, learners } = st.conf;
+    let cc: ConfChange;
+    if (learners.length > 0 && voters.length < 5) cc = { type: 'promoteLearner', node: rng.pick(learners) };
+    else if (voters.length > 3 && (voters.length >= 5 || rng.chance(0.5))) {
+      const candidates = rng.chance(0.2) ? voters : voters.filter((v) => v !== leader.id);
+      cc = { type: 'removeNode', node: rng.pick(candidates.length > 0 ? candidates : voters) };
+    } else if (learners.length > 0) cc = { type: 'removeNode', node: rng.pick(learners) };
+    else {
+      const id = this.c.addNode();
+      cc = { type: 'addLearner', node: id };
+    }
+    try {
+      const at = leader.control((r) => r.proposeConfChange(cc));
+      if (!at) return;
+      this.c.trace(`propose ${cc.type} ${cc.node} at ${at.index}`);
+      this.pendingChange = { cc, deadline: queue.now + 2000 };
+      if (cc.type === 'removeNode') this.removals.set(cc.node, at.index);
+    } catch (err) {
+      this.c.trace(`conf change ${cc.type} ${cc.node} refused: ${(err as Error).message}`);
+    }
+  }
+}
+
+function applied(cc: ConfChange, conf: { voters: NodeId[]; learners: NodeId[] }): boolean {
+  switch (cc.type) {
+    case 'addLearner':
+      return conf.learners.includes(cc.node);
+    case 'addVoter':
+    case 'promoteLearner':
+      return conf.voters.includes(cc.node);
+    case 'removeNode':
+      return !conf.voters.includes(cc.node) && !conf.learners.includes(cc.node);
+  }
+}

@@ -1,0 +1,35 @@
+import type { NetworkFaults } from './network.js';
+import { CALM_NETWORK } from './network.js';
+
+/** A fault mix: which kinds of trouble a run injects, and how hard. */
+export interface FaultMix {
+  name: string;
+  network: NetworkFaults;
+  partitions: boolean;
+  crashes: boolean;
+  membership: boolean;
+  transfers: boolean;
+}
+
+const LIGHT: NetworkFaults = { drop: 0.01, duplicate: 0.01, corrupt: 0.005, minLatency: 1, maxLatency: 10, slow: 0.01, slowLatency: 100 };
+const LOSSY: NetworkFaults = { drop: 0.12, duplicate: 0.05, corrupt: 0.02, minLatency: 1, maxLatency: 25, slow: 0.03, slowLatency: 300 };
+
+export const MIXES: readonly FaultMix[] = [
+  { name: 'calm', network: CALM_NETWORK, partitions: false, crashes: false, membership: false, transfers: false },
+  { name: 'lossy', network: LOSSY, partitions: false, crashes: false, membership: false, transfers: false },
+  { name: 'partitions', network: LIGHT, partitions: true, crashes: false, membership: false, transfers: false },
+  { name: 'crashes', network: LIGHT, partitions: false, crashes: true, membership: false, transfers: false },
+  { name: 'membership', network: LIGHT, partitions: false, crashes: false, membership: true, transfers: true },
+  { name: 'chaos', network: LOSSY, partitions: true, crashes: true, membership: true, transfers: true },
+];
+
+export function mixByName(name: string): FaultMix {
+  const mix = MIXES.find((m) => m.name === name);
+  if (!mix) throw new Error(`unknown mix "${name}"; choose one of: ${MIXES.map((m) => m.name).join(', ')}`);
+  return mix;
+}
+
+/** The mix a seed runs when none is given: seeds cycle through all mixes. */
+export function mixForSeed(seed: number): FaultMix {
+  return MIXES[seed % MIXES.length];
+}

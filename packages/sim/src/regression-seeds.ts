@@ -1,0 +1,14 @@
+/**
+ * Seeds that once exposed a real bug, replayed by test/regressions.test.ts.
+ * Add one entry per bug found: the seed, its mix and node count, and what
+ * went wrong.
+ */
+export interface RegressionSeed {
+  seed: number;
+  mix: string;
+  nodes: number;
+  steps?: number;
+  bug: string;
+}
+
+export const REGRESSION_SEEDS: readonly RegressionSeed[] = [];

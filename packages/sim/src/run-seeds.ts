@@ -1,0 +1,39 @@
+import { runSimulation } from './simulation.js';
+import type { SimResult } from './simulation.js';
+
+export interface SeedRunOptions {
+  /** First seed; seeds first .. first+count-1 run. */
+  first: number;
+  count: number;
+  nodes?: number;
+  mix?: string;
+  steps?: number;
+  onResult?: (r: SimResult) => void;
+}
+
+export interface SeedRunSummary {
+  seeds: number;
+  failures: SimResult[];
+  ops: number;
+  committed: number;
+  inconclusive: number;
+}
+
+/** Runs a range of seeds and collects the failing ones. */
+export function runSeeds(o: SeedRunOptions): SeedRunSummary {
+  const summary: SeedRunSummary = { seeds: 0, failures: [], ops: 0, committed: 0, inconclusive: 0 };
+  for (let seed = o.first; seed < o.first + o.count; seed++) {
+    const r = runSimulation({ seed, nodes: o.nodes, mix: o.mix, steps: o.steps });
+    summary.seeds++;
+    summary.ops += r.stats.ops;
+    summary.committed += r.stats.committed;
+    if (r.stats.linearizability.startsWith('inconclusive')) summary.inconclusive++;
+    if (r.violation) summary.failures.push(r);
+    o.onResult?.(r);
+  }
+  return summary;
+}
+
+export function failureLine(r: SimResult): string {
+  return `FAIL seed ${r.seed} (mix ${r.mix}, ${r.nodes} nodes): ${r.violation!.message.split('\n')[0]}\n  replay: ${r.replay}`;
+}

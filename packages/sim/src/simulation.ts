@@ -1,0 +1,169 @@
+import { FaultInjector } from './faults.js';
+import { checkLinearizable } from './linearizability.js';
+import { mixByName, mixForSeed } from './mixes.js';
+import { CALM_NETWORK } from './network.js';
+import { SimCluster } from './sim-cluster.js';
+import { SimViolation } from './violation.js';
+import type { SimNode } from './node-host.js';
+
+export interface SimOptions {
+  seed: number;
+  /** Initial voters; default 3 or 5, chosen by the seed. */
+  nodes?: number;
+  /** Fault mix name; default chosen by the seed. */
+  mix?: string;
+  /** Length of the fault phase in 10 ms steps. */
+  steps?: number;
+  /** Keep a trace of faults and print the failing key's history. */
+  verbose?: boolean;
+}
+
+export interface SimResult {
+  seed: number;
+  nodes: number;
+  mix: string;
+  violation: { kind: string; message: string } | null;
+  /** The command that replays this run exactly. */
+  replay: string;
+  stats: { simMs: number; ops: number; completed: number; abandoned: number; committed: number; messages: number; dropped: number; corruptRejected: number; corruptAccepted: number; linearizability: string };
+  trace: string[];
+}
+
+export const DEFAULT_STEPS = 200;
+/** Sim time the cluster gets to converge once faults stop. */
+const CONVERGE_DEADLINE_MS = 30_000;
+
+/** Runs one seeded simulation: a fault phase, then heal and converge, then the end-of-run checks. */
+export function runSimulation(opts: SimOptions): SimResult {
+  const mix = opts.mix ? mixByName(opts.mix) : mixForSeed(opts.seed);
+  const nodes = opts.nodes ?? ((opts.seed >>> 3) % 2 === 0 ? 3 : 5);
+  const steps = opts.steps ?? DEFAULT_STEPS;
+  const c = new SimCluster({ seed: opts.seed, nodes, mix, clients: 4, keys: 3, verbose: opts.verbose ?? false });
+  const replay = `npm run sim -- --seed ${opts.seed} --nodes ${nodes} --mix ${mix.name}${opts.steps !== undefined ? ` --steps ${steps}` : ''}`;
+  let violation: SimResult['violation'] = null;
+  let linearizability = 'not checked';
+  try {
+    const faults = new FaultInjector(c, mix);
+    for (const client of c.clients) client.begin();
+    const faultEnd = steps * 10;
+    const faultTick = (): void => {
+      if (c.queue.now >= faultEnd) return;
+      faults.tick();
+      c.queue.after(50, faultTick);
+    };
+    c.queue.after(50, faultTick);
+    c.queue.runUntil(faultEnd);
+    heal(c);
+    faults.settle();
+    // Clients keep going on the healed cluster for a while, then drain.
+    c.queue.runUntil(c.queue.now + 1000);
+    for (const client of c.clients) client.active = false;
+    const deadline = c.queue.now + CONVERGE_DEADLINE_MS;
+    while (!converged(c)) {
+      if (c.queue.now >= deadline) throw new SimViolation('liveness', `no convergence ${CONVERGE_DEADLINE_MS} ms after faults stopped: ${describe(c)}`);
+      faults.confirmRemovals();
+      c.queue.runUntil(c.queue.now + 50);
+    }
+    finalChecks(c);
+    const lin = checkLinearizable(c.history.ops);
+    if (lin.ok === false) {
+      if (opts.verbose) for (const op of lin.ops) c.traceLines.push(JSON.stringify(op));
+      throw new SimViolation('linearizability', `history of key ${lin.key} (${lin.ops.length} ops) is not linearizable`);
+    }
+    linearizability = lin.ok === true ? 'ok' : `inconclusive (${lin.reason})`;
+  } catch (err) {
+    if (err instanceof SimViolation) violation = { kind: err.kind, message: err.message };
+    else violation = { kind: 'sim-error', message: (err as Error).stack ?? String(err) };
+  }
+  const completed = c.clients.reduce((s, x) => s + x.completed, 0);
+  return {
+    seed: opts.seed,
+    nodes,
+    mix: mix.name,
+    violation,
+    replay,
+    stats: {
+      simMs: c.queue.now,
+      ops: c.history.ops.length,
+      completed,
+      abandoned: c.clients.reduce((s, x) => s + x.abandoned, 0),
+      committed: c.monitor.maxApplied,
+      messages: c.network.stats.sent,
+      dropped: c.network.stats.dropped,
+      corruptRejected: c.hostStats.corruptRejected,
+      corruptAccepted: c.hostStats.corruptAccepted,
+      linearizability,
+    },
+    trace: c.traceLines,
+  };
+}
+
+function heal(c: SimCluster): void {
+  c.network.heal();
+  c.network.faults = CALM_NETWORK;
+  c.trace('faults stop: heal, calm network, restart every node');
+  for (const id of c.nodes.keys()) c.restart(id);
+}
+
+/** Members of the cluster as the current leader sees it, or null without a leader. */
+function members(c: SimCluster): SimNode[] | null {
+  const st = c.leader()?.status();
+  if (!st) return null;
+  return [...st.conf.voters, ...st.conf.learners].map((id) => c.nodes.get(id)).filter((n): n is SimNode => n !== undefined);
+}
+
+function converged(c: SimCluster): boolean {
+  if (c.clients.some((x) => x.busy)) return false;
+  const leader = c.leader();
+  const st = leader?.status();
+  const ms = members(c);
+  if (!st || !ms || st.commit < st.lastIndex) return false;
+  return ms.every((n) => {
+    const s = n.status();
+    return s !== null && n.kv.applied === st.commit && s.commit === st.commit;
+  });
+}
+
+function describe(c: SimCluster): string {
+  return [...c.nodes.values()]
+    .map((n) => {
+      const s = n.status();
+      if (!s) return `${n.id}:${c.retired.has(n.id) ? 'retired' : 'down'}`;
+      return `${n.id}:${s.role}/t${s.term}/c${s.commit}/a${n.kv.applied}/l${s.lastIndex}/v[${s.conf.voters.join(',')}]/L[${s.conf.learners.join(',')}]`;
+    })
+    .join(' ');
+}
+
+/** After convergence: no acknowledged write lost, identical replicas, matching logs. */
+function finalChecks(c: SimCluster): void {
+  const ms = members(c)!;
+  for (const n of ms) {
+    for (const op of c.acknowledged) {
+      if (!n.kv.hasApplied(op)) throw new SimViolation('lost-write', `acknowledged write ${op} is missing from ${n.id}'s state`);
+    }
+  }
+  const digest = ms[0].kv.digest();
+  for (const n of ms) {
+    if (n.kv.digest() !== digest) throw new SimViolation('replica-divergence', `${n.id} and ${ms[0].id} applied the same index but hold different state`);
+  }
+  checkLogMatching(ms);
+}
+
+/** Log matching: if two logs hold an entry with the same index and term, they agree on every entry before it. */
+export function checkLogMatching(nodes: SimNode[]): void {
+  for (const n of nodes) n.disk.sync();
+  const logs = nodes.map((n) => ({ id: n.id, terms: new Map(n.disk.durableEntries().map((e) => [e.index, e.term])) }));
+  for (let i = 0; i < logs.length; i++) {
+    for (let j = i + 1; j < logs.length; j++) {
+      const a = logs[i];
+      const b = logs[j];
+      const common = [...a.terms.keys()].filter((k) => b.terms.has(k)).sort((x, y) => y - x);
+      let matched = false;
+      for (const idx of common) {
+        const same = a.terms.get(idx) === b.terms.get(idx);
+        if (matched && !same) throw new SimViolation('log-matching', `${a.id} and ${b.id} agree at a later index but differ at ${idx}`);
+        if (same) matched = true;
+      }
+    }
+  }
+}
