@@ -1,4 +1,5 @@
 /** Shared test helpers: task fixtures, a condition poller, a silent logger. */
+import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import type { ServiceSpec, Task, TaskStatus } from '@shoal/types';
 
@@ -7,7 +8,7 @@ export const silentLogger = pino({ level: process.env.SHOAL_TEST_LOG ?? 'silent'
 let seq = 0;
 export function makeTask(spec: Partial<ServiceSpec> & { name?: string }, over: Partial<Task> = {}): Task {
   seq++;
-  const id = over.id ?? `t${process.pid.toString(36)}${Date.now().toString(36)}${seq.toString(36).padStart(3, '0')}`;
+  const id = over.id ?? randomUUID().replaceAll('-', '');
   return {
     id,
     serviceId: `svc-${spec.name ?? 'test'}`,

@@ -1,0 +1,84 @@
+/**
+ * Maps a task to Docker's container create body: a pure function, so the
+ * mapping can be read and tested in one place.
+ */
+import type { HealthCheck, Task } from '@shoal/types';
+import type { ContainerCreateOptions } from 'dockerode';
+import { taskEnv } from './task-env.js';
+
+export const LABEL_TASK = 'shoal.task';
+export const LABEL_SERVICE = 'shoal.service';
+export const LABEL_NODE = 'shoal.node';
+export const LABEL_SLOT = 'shoal.slot';
+
+const NS_PER_MS = 1_000_000;
+
+export function containerName(task: Task): string {
+  return `shoal-${task.serviceName}-${task.slot}-${task.id.slice(0, 8)}`;
+}
+
+export function containerSpec(task: Task, nodeId: string): ContainerCreateOptions {
+  const spec = task.spec;
+  const env = Object.entries(taskEnv(task, nodeId)).map(([k, v]) => `${k}=${v}`);
+  const exposed: Record<string, object> = {};
+  const bindings: Record<string, { HostPort: string }[]> = {};
+  for (const p of spec.ports ?? []) {
+    const key = `${p.target}/${p.protocol ?? 'tcp'}`;
+    exposed[key] = {};
+    bindings[key] = [...(bindings[key] ?? []), { HostPort: String(p.published) }];
+  }
+  const limits = spec.resources?.limits;
+  return {
+    name: containerName(task),
+    Image: spec.image,
+    ...(spec.command ? { Entrypoint: spec.command } : {}),
+    ...(spec.args ? { Cmd: spec.args } : {}),
+    Env: env,
+    ...(spec.workdir ? { WorkingDir: spec.workdir } : {}),
+    Labels: {
+      ...(spec.labels ?? {}),
+      [LABEL_TASK]: task.id,
+      [LABEL_SERVICE]: task.serviceName,
+      [LABEL_NODE]: nodeId,
+      [LABEL_SLOT]: String(task.slot),
+    },
+    ExposedPorts: exposed,
+    ...(spec.healthcheck ? { Healthcheck: dockerHealthcheck(spec.healthcheck) } : {}),
+    ...(spec.stopSignal ? { StopSignal: spec.stopSignal } : {}),
+    ...(spec.stopGracePeriodMs !== undefined ? { StopTimeout: Math.ceil(spec.stopGracePeriodMs / 1000) } : {}),
+    HostConfig: {
+      PortBindings: bindings,
+      RestartPolicy: { Name: 'no' },
+      ...(limits?.cpus ? { NanoCpus: Math.round(limits.cpus * 1e9) } : {}),
+      ...(limits?.memoryBytes ? { Memory: limits.memoryBytes } : {}),
+      Mounts: (spec.mounts ?? []).map((m) => ({
+        Type: m.type,
+        Target: m.target,
+        Source: m.source ?? '', // tmpfs and anonymous volumes have none
+        ReadOnly: m.readOnly ?? false,
+      })),
+      ...(spec.privileged ? { Privileged: true } : {}),
+      ...(spec.networkMode ? { NetworkMode: spec.networkMode } : {}),
+      ...(spec.pidMode ? { PidMode: spec.pidMode } : {}),
+      ...(spec.capAdd ? { CapAdd: spec.capAdd } : {}),
+      ...(spec.devices ? { Devices: spec.devices.map(deviceMapping) } : {}),
+    },
+  };
+}
+
+/** Docker wants nanoseconds; `["NONE"]` disables the image's own check. */
+export function dockerHealthcheck(h: HealthCheck): NonNullable<ContainerCreateOptions['Healthcheck']> {
+  return {
+    Test: h.test,
+    ...(h.intervalMs ? { Interval: h.intervalMs * NS_PER_MS } : {}),
+    ...(h.timeoutMs ? { Timeout: h.timeoutMs * NS_PER_MS } : {}),
+    ...(h.retries ? { Retries: h.retries } : {}),
+    ...(h.startPeriodMs ? { StartPeriod: h.startPeriodMs * NS_PER_MS } : {}),
+  };
+}
+
+/** `/dev/host[:/dev/container[:perms]]`, as `docker run --device`. */
+function deviceMapping(text: string): { PathOnHost: string; PathInContainer: string; CgroupPermissions: string } {
+  const [host, container, perms] = text.split(':');
+  return { PathOnHost: host, PathInContainer: container || host, CgroupPermissions: perms || 'rwm' };
+}

@@ -1,0 +1,237 @@
+/**
+ * The `docker` driver: one container per task, created with labels that
+ * name the task and the node, so `list()` finds them again after an agent
+ * restart. The engine does the supervision (exit codes, health checks);
+ * the driver only translates.
+ */
+import Docker from 'dockerode';
+import { ErrorCode, ShoalError, type Task } from '@shoal/types';
+import type { Driver, DriverTaskState, LogLine, LogOptions, TaskHandle, TaskStats } from './driver.js';
+import { LABEL_NODE, LABEL_TASK, containerSpec } from './docker-container-spec.js';
+import { dockerMessage, engineUnavailable, statusOf, toShoalError } from './docker-errors.js';
+import { demuxLogLines } from './docker-log-stream.js';
+
+export interface RegistryAuth {
+  username?: string;
+  password?: string;
+  identitytoken?: string;
+  serveraddress?: string;
+}
+
+export interface DockerDriverOptions {
+  nodeId: string;
+  /** A dockerode client; default: the local socket (DOCKER_HOST is honoured). */
+  docker?: Docker;
+  /** Credentials by registry host (`docker.io`, `registry.example.com:5000`). */
+  auth?: Record<string, RegistryAuth>;
+}
+
+/** Docker reports "never" as year 1. */
+const parseTime = (s: string | undefined) => (s && !s.startsWith('0001-') ? Date.parse(s) : undefined);
+
+export class DockerDriver implements Driver {
+  readonly name = 'docker' as const;
+  readonly docker: Docker;
+
+  constructor(private readonly opts: DockerDriverOptions) {
+    this.docker = opts.docker ?? new Docker();
+  }
+
+  async available(): Promise<boolean> {
+    try {
+      await this.docker.ping();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async prepare(task: Task, onProgress?: (msg: string) => void, signal?: AbortSignal): Promise<void> {
+    const image = task.spec.image;
+    if (!image) throw new ShoalError(ErrorCode.InvalidSpec, `service ${task.serviceName}: the docker driver needs spec.image`);
+    try {
+      await this.docker.getImage(image).inspect();
+      return; // present: a tag already on the node is used as is
+    } catch (err) {
+      if (statusOf(err) !== 404) throw toShoalError(err, `inspect image ${image}`);
+    }
+    await this.pull(image, onProgress, signal);
+  }
+
+  async start(task: Task): Promise<TaskHandle> {
+    const spec = containerSpec(task, this.opts.nodeId);
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer(spec);
+    } catch (err) {
+      if (statusOf(err) !== 409) throw toShoalError(err, `create the container for task ${task.id}`);
+      container = await this.existing(task, spec.name!); // a previous attempt created it
+    }
+    try {
+      const info = await container.inspect();
+      if (parseTime(info.State.StartedAt) === undefined) await container.start(); // never start a task's container twice
+    } catch (err) {
+      throw toShoalError(err, `start container ${spec.name}`);
+    }
+    return { taskId: task.id, ref: container.id, driver: 'docker' };
+  }
+
+  async stop(handle: TaskHandle, graceMs: number, signal?: string): Promise<void> {
+    const c = this.docker.getContainer(handle.ref);
+    const t = Math.ceil(graceMs / 1000);
+    try {
+      if (!signal) {
+        await c.stop({ t }); // the container's own StopSignal, set at create from the spec
+        return;
+      }
+      // Engines before API 1.42 cannot take a signal on stop: send it, wait, then kill.
+      await c.kill({ signal });
+      const exited = await Promise.race([c.wait().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), graceMs))]);
+      if (!exited) await c.kill({ signal: 'SIGKILL' });
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 304 || status === 404 || status === 409) return; // already stopped, or gone
+      throw toShoalError(err, `stop container ${handle.ref}`);
+    }
+  }
+
+  async remove(handle: TaskHandle): Promise<void> {
+    try {
+      await this.docker.getContainer(handle.ref).remove({ force: true, v: true });
+    } catch (err) {
+      const status = statusOf(err);
+      if (status === 404 || (status === 409 && /already in progress/.test(dockerMessage(err)))) return;
+      throw toShoalError(err, `remove container ${handle.ref}`);
+    }
+  }
+
+  async inspect(handle: TaskHandle): Promise<DriverTaskState | null> {
+    let info: Docker.ContainerInspectInfo;
+    try {
+      info = await this.docker.getContainer(handle.ref).inspect();
+    } catch (err) {
+      if (statusOf(err) === 404) return null;
+      throw toShoalError(err, `inspect container ${handle.ref}`);
+    }
+    const s = info.State;
+    const health = s.Health?.Status as DriverTaskState['health'] | undefined;
+    const state: DriverTaskState = { running: s.Running || s.Restarting, health: health ?? 'none' };
+    const startedAt = parseTime(s.StartedAt);
+    if (startedAt !== undefined) state.startedAt = startedAt;
+    if (!state.running && startedAt !== undefined) {
+      state.exitCode = s.ExitCode;
+      state.finishedAt = parseTime(s.FinishedAt);
+      if (s.OOMKilled) state.error = 'killed: out of memory (raise resources.limits.memoryBytes)';
+      else if (s.Error) state.error = s.Error;
+    } else if (!state.running) {
+      state.error = s.Error || 'the container was created but never started';
+    }
+    if (state.running && health === 'unhealthy') {
+      const last = s.Health?.Log?.at(-1);
+      state.error = (last?.Output ?? '').trim() || `exit code ${last?.ExitCode ?? '?'}`;
+    }
+    return state;
+  }
+
+  async wait(handle: TaskHandle, signal?: AbortSignal): Promise<{ exitCode: number }> {
+    try {
+      const res = (await this.docker.getContainer(handle.ref).wait({ abortSignal: signal })) as { StatusCode: number };
+      return { exitCode: res.StatusCode };
+    } catch (err) {
+      if (signal?.aborted) throw new ShoalError(ErrorCode.Aborted, 'wait aborted');
+      if (statusOf(err) === 404) throw new ShoalError(ErrorCode.NotFound, `container ${handle.ref} no longer exists`);
+      throw toShoalError(err, `wait for container ${handle.ref}`);
+    }
+  }
+
+  async *logs(handle: TaskHandle, opts: LogOptions): AsyncGenerator<LogLine> {
+    const c = this.docker.getContainer(handle.ref);
+    const base = { stdout: true, stderr: true, timestamps: true, ...(opts.tail !== undefined ? { tail: opts.tail } : {}), abortSignal: opts.signal };
+    try {
+      if (opts.follow) {
+        const stream = (await c.logs({ ...base, follow: true })) as NodeJS.ReadableStream;
+        yield* demuxLogLines(stream as AsyncIterable<Buffer>);
+      } else {
+        const buf = (await c.logs({ ...base, follow: false })) as Buffer;
+        yield* demuxLogLines([buf]);
+      }
+    } catch (err) {
+      if (opts.signal?.aborted) return;
+      throw toShoalError(err, `read the logs of container ${handle.ref}`, statusOf(err) === 404 ? ErrorCode.NotFound : ErrorCode.Internal);
+    }
+  }
+
+  async stats(handle: TaskHandle): Promise<TaskStats | null> {
+    let s: Docker.ContainerStats;
+    try {
+      s = await this.docker.getContainer(handle.ref).stats({ stream: false });
+    } catch (err) {
+      if (statusOf(err) === 404 || statusOf(err) === 409) return null;
+      throw toShoalError(err, `read stats of container ${handle.ref}`);
+    }
+    if (!s.cpu_stats?.cpu_usage || !s.memory_stats) return null; // not running
+    const cpuDelta = s.cpu_stats.cpu_usage.total_usage - (s.precpu_stats?.cpu_usage?.total_usage ?? 0);
+    const sysDelta = s.cpu_stats.system_cpu_usage - (s.precpu_stats?.system_cpu_usage ?? 0);
+    const cpus = s.cpu_stats.online_cpus || s.cpu_stats.cpu_usage.percpu_usage?.length || 1;
+    const cpuPercent = sysDelta > 0 && cpuDelta > 0 ? (cpuDelta / sysDelta) * cpus * 100 : 0;
+    const m = s.memory_stats as { usage?: number; stats?: Record<string, number> };
+    // As `docker stats`: page cache is not the task's memory (cgroup v1 `cache`, v2 `inactive_file`).
+    const cache = m.stats?.total_inactive_file ?? m.stats?.inactive_file ?? m.stats?.cache ?? 0;
+    return { cpuPercent, memoryBytes: Math.max(0, (m.usage ?? 0) - cache) };
+  }
+
+  async list(): Promise<TaskHandle[]> {
+    try {
+      const containers = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE}=${this.opts.nodeId}`] } });
+      return containers
+        .filter((c) => c.Labels[LABEL_TASK])
+        .map((c) => ({ taskId: c.Labels[LABEL_TASK], ref: c.Id, driver: 'docker' as const }));
+    } catch (err) {
+      throw toShoalError(err, 'list containers');
+    }
+  }
+
+  private async pull(image: string, onProgress?: (msg: string) => void, signal?: AbortSignal): Promise<void> {
+    const authconfig = this.authFor(image);
+    const failed = (reason: string) =>
+      new ShoalError(ErrorCode.ImageNotFound, `image ${image} is not on this node and could not be pulled: ${reason}. Push it to a registry this node can reach (and give credentials), or load it with \`docker load\``, { image });
+    let stream: NodeJS.ReadableStream;
+    try {
+      stream = (await this.docker.pull(image, { ...(authconfig ? { authconfig } : {}), abortSignal: signal })) as NodeJS.ReadableStream;
+    } catch (err) {
+      if (signal?.aborted) throw new ShoalError(ErrorCode.Aborted, `pull of ${image} cancelled`);
+      if (engineUnavailable(err)) throw toShoalError(err, `pull ${image}`);
+      throw failed(dockerMessage(err));
+    }
+    const error = await new Promise<string | null>((resolve) => {
+      let firstError: string | null = null;
+      this.docker.modem.followProgress(
+        stream,
+        (err: Error | null) => resolve(firstError ?? (err ? err.message : null)),
+        (ev: { status?: string; progress?: string; id?: string; error?: string; errorDetail?: { message?: string } }) => {
+          if (ev.error || ev.errorDetail) firstError ??= ev.errorDetail?.message ?? ev.error ?? 'pull failed';
+          else if (ev.status) onProgress?.([ev.id, ev.status, ev.progress].filter(Boolean).join(' '));
+        },
+      );
+    });
+    if (signal?.aborted) throw new ShoalError(ErrorCode.Aborted, `pull of ${image} cancelled`);
+    if (error) throw failed(error);
+  }
+
+  private authFor(image: string): RegistryAuth | undefined {
+    if (!this.opts.auth) return undefined;
+    const first = image.split('/')[0];
+    const host = image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+    const auth = this.opts.auth[host];
+    return auth ? { serveraddress: host, ...auth } : undefined;
+  }
+
+  private async existing(task: Task, name: string): Promise<Docker.Container> {
+    const c = this.docker.getContainer(name);
+    const info = await c.inspect();
+    if (info.Config.Labels?.[LABEL_TASK] !== task.id) {
+      throw new ShoalError(ErrorCode.Conflict, `a container named ${name} exists but does not belong to task ${task.id}; remove it (docker rm -f ${name})`);
+    }
+    return c;
+  }
+}
