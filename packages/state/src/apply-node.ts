@@ -1,0 +1,81 @@
+/** Node commands: registration, attributes, availability, liveness, role, removal. */
+import { ErrorCode, type NodeInfo } from '@shoal/types';
+import type { CommandOf, CommandResult } from './commands.js';
+import type { Store } from './store.js';
+import { fail, ok } from './result.js';
+
+export function applyNodeRegister(store: Store, cmd: CommandOf<'node.register'>): CommandResult {
+  const n = cmd.node;
+  if (store.revoked.has(n.id)) return fail(ErrorCode.Unauthorized, `node ${n.id} was removed and cannot rejoin under the same id; start it with a fresh identity`);
+  const clash = store.nodeNames.get(n.name);
+  if (clash !== undefined && clash !== n.id) return fail(ErrorCode.Conflict, `node name "${n.name}" is taken by ${clash}; give the node another name`);
+  const old = store.nodes.get(n.id);
+  const node: NodeInfo = {
+    id: n.id,
+    name: n.name,
+    addresses: [...n.addresses],
+    labels: { ...n.labels },
+    resources: { ...n.resources },
+    drivers: [...n.drivers],
+    platform: { ...n.platform },
+    version: n.version,
+    availability: n.availability ?? old?.availability ?? 'active',
+    status: 'ready',
+    role: n.role ?? old?.role ?? 'learner',
+    createdAt: old?.createdAt ?? cmd.at,
+    updatedAt: cmd.at,
+  };
+  const api = n.apiAddress ?? old?.apiAddress;
+  if (api !== undefined) node.apiAddress = api;
+  store.putNode(node);
+  return ok({ id: n.id });
+}
+
+function withNode(store: Store, nodeId: string, change: (node: NodeInfo) => NodeInfo): CommandResult {
+  const node = store.nodes.get(nodeId);
+  if (!node) return fail(ErrorCode.NotFound, `node ${nodeId} not found; list nodes with \`shoal node ls\``);
+  store.putNode(change(node));
+  return ok({ id: nodeId });
+}
+
+export function applyNodeUpdate(store: Store, cmd: CommandOf<'node.update'>): CommandResult {
+  return withNode(store, cmd.nodeId, (n) => ({
+    ...n,
+    labels: cmd.labels ? { ...cmd.labels } : n.labels,
+    resources: cmd.resources ? { ...cmd.resources } : n.resources,
+    addresses: cmd.addresses ? [...cmd.addresses] : n.addresses,
+    drivers: cmd.drivers ? [...cmd.drivers] : n.drivers,
+    apiAddress: cmd.apiAddress ?? n.apiAddress,
+    version: cmd.version ?? n.version,
+    updatedAt: cmd.at,
+  }));
+}
+
+export function applyNodeAvailability(store: Store, cmd: CommandOf<'node.availability'>): CommandResult {
+  return withNode(store, cmd.nodeId, (n) => ({ ...n, availability: cmd.availability, updatedAt: cmd.at }));
+}
+
+export function applyNodeDown(store: Store, cmd: CommandOf<'node.down'>): CommandResult {
+  return withNode(store, cmd.nodeId, (n) => ({ ...n, status: 'down', statusMessage: cmd.message ?? 'node unreachable', updatedAt: cmd.at }));
+}
+
+export function applyNodeUp(store: Store, cmd: CommandOf<'node.up'>): CommandResult {
+  return withNode(store, cmd.nodeId, (n) => {
+    const up: NodeInfo = { ...n, status: 'ready', updatedAt: cmd.at };
+    delete up.statusMessage;
+    return up;
+  });
+}
+
+export function applyNodeRole(store: Store, cmd: CommandOf<'node.role'>): CommandResult {
+  return withNode(store, cmd.nodeId, (n) => ({ ...n, role: cmd.role, updatedAt: cmd.at }));
+}
+
+/** A removed node is revoked for good: its tasks are orphaned by the orchestrator, its id never readmitted. */
+export function applyNodeRemove(store: Store, cmd: CommandOf<'node.remove'>): CommandResult {
+  if (!store.nodes.has(cmd.nodeId)) return fail(ErrorCode.NotFound, `node ${cmd.nodeId} not found; list nodes with \`shoal node ls\``);
+  store.deleteNode(cmd.nodeId);
+  store.allowlist.delete(cmd.nodeId);
+  store.revoked.add(cmd.nodeId);
+  return ok({ id: cmd.nodeId });
+}

@@ -1,0 +1,201 @@
+/**
+ * The cluster FSM. `apply` is deterministic: the same commands in the same
+ * order give every replica the same state, and a bad or stale command
+ * yields `{ok: false}` instead of throwing, so one bad entry never stalls
+ * the log.
+ */
+import { ErrorCode, type ClusterConfig, type NodeInfo, type Service, type Task } from '@shoal/types';
+import { applyAllowlistAdd, applyAllowlistRemove, applyClusterConfig, applyTokenSet } from './apply-cluster.js';
+import { applyNodeAvailability, applyNodeDown, applyNodeRegister, applyNodeRemove, applyNodeRole, applyNodeUp, applyNodeUpdate } from './apply-node.js';
+import {
+  applyServiceCreate,
+  applyServiceRemove,
+  applyServiceRollback,
+  applyServiceScale,
+  applyServiceUpdate,
+  applyServiceUpdateStatus,
+  findService,
+} from './apply-service.js';
+import { applyTaskAssign, applyTaskCreate, applyTaskDesired, applyTaskRemove, applyTaskStatus } from './apply-task.js';
+import type { Command, CommandResult } from './commands.js';
+import { fail } from './result.js';
+import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
+import { Store } from './store.js';
+import type { ClusterView, TaskFilter } from './view.js';
+
+export type ChangeListener = (cmd: Command, index: number, result: CommandResult) => void;
+
+function dispatch(store: Store, cmd: Command): CommandResult {
+  switch (cmd.type) {
+    case 'node.register':
+      return applyNodeRegister(store, cmd);
+    case 'node.update':
+      return applyNodeUpdate(store, cmd);
+    case 'node.availability':
+      return applyNodeAvailability(store, cmd);
+    case 'node.remove':
+      return applyNodeRemove(store, cmd);
+    case 'node.down':
+      return applyNodeDown(store, cmd);
+    case 'node.up':
+      return applyNodeUp(store, cmd);
+    case 'node.role':
+      return applyNodeRole(store, cmd);
+    case 'service.create':
+      return applyServiceCreate(store, cmd);
+    case 'service.update':
+      return applyServiceUpdate(store, cmd);
+    case 'service.scale':
+      return applyServiceScale(store, cmd);
+    case 'service.rollback':
+      return applyServiceRollback(store, cmd);
+    case 'service.remove':
+      return applyServiceRemove(store, cmd);
+    case 'service.updateStatus':
+      return applyServiceUpdateStatus(store, cmd);
+    case 'task.create':
+      return applyTaskCreate(store, cmd);
+    case 'task.assign':
+      return applyTaskAssign(store, cmd);
+    case 'task.status':
+      return applyTaskStatus(store, cmd);
+    case 'task.desired':
+      return applyTaskDesired(store, cmd);
+    case 'task.remove':
+      return applyTaskRemove(store, cmd);
+    case 'cluster.config':
+      return applyClusterConfig(store, cmd);
+    case 'token.set':
+      return applyTokenSet(store, cmd);
+    case 'allowlist.add':
+      return applyAllowlistAdd(store, cmd);
+    case 'allowlist.remove':
+      return applyAllowlistRemove(store, cmd);
+    default:
+      return fail(ErrorCode.BadMessage, `unknown command type ${String((cmd as { type?: unknown }).type)}`);
+  }
+}
+
+export class ClusterState implements ClusterView {
+  private store: Store;
+  private applied = 0;
+  private readonly listeners = new Set<ChangeListener>();
+
+  constructor() {
+    this.store = new Store();
+  }
+
+  get lastApplied(): number {
+    return this.applied;
+  }
+
+  /** Applies the command committed at `index`. Entries at or below lastApplied are refused (already applied). */
+  apply(cmd: Command, index: number): CommandResult {
+    let result: CommandResult;
+    if (index <= this.applied) {
+      return fail(ErrorCode.Conflict, `entry ${index} is already applied (last applied ${this.applied})`);
+    }
+    try {
+      result = dispatch(this.store, cmd);
+    } catch (err) {
+      // Only a command that slipped past decodeCommand's checks lands here; every replica fails it alike.
+      result = fail(ErrorCode.BadMessage, `command ${String(cmd?.type)} could not be applied: ${(err as Error).message}`);
+    }
+    this.applied = index;
+    for (const l of this.listeners) {
+      try {
+        l(cmd, index, result);
+      } catch {
+        // A listener's failure is its own; the FSM has already moved on.
+      }
+    }
+    return result;
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  snapshot(): Uint8Array {
+    return encodeSnapshot(this.store, this.applied);
+  }
+
+  /** Replaces this state with a snapshot's (throws CORRUPT_STORE on unreadable data). Listeners are kept. */
+  restore(data: Uint8Array): void {
+    const { store, lastApplied } = decodeSnapshot(data);
+    this.store = store;
+    this.applied = lastApplied;
+  }
+
+  static restore(data: Uint8Array): ClusterState {
+    const s = new ClusterState();
+    s.restore(data);
+    return s;
+  }
+
+  nodes(): NodeInfo[] {
+    return [...this.store.nodes.values()];
+  }
+
+  node(id: string): NodeInfo | undefined {
+    return this.store.nodes.get(id);
+  }
+
+  nodeByName(name: string): NodeInfo | undefined {
+    const id = this.store.nodeNames.get(name);
+    return id === undefined ? undefined : this.store.nodes.get(id);
+  }
+
+  services(): Service[] {
+    return [...this.store.services.values()];
+  }
+
+  service(idOrName: string): Service | undefined {
+    return findService(this.store, idOrName);
+  }
+
+  task(id: string): Task | undefined {
+    return this.store.tasks.get(id);
+  }
+
+  tasks(filter: TaskFilter = {}): Task[] {
+    const base =
+      filter.nodeId !== undefined
+        ? this.tasksByNode(filter.nodeId)
+        : filter.serviceId !== undefined
+          ? this.tasksByService(filter.serviceId)
+          : [...this.store.tasks.values()];
+    return base.filter(
+      (t) =>
+        (filter.serviceId === undefined || t.serviceId === filter.serviceId) &&
+        (filter.nodeId === undefined || t.nodeId === filter.nodeId) &&
+        (filter.desiredState === undefined || t.desiredState === filter.desiredState) &&
+        (filter.state === undefined || t.status.state === filter.state),
+    );
+  }
+
+  tasksByNode(nodeId: string): Task[] {
+    return this.store.tasksIn(this.store.tasksByNode, nodeId);
+  }
+
+  tasksByService(serviceId: string): Task[] {
+    return this.store.tasksIn(this.store.tasksByService, serviceId);
+  }
+
+  config(): ClusterConfig {
+    return this.store.config;
+  }
+
+  allowlist(): string[] {
+    return [...this.store.allowlist];
+  }
+
+  revoked(): string[] {
+    return [...this.store.revoked];
+  }
+
+  joinTokenHash(): string | null {
+    return this.store.joinTokenHash;
+  }
+}

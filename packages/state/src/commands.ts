@@ -1,0 +1,132 @@
+/**
+ * Every change to the cluster is one of these commands, appended to the Raft
+ * log and applied in order on every replica. Commands that create things
+ * carry the new ids (made by the proposer with its injected randomness) and
+ * every command carries `at`, the proposer's clock, so applying one never
+ * reads a clock or a random source.
+ */
+import type {
+  ClusterConfig,
+  DesiredTaskState,
+  NodeAvailability,
+  NodeInfo,
+  NodeRole,
+  ServiceSpec,
+  Task,
+  TaskState,
+  TaskStatus,
+  UpdateStatus,
+} from '@shoal/types';
+
+/** What a node says about itself when it joins; status, timestamps and defaults are set by apply. */
+export type NodeRegistration = Pick<NodeInfo, 'id' | 'name' | 'addresses' | 'labels' | 'resources' | 'drivers' | 'platform' | 'version'> &
+  Partial<Pick<NodeInfo, 'apiAddress' | 'availability' | 'role'>>;
+
+export interface TaskAssignment {
+  taskId: string;
+  nodeId: string;
+}
+
+export interface TaskPending {
+  taskId: string;
+  reason: string;
+}
+
+export interface TaskStatusUpdate {
+  taskId: string;
+  status: TaskStatus;
+  /** The reporting node; a report from a node the task is not on is ignored. */
+  nodeId?: string;
+}
+
+export interface TaskDesiredChange {
+  taskId: string;
+  desiredState: DesiredTaskState;
+  /** Observed state to record at the same time (e.g. `orphaned` for a task on a lost node). */
+  state?: TaskState;
+  message?: string;
+}
+
+type At = { at: number };
+
+export type Command = At &
+  (
+    | { type: 'node.register'; node: NodeRegistration }
+    | {
+        type: 'node.update';
+        nodeId: string;
+        labels?: Record<string, string>;
+        resources?: NodeInfo['resources'];
+        addresses?: string[];
+        drivers?: NodeInfo['drivers'];
+        apiAddress?: string;
+        version?: string;
+      }
+    | { type: 'node.availability'; nodeId: string; availability: NodeAvailability }
+    | { type: 'node.remove'; nodeId: string }
+    | { type: 'node.down'; nodeId: string; message?: string }
+    | { type: 'node.up'; nodeId: string }
+    | { type: 'node.role'; nodeId: string; role: NodeRole }
+    | { type: 'service.create'; serviceId: string; spec: ServiceSpec }
+    /** `serviceId` may be the id or the name; `expectVersion` makes it a compare-and-set. */
+    | { type: 'service.update'; serviceId: string; spec: ServiceSpec; expectVersion?: number }
+    | { type: 'service.scale'; serviceId: string; replicas: number }
+    | { type: 'service.rollback'; serviceId: string; reason?: string; expectVersion?: number }
+    | { type: 'service.remove'; serviceId: string }
+    | { type: 'service.updateStatus'; serviceId: string; status: UpdateStatus; expectVersion?: number }
+    | { type: 'task.create'; tasks: Task[] }
+    | { type: 'task.assign'; assignments: TaskAssignment[]; pending?: TaskPending[] }
+    | { type: 'task.status'; updates: TaskStatusUpdate[] }
+    | { type: 'task.desired'; changes: TaskDesiredChange[] }
+    | { type: 'task.remove'; taskIds: string[] }
+    | { type: 'cluster.config'; config: Partial<ClusterConfig> }
+    | { type: 'token.set'; hash: string }
+    | { type: 'allowlist.add'; peerIds: string[] }
+    | { type: 'allowlist.remove'; peerIds: string[] }
+  );
+
+export type CommandType = Command['type'];
+export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
+
+export const COMMAND_TYPES: readonly CommandType[] = [
+  'node.register',
+  'node.update',
+  'node.availability',
+  'node.remove',
+  'node.down',
+  'node.up',
+  'node.role',
+  'service.create',
+  'service.update',
+  'service.scale',
+  'service.rollback',
+  'service.remove',
+  'service.updateStatus',
+  'task.create',
+  'task.assign',
+  'task.status',
+  'task.desired',
+  'task.remove',
+  'cluster.config',
+  'token.set',
+  'allowlist.add',
+  'allowlist.remove',
+];
+
+/** Outcome of one batch entry that was not applied. */
+export interface Skipped {
+  id: string;
+  reason: string;
+}
+
+export interface CommandError {
+  code: string;
+  message: string;
+}
+
+/**
+ * What applying a command did. A bad or stale command is a result, never an
+ * exception: every replica must reach the same verdict and carry on.
+ * Batch commands are `ok` and list the entries they skipped.
+ */
+export type CommandResult = { ok: true; id?: string; applied?: number; skipped?: Skipped[] } | { ok: false; error: CommandError };

@@ -1,0 +1,106 @@
+/**
+ * The FSM's data and its secondary indexes. Objects are replaced, never
+ * mutated, on change, so a reader holding one keeps a consistent copy.
+ * Maps keep insertion order, and snapshot/restore preserve it, so every
+ * replica iterates in the same order.
+ */
+import type { ClusterConfig, NodeInfo, Service, Task } from '@shoal/types';
+
+export const DEFAULT_CONFIG: ClusterConfig = {
+  clusterId: '',
+  allowDangerous: false,
+  voters: 3,
+  voterGraceMs: 30_000,
+  taskHistory: 5,
+};
+
+/** The history bucket a task belongs to: its replica slot, or its node for global services. */
+export function slotKey(task: Pick<Task, 'serviceId' | 'slot' | 'nodeId'>): string {
+  return task.slot > 0 ? `${task.serviceId}#${task.slot}` : `${task.serviceId}@${task.nodeId ?? ''}`;
+}
+
+function addTo(index: Map<string, Set<string>>, key: string, id: string): void {
+  let set = index.get(key);
+  if (!set) index.set(key, (set = new Set()));
+  set.add(id);
+}
+
+function removeFrom(index: Map<string, Set<string>>, key: string, id: string): void {
+  const set = index.get(key);
+  if (!set) return;
+  set.delete(id);
+  if (set.size === 0) index.delete(key);
+}
+
+export class Store {
+  config: ClusterConfig = { ...DEFAULT_CONFIG };
+  joinTokenHash: string | null = null;
+  readonly nodes = new Map<string, NodeInfo>();
+  readonly nodeNames = new Map<string, string>();
+  readonly services = new Map<string, Service>();
+  readonly serviceNames = new Map<string, string>();
+  readonly tasks = new Map<string, Task>();
+  readonly tasksByNode = new Map<string, Set<string>>();
+  readonly tasksByService = new Map<string, Set<string>>();
+  readonly tasksBySlot = new Map<string, Set<string>>();
+  readonly allowlist = new Set<string>();
+  readonly revoked = new Set<string>();
+
+  putNode(node: NodeInfo): void {
+    const old = this.nodes.get(node.id);
+    if (old && old.name !== node.name) this.nodeNames.delete(old.name);
+    this.nodes.set(node.id, node);
+    this.nodeNames.set(node.name, node.id);
+  }
+
+  deleteNode(id: string): void {
+    const old = this.nodes.get(id);
+    if (!old) return;
+    this.nodes.delete(id);
+    this.nodeNames.delete(old.name);
+  }
+
+  putService(service: Service): void {
+    const old = this.services.get(service.id);
+    if (old && old.spec.name !== service.spec.name) this.serviceNames.delete(old.spec.name);
+    this.services.set(service.id, service);
+    this.serviceNames.set(service.spec.name, service.id);
+  }
+
+  deleteService(id: string): void {
+    const old = this.services.get(id);
+    if (!old) return;
+    this.services.delete(id);
+    this.serviceNames.delete(old.spec.name);
+  }
+
+  putTask(task: Task): void {
+    const old = this.tasks.get(task.id);
+    if (old) this.unindexTask(old);
+    this.tasks.set(task.id, task);
+    if (task.nodeId !== undefined) addTo(this.tasksByNode, task.nodeId, task.id);
+    addTo(this.tasksByService, task.serviceId, task.id);
+    addTo(this.tasksBySlot, slotKey(task), task.id);
+  }
+
+  deleteTask(id: string): void {
+    const old = this.tasks.get(id);
+    if (!old) return;
+    this.unindexTask(old);
+    this.tasks.delete(id);
+  }
+
+  private unindexTask(task: Task): void {
+    if (task.nodeId !== undefined) removeFrom(this.tasksByNode, task.nodeId, task.id);
+    removeFrom(this.tasksByService, task.serviceId, task.id);
+    removeFrom(this.tasksBySlot, slotKey(task), task.id);
+  }
+
+  tasksIn(index: Map<string, Set<string>>, key: string): Task[] {
+    const ids = index.get(key);
+    if (!ids) return [];
+    const out: Task[] = [];
+    for (const id of ids) out.push(this.tasks.get(id)!);
+    return out;
+  }
+}

@@ -1,0 +1,31 @@
+/** The read side of the cluster state: what the orchestrator, scheduler, API and agents query. */
+import type { ClusterConfig, DesiredTaskState, NodeInfo, Service, Task, TaskState } from '@shoal/types';
+
+export interface TaskFilter {
+  serviceId?: string;
+  nodeId?: string;
+  desiredState?: DesiredTaskState;
+  state?: TaskState;
+}
+
+/**
+ * Read-only queries. Returned objects are the stored ones: never mutate them
+ * (the state replaces objects on change, so a held reference stays a
+ * consistent copy).
+ */
+export interface ClusterView {
+  readonly lastApplied: number;
+  nodes(): NodeInfo[];
+  node(id: string): NodeInfo | undefined;
+  nodeByName(name: string): NodeInfo | undefined;
+  services(): Service[];
+  service(idOrName: string): Service | undefined;
+  tasks(filter?: TaskFilter): Task[];
+  task(id: string): Task | undefined;
+  tasksByNode(nodeId: string): Task[];
+  tasksByService(serviceId: string): Task[];
+  config(): ClusterConfig;
+  allowlist(): string[];
+  revoked(): string[];
+  joinTokenHash(): string | null;
+}
