@@ -63,7 +63,7 @@ export function runDriverConformance(h: ConformanceHarness): void {
       const log = new ReportLog();
       const agent = newAgent(driver, log);
       await agent.start();
-      const t = task(sh('echo "id=$SHOAL_TASK_ID slot=$SHOAL_SLOT node=$SHOAL_NODE_ID svc=$SHOAL_SERVICE"; exec sleep 60'));
+      const t = task({ ...sh('echo "id=$SHOAL_TASK_ID slot=$SHOAL_SLOT node=$SHOAL_NODE_ID svc=$SHOAL_SERVICE"; exec sleep 60'), stopGracePeriodMs: 500 });
       agent.reconcile([t]);
       await waitFor('running', () => log.last(t.id)?.state === 'running', 60_000);
       const states = log.states(t.id);
