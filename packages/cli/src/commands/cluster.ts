@@ -1,0 +1,49 @@
+import { Command } from 'commander';
+import type { ClusterMember, ClusterStatus } from '@shoal/api';
+import { json, table } from '../output.js';
+import { clientOf, type CliContext } from './context.js';
+
+export function statusText(s: ClusterStatus): string {
+  const head = [
+    `cluster:  ${s.clusterId}`,
+    `leader:   ${s.leader ? `${s.leader.name} (${s.leader.id})` : 'none'}${s.hasQuorum ? '' : '  NO QUORUM: writes fail until a majority of voters is back'}`,
+    `term:     ${s.term}`,
+    `commit:   ${s.commitIndex}   applied: ${s.appliedIndex}`,
+    `this node: ${s.self.name} (${s.self.isLeader ? 'leader' : s.self.role})`,
+    '',
+  ];
+  const row = (m: ClusterMember) => [m.name, m.id, m.id === s.leader?.id ? 'leader' : m.role, m.status, m.healthy ? 'healthy' : 'unhealthy', m.matchIndex ?? '', m.lastContactMs === undefined ? '' : `${m.lastContactMs}ms`];
+  return head.join('\n') + table(['NAME', 'ID', 'ROLE', 'STATUS', 'HEALTH', 'MATCH', 'LAST CONTACT'], [...s.voters, ...s.learners].map(row));
+}
+
+export function clusterCommand(ctx: CliContext): Command {
+  const cluster = new Command('cluster').description('cluster status and join tokens');
+
+  cluster
+    .command('status')
+    .description('leader, term, commit index, voters and learners')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const s = await clientOf(cmd, ctx).clusterStatus();
+      ctx.output.out(opts.json ? json(s) : statusText(s));
+    });
+
+  const token = cluster.command('token').description('the token new nodes join with');
+  token
+    .command('show')
+    .description('print the current join token')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const t = await clientOf(cmd, ctx).showToken();
+      ctx.output.out(opts.json ? json(t) : t.token);
+    });
+  token
+    .command('rotate')
+    .description('replace the join token; the old one stops working')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const t = await clientOf(cmd, ctx).rotateToken();
+      ctx.output.out(opts.json ? json(t) : t.token);
+    });
+  return cluster;
+}

@@ -1,0 +1,60 @@
+import { Command } from 'commander';
+import type { NodeAvailability } from '@shoal/types';
+import { json, nodesTable } from '../output.js';
+import { clientOf, type CliContext } from './context.js';
+
+export function nodeCommand(ctx: CliContext): Command {
+  const node = new Command('node').description('list and manage nodes');
+
+  node
+    .command('ls')
+    .description('list nodes')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const client = clientOf(cmd, ctx);
+      const nodes = await client.listNodes();
+      if (opts.json) return ctx.output.out(json(nodes));
+      // Without quorum there may be no leader; the list is still worth showing.
+      const leader = await client.clusterStatus().then((s) => s.leader?.id, () => undefined);
+      ctx.output.out(nodesTable([...nodes].sort((a, b) => a.name.localeCompare(b.name)), leader));
+    });
+
+  node
+    .command('inspect')
+    .description('show nodes as JSON')
+    .argument('<node...>', 'node ids or names')
+    .action(async (ids: string[], _opts: unknown, cmd: Command) => {
+      const client = clientOf(cmd, ctx);
+      ctx.output.out(json(await Promise.all(ids.map((id) => client.getNode(id)))));
+    });
+
+  const availability = (name: string, value: NodeAvailability, description: string) =>
+    node
+      .command(name)
+      .description(description)
+      .argument('<node...>', 'node ids or names')
+      .action(async (ids: string[], _opts: unknown, cmd: Command) => {
+        const client = clientOf(cmd, ctx);
+        for (const id of ids) {
+          const n = await client.setNodeAvailability(id, value);
+          ctx.output.out(`${n.name} ${value}`);
+        }
+      });
+  availability('drain', 'drain', 'move tasks away and place no new ones');
+  availability('pause', 'pause', 'place no new tasks; keep the running ones');
+  availability('activate', 'active', 'place tasks on the node again');
+
+  node
+    .command('rm')
+    .description('remove nodes from the cluster (their ids are never re-admitted)')
+    .argument('<node...>', 'node ids or names')
+    .option('-f, --force', 'remove even if the node is still up')
+    .action(async (ids: string[], opts: { force?: boolean }, cmd: Command) => {
+      const client = clientOf(cmd, ctx);
+      for (const id of ids) {
+        await client.removeNode(id, { force: opts.force ?? false });
+        ctx.output.out(id);
+      }
+    });
+  return node;
+}

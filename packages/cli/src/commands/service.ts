@@ -1,0 +1,196 @@
+import { Command } from 'commander';
+import { ErrorCode, ShoalError, type Service } from '@shoal/types';
+import type { ShoalClient, UpdatePlan } from '@shoal/api';
+import { applyServiceFlags, parseInteger, type ServiceFlags } from '../spec-flags.js';
+import { followService, type ChangeKind } from '../follow.js';
+import { json, servicesTable, tasksTable } from '../output.js';
+import { clientOf, collect, followOptions, timeoutOf, type CliContext } from './context.js';
+
+type FollowFlags = { detach?: boolean; timeout?: string; json?: boolean };
+
+/** The spec flags shared by create and update. */
+function specOptions(cmd: Command): Command {
+  return cmd
+    .option('--image <image>', 'container image (docker driver)')
+    .option('--replicas <n>', 'number of tasks (replicated mode)')
+    .option('--mode <mode>', 'replicated (default) or global (one task per node)')
+    .option('--driver <driver>', 'docker (default) or exec (plain processes)')
+    .option('-p, --publish <published:target[/udp]>', 'publish a port on the node (repeatable)', collect)
+    .option('-e, --env <KEY=VALUE>', 'environment variable (repeatable)', collect)
+    .option('--label <key=value>', 'service label (repeatable)', collect)
+    .option('--constraint <expr>', "placement constraint, e.g. 'node.labels.zone==a' (repeatable)", collect)
+    .option('--placement-pref <pref>', 'placement preference, e.g. spread=node.labels.zone (repeatable)', collect)
+    .option('--reserve-cpu <cpus>', 'CPUs reserved per task, e.g. 0.5')
+    .option('--reserve-memory <size>', 'memory reserved per task, e.g. 256M')
+    .option('--limit-cpu <cpus>', 'CPU limit per task')
+    .option('--limit-memory <size>', 'memory limit per task, e.g. 1G')
+    .option('--update-parallelism <n>', 'tasks updated at once (0 = all)')
+    .option('--update-delay <duration>', 'pause between update batches, e.g. 10s')
+    .option('--update-failure-action <action>', 'pause, rollback or continue')
+    .option('--update-monitor <duration>', 'how long an updated task is watched for failure')
+    .option('--update-order <order>', 'stop-first or start-first')
+    .option('--restart-condition <cond>', 'none, on-failure or any')
+    .option('--restart-max-attempts <n>', 'restarts before giving up (0 = unlimited)')
+    .option('--restart-delay <duration>', 'wait before a restart')
+    .option('--health-cmd <cmd>', 'health check command, run with /bin/sh -c')
+    .option('--health-interval <duration>', 'time between health checks')
+    .option('--health-timeout <duration>', 'time a health check may take')
+    .option('--health-retries <n>', 'consecutive failures before unhealthy')
+    .option('--stop-grace-period <duration>', 'time between the stop signal and a kill, e.g. 10s')
+    .option('--entrypoint <cmd>', 'override the image entrypoint (docker)')
+    .option('-w, --workdir <dir>', 'working directory');
+}
+
+async function follow(client: ShoalClient, ctx: CliContext, name: string, kind: ChangeKind, opts: FollowFlags, verb: string): Promise<void> {
+  if (opts.detach) {
+    if (opts.json) ctx.output.out(json(await client.getService(name)));
+    else ctx.output.out(`${name} ${verb}`);
+    return;
+  }
+  const p = await followService(client, name, { kind, timeoutMs: timeoutOf(opts), output: ctx.output });
+  if (opts.json) ctx.output.out(json(await client.getService(name)));
+  else ctx.output.out(`${name} ${verb}: ${p.running}/${p.desired} tasks running`);
+}
+
+export function planText(plan: UpdatePlan): string {
+  const show = (v: unknown) => (v === undefined ? '(unset)' : JSON.stringify(v));
+  const lines = [`${plan.service}: version ${plan.currentVersion} -> ${plan.nextVersion} (dry run, nothing changed)`];
+  if (plan.changes.length === 0) lines.push('  no change to the spec');
+  for (const c of plan.changes) lines.push(`  ${c.path}: ${show(c.from)} -> ${show(c.to)}`);
+  lines.push(`  tasks: ${plan.replace} replaced, ${plan.create} created, ${plan.remove} removed`);
+  for (const n of plan.notes) lines.push(`  ${n}`);
+  return lines.join('\n');
+}
+
+export function serviceCommand(ctx: CliContext): Command {
+  const service = new Command('service').description('create and manage services');
+
+  specOptions(followOptions(service.command('create')))
+    .description('create a service; everything after -- is the command and its arguments')
+    .argument('<name>', 'service name')
+    .argument('[command...]', 'command and arguments (after --)')
+    .option('--json', 'print the service as JSON')
+    .action(async (name: string, command: string[], opts: ServiceFlags & FollowFlags, cmd: Command) => {
+      const client = clientOf(cmd, ctx);
+      const spec = applyServiceFlags({ name }, opts, command, ctx.env);
+      await client.createService(spec);
+      await follow(client, ctx, name, 'deploy', opts, 'created');
+    });
+
+  specOptions(followOptions(service.command('update')))
+    .description('change a service (rolling update); lists given replace, -e/--label merge')
+    .argument('<name>', 'service name')
+    .argument('[command...]', 'new command and arguments (after --)')
+    .option('--dry-run', 'show what would change, change nothing')
+    .option('--json', 'print the service (or the plan) as JSON')
+    .action(async (name: string, command: string[], opts: ServiceFlags & FollowFlags & { dryRun?: boolean }, cmd: Command) => {
+      const client = clientOf(cmd, ctx);
+      const current = await client.getService(name);
+      const spec = applyServiceFlags(current.spec, opts, command, ctx.env);
+      if (opts.dryRun) {
+        const plan = await client.planServiceUpdate(name, spec);
+        ctx.output.out(opts.json ? json(plan) : planText(plan));
+        return;
+      }
+      await client.updateService(name, spec);
+      await follow(client, ctx, name, 'deploy', opts, 'updated');
+    });
+
+  followOptions(service.command('scale'))
+    .description('set replica counts, e.g. shoal service scale web=5 api=2')
+    .argument('<name=replicas...>')
+    .option('--json', 'print the services as JSON')
+    .action(async (pairs: string[], opts: FollowFlags, cmd: Command) => {
+      const client = clientOf(cmd, ctx);
+      const targets = pairs.map((pair) => {
+        const m = /^([^=]+)=(.*)$/.exec(pair);
+        if (!m) throw new ShoalError(ErrorCode.InvalidSpec, `"${pair}" must be NAME=REPLICAS, e.g. web=5`);
+        return { name: m[1], replicas: parseInteger(m[2], `replicas of ${m[1]}`) };
+      });
+      for (const t of targets) await client.scaleService(t.name, t.replicas);
+      for (const t of targets) await follow(client, ctx, t.name, 'scale', opts, `scaled to ${t.replicas}`);
+    });
+
+  followOptions(service.command('rollback'))
+    .description('go back to the previous spec')
+    .argument('<name>')
+    .option('--json', 'print the service as JSON')
+    .action(async (name: string, opts: FollowFlags, cmd: Command) => {
+      const client = clientOf(cmd, ctx);
+      await client.rollbackService(name);
+      await follow(client, ctx, name, 'rollback', opts, 'rolled back');
+    });
+
+  service
+    .command('ls')
+    .description('list services')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const client = clientOf(cmd, ctx);
+      const [services, tasks] = await Promise.all([client.listServices(), client.listTasks({})]);
+      ctx.output.out(opts.json ? json(services) : servicesTable(sortByName(services), tasks));
+    });
+
+  service
+    .command('ps')
+    .description("list a service's tasks")
+    .argument('<name...>')
+    .option('-a, --all', 'include finished tasks')
+    .option('--json', 'print JSON')
+    .action(async (names: string[], opts: { json?: boolean; all?: boolean }, cmd: Command) => {
+      const client = clientOf(cmd, ctx);
+      const tasks = (await Promise.all(names.map((service) => client.listTasks({ service, all: opts.all ?? false })))).flat();
+      if (opts.json) return ctx.output.out(json(tasks));
+      ctx.output.out(tasksTable(tasks, await client.listNodes(), ctx.now()));
+    });
+
+  service
+    .command('inspect')
+    .description('show services as JSON')
+    .argument('<name...>')
+    .action(async (names: string[], _opts: unknown, cmd: Command) => {
+      const client = clientOf(cmd, ctx);
+      ctx.output.out(json(await Promise.all(names.map((n) => client.getService(n)))));
+    });
+
+  service
+    .command('rm')
+    .description('remove services and stop their tasks')
+    .argument('<name...>')
+    .action(async (names: string[], _opts: unknown, cmd: Command) => {
+      const client = clientOf(cmd, ctx);
+      for (const n of names) {
+        await client.removeService(n);
+        ctx.output.out(n);
+      }
+    });
+
+  service
+    .command('logs')
+    .description("print every task's output, prefixed name.slot@node")
+    .argument('<name>')
+    .option('-f, --follow', 'keep printing new lines')
+    .option('--tail <n>', 'only the last N lines of each task')
+    .option('--json', 'print NDJSON lines')
+    .action(async (name: string, opts: { follow?: boolean; tail?: string; json?: boolean }, cmd: Command) => {
+      const client = clientOf(cmd, ctx);
+      const abort = new AbortController();
+      const stop = () => abort.abort();
+      process.once('SIGINT', stop);
+      try {
+        const tail = opts.tail === undefined ? undefined : parseInteger(opts.tail, '--tail');
+        for await (const l of client.serviceLogs(name, { follow: opts.follow ?? false, tail, signal: abort.signal })) {
+          const who = `${name}.${l.slot ? l.slot : l.task.slice(0, 12)}@${l.node}`;
+          ctx.output.out(opts.json ? JSON.stringify(l) : `${who} | ${l.line}`);
+        }
+      } finally {
+        process.off('SIGINT', stop);
+      }
+    });
+
+  return service;
+}
+
+function sortByName(services: Service[]): Service[] {
+  return [...services].sort((a, b) => a.spec.name.localeCompare(b.spec.name));
+}
