@@ -1,0 +1,228 @@
+/**
+ * One libp2p host for a shoal node: TCP + pnet (PSK) + Noise + Yamux,
+ * identify, ping, gossipsub for heartbeats, and the Raft and RPC protocols.
+ *
+ * Admission (why the gater lets everyone with the PSK connect): a joining
+ * node is, by definition, not yet on the allowlist, yet it must reach the
+ * `join` RPC. So connections are accepted from any peer holding the PSK, and
+ * membership is enforced per protocol: Raft streams, every RPC except
+ * `join`, and heartbeats (validator) are refused from non-members; a
+ * non-member's connection is closed after `joinWindowMs` unless it became a
+ * member meanwhile. We never dial non-members (gater `denyDialPeer`), except
+ * by address through `dial(addr)`, which the joiner itself uses.
+ */
+import { gossipsub } from '@chainsafe/libp2p-gossipsub';
+import { noise } from '@chainsafe/libp2p-noise';
+import { yamux } from '@chainsafe/libp2p-yamux';
+import { identify } from '@libp2p/identify';
+import type { Connection, Libp2p, PubSub } from '@libp2p/interface';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { ping, type Ping } from '@libp2p/ping';
+import { preSharedKey } from '@libp2p/pnet';
+import { tcp } from '@libp2p/tcp';
+import { multiaddr } from '@multiformats/multiaddr';
+import { encodeHeartbeat, type Heartbeat } from '@shoal/membership';
+import { ErrorCode, ShoalError } from '@shoal/types';
+import { createLibp2p } from 'libp2p';
+import { AddressBook } from './address-book.js';
+import { HEARTBEAT_TOPIC, HeartbeatTopic, type HeartbeatStats } from './heartbeat-topic.js';
+import { loadOrCreatePeerKey, swarmKey } from './keys.js';
+import { silentLogger, type Logger } from './logger.js';
+import { RaftTransport, type RaftQueueLimits, type RaftStats } from './raft-transport.js';
+import { RpcEndpoint, type RequestOptions, type RpcHandler, type RpcStats } from './rpc.js';
+
+export const INDIRECT_PING_METHOD = '$ping';
+const MAX_INDIRECT_PING_MS = 2000;
+
+export interface P2PNodeOptions {
+  /** Holds peer.key (the node's identity, 0600). */
+  dataDir: string;
+  /** Multiaddrs to listen on, e.g. /ip4/127.0.0.1/tcp/7946 (tcp/0 for an ephemeral port). */
+  listen: string[];
+  /** 32-byte cluster key (pnet). */
+  psk: Uint8Array;
+  /** Is this peer a cluster member? Called often: keep it a set lookup. */
+  allow: (peerId: string) => boolean;
+  logger?: Logger;
+  /** How long a non-member may stay connected to complete a join. */
+  joinWindowMs?: number;
+  raftQueue?: RaftQueueLimits;
+}
+
+export interface P2PStats {
+  heartbeats: HeartbeatStats;
+  raft: RaftStats;
+  rpc: RpcStats;
+  connections: number;
+}
+
+export interface P2PNode {
+  readonly peerId: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  addresses(): string[];
+  /** Dials an address and returns the remote peer id. */
+  dial(addr: string, signal?: AbortSignal): Promise<string>;
+  connectedPeers(): string[];
+  /** Known addresses of a member; the node keeps a connection to every known member. */
+  setPeerAddresses(peerId: string, addrs: string[]): void;
+  /** Forgets a removed member: addresses, heartbeat replay state, connection. */
+  forgetPeer(peerId: string): Promise<void>;
+  sendRaft(to: string, frames: Uint8Array[]): void;
+  onRaft(handler: (from: string, frame: Uint8Array) => void): void;
+  request(peerId: string, method: string, body: unknown, opts?: RequestOptions): Promise<unknown>;
+  handle(method: string, handler: RpcHandler): void;
+  publishHeartbeat(hb: Heartbeat): Promise<void>;
+  onHeartbeat(handler: (hb: Heartbeat, from: string) => void): void;
+  /** Round-trip time in ms; throws if the peer does not answer. */
+  ping(peerId: string, signal?: AbortSignal): Promise<number>;
+  /** Asks `via` to ping `target`; true if the target answered. Never throws. */
+  indirectPing(via: string, target: string, opts?: RequestOptions): Promise<boolean>;
+  stats(): P2PStats;
+}
+
+type Services = { pubsub: PubSub; ping: Ping; identify: unknown };
+
+export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
+  const log = opts.logger ?? silentLogger;
+  const privateKey = await loadOrCreatePeerKey(opts.dataDir);
+  const allow = opts.allow;
+  const libp2p = (await createLibp2p({
+    start: false,
+    privateKey,
+    addresses: { listen: opts.listen },
+    transports: [tcp()],
+    connectionProtector: preSharedKey({ psk: swarmKey(opts.psk) }),
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: {
+      // Loopback and private addresses are where clusters live.
+      denyDialMultiaddr: () => false,
+      denyDialPeer: (peer) => !allow(peer.toString()) && !book.dialingByAddress.has(peer.toString()),
+    },
+    connectionManager: { maxConnections: 1024, inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 256, dialTimeout: 3000 },
+    services: {
+      identify: identify(),
+      ping: ping({ timeout: 2000 }),
+      pubsub: gossipsub({
+        globalSignaturePolicy: 'StrictSign',
+        emitSelf: false,
+        allowPublishToZeroTopicPeers: true,
+        floodPublish: true,
+        fallbackToFloodsub: false,
+        doPX: false,
+        // Small clusters: maintain the mesh often so new members are grafted fast.
+        heartbeatInterval: 200,
+        allowedTopics: [HEARTBEAT_TOPIC],
+        maxInboundDataLength: 256 * 1024,
+      }),
+    },
+  })) as Libp2p<Services>;
+
+  const heartbeats = new HeartbeatTopic(allow);
+  const raft = new RaftTransport(libp2p, allow, log, opts.raftQueue);
+  const rpc = new RpcEndpoint(libp2p, allow, log);
+  const book = new AddressBook(libp2p, allow, log);
+  const hbHandlers: ((hb: Heartbeat, from: string) => void)[] = [];
+  const joinWindowMs = opts.joinWindowMs ?? 30_000;
+  const joinTimers = new Set<ReturnType<typeof setTimeout>>();
+
+  const onConnection = (evt: CustomEvent<Connection>) => {
+    const peer = evt.detail.remotePeer.toString();
+    if (allow(peer)) return;
+    const timer = setTimeout(() => {
+      joinTimers.delete(timer);
+      if (!allow(peer)) void libp2p.hangUp(evt.detail.remotePeer).catch(() => {});
+    }, joinWindowMs);
+    joinTimers.add(timer);
+  };
+  const onMessage = (evt: CustomEvent<import('@libp2p/interface').Message>) => {
+    const msg = evt.detail;
+    if (msg.topic !== HEARTBEAT_TOPIC || msg.type !== 'signed') return;
+    const hb = heartbeats.heartbeatOf(msg);
+    if (!hb) return;
+    for (const h of hbHandlers) {
+      try {
+        h(hb, msg.from.toString());
+      } catch (err) {
+        log.warn({ err: (err as Error).message }, 'heartbeat handler threw');
+      }
+    }
+  };
+
+  rpc.handle(INDIRECT_PING_METHOD, async (_from, body) => {
+    const b = body as { target?: unknown; timeoutMs?: unknown } | null;
+    if (typeof b?.target !== 'string' || !allow(b.target)) throw new ShoalError(ErrorCode.BadMessage, 'indirect ping target must be a cluster member');
+    const timeoutMs = typeof b.timeoutMs === 'number' ? Math.min(Math.max(b.timeoutMs, 10), MAX_INDIRECT_PING_MS) : 500;
+    try {
+      return { ok: true, rttMs: await libp2p.services.ping.ping(peerIdFromString(b.target), { signal: AbortSignal.timeout(timeoutMs) }) };
+    } catch {
+      return { ok: false };
+    }
+  });
+
+  const node: P2PNode = {
+    peerId: libp2p.peerId.toString(),
+    async start() {
+      libp2p.addEventListener('connection:open', onConnection);
+      libp2p.services.pubsub.addEventListener('message', onMessage);
+      libp2p.services.pubsub.topicValidators.set(HEARTBEAT_TOPIC, heartbeats.validate);
+      await raft.start();
+      await rpc.start();
+      await libp2p.start();
+      libp2p.services.pubsub.subscribe(HEARTBEAT_TOPIC);
+      book.start();
+      log.info({ peerId: node.peerId, addrs: node.addresses() }, 'p2p node started');
+    },
+    async stop() {
+      book.stop();
+      raft.stop();
+      for (const t of joinTimers) clearTimeout(t);
+      joinTimers.clear();
+      libp2p.removeEventListener('connection:open', onConnection);
+      libp2p.services.pubsub.removeEventListener('message', onMessage);
+      await libp2p.stop();
+    },
+    addresses: () => libp2p.getMultiaddrs().map((a) => a.toString()),
+    dial: (addr, signal) => book.dialAddress(addr, signal),
+    connectedPeers: () => [...new Set(libp2p.getConnections().map((c) => c.remotePeer.toString()))],
+    setPeerAddresses: (peerId, addrs) => book.set(peerId, addrs),
+    async forgetPeer(peerId) {
+      book.delete(peerId);
+      heartbeats.forget(peerId);
+      await libp2p.hangUp(peerIdFromString(peerId)).catch(() => {});
+    },
+    sendRaft: (to, frames) => raft.send(to, frames),
+    onRaft: (handler) => raft.onFrame(handler),
+    request: (peerId, method, body, o) => rpc.request(peerId, method, body, o),
+    handle: (method, handler) => rpc.handle(method, handler),
+    async publishHeartbeat(hb) {
+      if (hb.nodeId !== node.peerId) throw new ShoalError(ErrorCode.BadMessage, 'a node may only publish its own heartbeat');
+      const data = encodeHeartbeat(hb);
+      heartbeats.noteOwn(hb);
+      await libp2p.services.pubsub.publish(HEARTBEAT_TOPIC, data);
+    },
+    onHeartbeat: (handler) => void hbHandlers.push(handler),
+    async ping(peerId, signal) {
+      return libp2p.services.ping.ping(peerIdFromString(peerId), { signal: signal ?? AbortSignal.timeout(2000) });
+    },
+    async indirectPing(via, target, o = {}) {
+      const timeoutMs = o.timeoutMs ?? 500;
+      try {
+        const res = (await rpc.request(via, INDIRECT_PING_METHOD, { target, timeoutMs }, { signal: o.signal, timeoutMs: timeoutMs + 250 })) as { ok?: unknown };
+        return res?.ok === true;
+      } catch {
+        return false;
+      }
+    },
+    stats: () => ({
+      heartbeats: structuredClone(heartbeats.stats),
+      raft: { ...raft.stats },
+      rpc: { ...rpc.stats },
+      connections: libp2p.getConnections().length,
+    }),
+  };
+  return node;
+}
+
+export { multiaddr };
