@@ -1,0 +1,55 @@
+import { ErrorCode, ShoalError } from '@shoal/types';
+import type { ConfChange, ConfState, NodeId } from './types.js';
+
+/** The membership after `cc`; a change that does not apply leaves it as is. */
+export function applyConfChange(conf: ConfState, cc: ConfChange): ConfState {
+  const voters = conf.voters.filter((v) => v !== cc.node);
+  const learners = conf.learners.filter((l) => l !== cc.node);
+  const isVoter = conf.voters.includes(cc.node);
+  const isLearner = conf.learners.includes(cc.node);
+  switch (cc.type) {
+    case 'addVoter':
+      return { voters: [...voters, cc.node], learners };
+    case 'addLearner':
+      // Demoting a voter is not supported: it would need joint consensus.
+      return isVoter ? conf : { voters, learners: [...learners, cc.node] };
+    case 'promoteLearner':
+      return isLearner ? { voters: [...voters, cc.node], learners } : conf;
+    case 'removeNode':
+      return { voters, learners };
+  }
+}
+
+/** Reject, before it enters the log, a change that would be a no-op or unsafe. */
+export function checkConfChange(conf: ConfState, cc: ConfChange): void {
+  const valid = ['addVoter', 'addLearner', 'promoteLearner', 'removeNode'].includes(cc?.type);
+  if (!valid || typeof cc.node !== 'string' || cc.node.length === 0) {
+    throw new ShoalError(ErrorCode.InvalidSpec, 'a conf change needs a type (addVoter, addLearner, promoteLearner, removeNode) and a non-empty node id');
+  }
+  const isVoter = conf.voters.includes(cc.node);
+  const isLearner = conf.learners.includes(cc.node);
+  const fail = (code: ErrorCode, why: string): never => {
+    throw new ShoalError(code, why, { node: cc.node, change: cc.type });
+  };
+  switch (cc.type) {
+    case 'addVoter':
+      if (isVoter) fail(ErrorCode.Conflict, `${cc.node} is already a voter`);
+      break;
+    case 'addLearner':
+      if (isVoter) fail(ErrorCode.Conflict, `${cc.node} is a voter; remove it first to make it a learner`);
+      if (isLearner) fail(ErrorCode.Conflict, `${cc.node} is already a learner`);
+      break;
+    case 'promoteLearner':
+      if (!isLearner) fail(ErrorCode.NotFound, `${cc.node} is not a learner; add it as a learner first`);
+      break;
+    case 'removeNode':
+      if (!isVoter && !isLearner) fail(ErrorCode.NotFound, `${cc.node} is not a member of the cluster`);
+      if (isVoter && conf.voters.length === 1) fail(ErrorCode.Conflict, `${cc.node} is the last voter; add another voter first`);
+      break;
+  }
+}
+
+export function sameConf(a: ConfState, b: ConfState): boolean {
+  const eq = (x: NodeId[], y: NodeId[]): boolean => x.length === y.length && x.every((v) => y.includes(v));
+  return eq(a.voters, b.voters) && eq(a.learners, b.learners);
+}
