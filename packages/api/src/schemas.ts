@@ -21,6 +21,12 @@ export const UpdateBody = Type.Object(
   { additionalProperties: false },
 );
 
+/** UpdateBody with the spec left to validateServiceSpec (see validation.ts). */
+export const UpdateEnvelope = Type.Object(
+  { spec: Type.Unknown(), dryRun: Type.Optional(Type.Boolean()) },
+  { additionalProperties: false },
+);
+
 export const ScaleBody = Type.Object({ replicas: Type.Integer({ minimum: 0, maximum: 100000 }) }, { additionalProperties: false });
 
 export const AvailabilityBody = Type.Object(

@@ -44,7 +44,7 @@ test('server errors come back as ShoalError with code and message', async (t) =>
   t.after(() => app.close());
   const client = new ShoalClient({ baseUrl, token: TOKEN });
   await assert.rejects(client.getService('nope'), { name: 'ShoalError', code: 'NOT_FOUND', message: 'no service nope; see `shoal service ls`' });
-  await assert.rejects(client.createService({ name: 'Bad' } as never), { code: 'INVALID_SPEC', message: /\/name/ });
+  await assert.rejects(client.createService({ name: 'Bad' } as never), { code: 'INVALID_SPEC', message: /name: expected string to match/ });
   const anonymous = new ShoalClient({ baseUrl, token: 'wrong-token-wrong-token' });
   await assert.rejects(anonymous.listNodes(), { code: 'UNAUTHORIZED', message: /wrong API token/ });
 });

@@ -3,16 +3,16 @@ import assert from 'node:assert/strict';
 import { setup, auth } from './helpers.js';
 
 const cases: { name: string; url: string; payload: unknown; message: RegExp }[] = [
-  { name: 'unknown spec field', url: '/v1/services', payload: { name: 'web', image: 'nginx', replica: 3 }, message: /\/replica: Unexpected property/ },
-  { name: 'replicas not an integer', url: '/v1/services', payload: { name: 'web', image: 'nginx', replicas: 'three' }, message: /\/replicas: Expected integer/ },
-  { name: 'negative replicas', url: '/v1/services', payload: { name: 'web', image: 'nginx', replicas: -1 }, message: /\/replicas: Expected integer to be greater or equal to 0/ },
-  { name: 'upper-case name', url: '/v1/services', payload: { name: 'Web', image: 'nginx' }, message: /\/name: Expected string to match/ },
-  { name: 'missing name', url: '/v1/services', payload: { image: 'nginx' }, message: /\/name: Expected required property/ },
-  { name: 'port out of range', url: '/v1/services', payload: { name: 'web', image: 'nginx', ports: [{ published: 70000, target: 80 }] }, message: /\/ports\/0\/published/ },
-  { name: 'body not an object', url: '/v1/services', payload: [1, 2], message: /invalid body/ },
+  { name: 'unknown spec field', url: '/v1/services', payload: { name: 'web', image: 'nginx', replica: 3 }, message: /replica: Unexpected property — remove it/ },
+  { name: 'replicas not an integer', url: '/v1/services', payload: { name: 'web', image: 'nginx', replicas: 'three' }, message: /replicas: expected integer — give an integer >= 0/ },
+  { name: 'negative replicas', url: '/v1/services', payload: { name: 'web', image: 'nginx', replicas: -1 }, message: /replicas: expected integer to be greater or equal to 0/ },
+  { name: 'upper-case name', url: '/v1/services', payload: { name: 'Web', image: 'nginx' }, message: /name: expected string to match .* — use Lower-case letters/ },
+  { name: 'missing name', url: '/v1/services', payload: { image: 'nginx' }, message: /name: expected required property — add it/ },
+  { name: 'port out of range', url: '/v1/services', payload: { name: 'web', image: 'nginx', ports: [{ published: 70000, target: 80 }] }, message: /ports\[0\]\.published: expected integer to be less or equal to 65535/ },
+  { name: 'body not an object', url: '/v1/services', payload: [1, 2], message: /\(spec\): expected object/ },
   { name: 'scale without replicas', url: '/v1/services/web/scale', payload: {}, message: /\/replicas: Expected required property/ },
   { name: 'bad availability', url: '/v1/nodes/node-1/availability', payload: { availability: 'off' }, message: /\/availability/ },
-  { name: 'update without spec', url: '/v1/services/web/update', payload: { dryRun: true }, message: /\/spec: Expected required property/ },
+  { name: 'update without spec', url: '/v1/services/web/update', payload: { dryRun: true }, message: /invalid body: \/spec: Expected required property/ },
 ];
 
 for (const c of cases) {
@@ -26,6 +26,34 @@ for (const c of cases) {
     assert.equal(backend.mutations, 0);
   });
 }
+
+test('semantic problems are reported all at once, with fixes', async () => {
+  const { app } = setup();
+  const res = await app.inject({ method: 'POST', url: '/v1/services', payload: { name: 'Web', replica: 2 }, headers: auth });
+  assert.equal(res.statusCode, 400);
+  const { error } = res.json();
+  assert.match(error.message, /^invalid service spec \(3 problems\)/);
+  assert.match(error.message, /image: missing for the docker driver/);
+  assert.deepEqual(error.details.issues.map((i: { path: string }) => i.path).sort(), ['image', 'name', 'replica']);
+});
+
+test('an update body is checked as a whole: envelope by schema, spec by validateServiceSpec', async () => {
+  const { app } = setup();
+  await app.inject({ method: 'POST', url: '/v1/services', payload: { name: 'web', image: 'nginx' }, headers: auth });
+  const extra = await app.inject({ method: 'POST', url: '/v1/services/web/update', payload: { spec: { name: 'web', image: 'nginx' }, force: true }, headers: auth });
+  assert.match(extra.json().error.message, /invalid body: \/force: Unexpected property/);
+  const badSpec = await app.inject({ method: 'POST', url: '/v1/services/web/update', payload: { spec: { name: 'web', driver: 'exec' } }, headers: auth });
+  assert.equal(badSpec.statusCode, 400);
+  assert.match(badSpec.json().error.message, /invalid service spec/);
+});
+
+test('accepted specs reach the backend with defaults applied', async () => {
+  const { app, backend } = setup();
+  await app.inject({ method: 'POST', url: '/v1/services', payload: { name: 'web', image: 'nginx' }, headers: auth });
+  const spec = backend.services.get('web')!.spec;
+  assert.equal(spec.replicas, 1);
+  assert.equal(spec.driver, 'docker');
+});
 
 test('bad query strings are 400, good ones are coerced', async () => {
   const { app } = setup();

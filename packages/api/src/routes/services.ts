@@ -1,6 +1,5 @@
 import type { Backend } from '../backend.js';
 import { ServiceSpecSchema, NameParams, UpdateBody, ScaleBody, LogsQuery } from '../schemas.js';
-import { checkSpec } from '../validation.js';
 import { streamResponse } from '../stream.js';
 import type { Api } from './app.js';
 
@@ -10,7 +9,7 @@ export function serviceRoutes(api: Api, backend: Backend): void {
   api.get('/v1/services', { schema: { tags, summary: 'List services' } }, async () => backend.listServices());
 
   api.post('/v1/services', { schema: { tags, summary: 'Create a service', body: ServiceSpecSchema } }, async (request, reply) => {
-    const service = await backend.createService(checkSpec(request.body));
+    const service = await backend.createService(request.body);
     return reply.status(201).send(service);
   });
 
@@ -24,7 +23,7 @@ export function serviceRoutes(api: Api, backend: Backend): void {
   api.post(
     '/v1/services/:name/update',
     { schema: { tags, summary: 'Replace the spec of a service (rolling update); dryRun returns the plan', params: NameParams, body: UpdateBody } },
-    async (request) => backend.updateService(request.params.name, checkSpec(request.body.spec), { dryRun: request.body.dryRun ?? false }),
+    async (request) => backend.updateService(request.params.name, request.body.spec, { dryRun: request.body.dryRun ?? false }),
   );
 
   api.post('/v1/services/:name/scale', { schema: { tags, summary: 'Set the replica count', params: NameParams, body: ScaleBody } }, async (request) =>
