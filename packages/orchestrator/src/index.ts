@@ -1,1 +1,5 @@
-export {};
+export { reconcile, type ReconcileOptions, type ReconcileResult } from './reconcile.js';
+export { planUpdate, type UpdatePlan } from './plan-update.js';
+export type { ReconcilePlan, PlannedTask } from './plan.js';
+export type { Rng } from './context.js';
+export { restartDecision, type RestartDecision } from './restart.js';

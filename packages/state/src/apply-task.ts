@@ -22,8 +22,9 @@ export function applyTaskCreate(store: Store, cmd: CommandOf<'task.create'>): Co
   return batch(applied, skipped);
 }
 
+/** Waiting for the scheduler. A global service's task is created bound to its node and waits there for resources. */
 function unplaced(t: Task): boolean {
-  return t.nodeId === undefined && t.desiredState === 'running' && (t.status.state === 'new' || t.status.state === 'pending');
+  return t.desiredState === 'running' && (t.status.state === 'new' || t.status.state === 'pending');
 }
 
 export function applyTaskAssign(store: Store, cmd: CommandOf<'task.assign'>): CommandResult {
@@ -34,6 +35,7 @@ export function applyTaskAssign(store: Store, cmd: CommandOf<'task.assign'>): Co
     const node = store.nodes.get(a.nodeId);
     if (!t) skipped.push({ id: a.taskId, reason: 'task not found' });
     else if (!unplaced(t)) skipped.push({ id: a.taskId, reason: 'task is no longer waiting for a node' });
+    else if (t.nodeId !== undefined && t.nodeId !== a.nodeId) skipped.push({ id: a.taskId, reason: `task belongs to node ${t.nodeId}` });
     else if (!node || node.status !== 'ready' || node.availability !== 'active') skipped.push({ id: a.taskId, reason: `node ${a.nodeId} cannot take new tasks` });
     else {
       const next: Task = { ...t, nodeId: node.id, status: { state: 'assigned', timestamp: cmd.at, message: `assigned to ${node.name}` }, updatedAt: cmd.at };

@@ -1,0 +1,36 @@
+/**
+ * Places every task waiting for a node, those created in this step
+ * included, so a failover is replaced and placed in one step and nothing
+ * stays pending once it fits.
+ */
+import { placeTasks, type PlacementStrategy } from '@shoal/scheduler';
+import type { Task } from '@shoal/types';
+import type { TaskAssignment, TaskPending } from '@shoal/state';
+import type { Context } from './context.js';
+import { hasEnded, isUnplaced } from './task-facts.js';
+
+export function placePending(ctx: Context, strategy: PlacementStrategy | undefined): { assignments: TaskAssignment[]; pending: TaskPending[] } {
+  const pending: Task[] = [];
+  const live: Task[] = [];
+  for (const t of ctx.view.tasks()) {
+    if (t.desiredState !== 'running') continue;
+    const stopping = ctx.isDecided(t.id);
+    if (isUnplaced(t)) {
+      if (!stopping) pending.push(t);
+    } else if (t.nodeId !== undefined && !hasEnded(t) && !stopping) live.push(t);
+  }
+  pending.push(...ctx.creates);
+  if (pending.length === 0) return { assignments: [], pending: [] };
+  const result = placeTasks({ nodes: [...ctx.nodes.values()], tasks: live, pending }, strategy ? { strategy } : undefined);
+  // The scheduler filters these too; checking again keeps a scheduler bug from landing work on a dead node.
+  const assignments = result.assignments.filter((a) => {
+    const n = ctx.nodes.get(a.nodeId);
+    return n !== undefined && n.status === 'ready' && n.availability === 'active';
+  });
+  ctx.plan.assigned.push(...assignments);
+  ctx.plan.pending.push(...result.unplaced);
+  // Only reasons that changed are proposed: a task pending for the same reason costs no log entry.
+  const before = new Map(pending.map((t) => [t.id, t.pendingReason]));
+  const changed = result.unplaced.filter((u) => before.get(u.taskId) !== u.reason);
+  return { assignments, pending: changed };
+}

@@ -1,0 +1,60 @@
+/** Reconciles one service: lays out its slots (replicas or eligible nodes), then drives its rolling update. */
+import { applySpecDefaults, type Service, type Task } from '@shoal/types';
+import type { Context } from './context.js';
+import { globalEligibility } from './eligibility.js';
+import { reconcileSlot, type SlotOutcome, type SlotSpec } from './slot.js';
+import { activeUpdate, checkUpdateFailures, progressUpdate } from './update.js';
+
+function group(tasks: Task[], key: (t: Task) => string): Map<string, Task[]> {
+  const m = new Map<string, Task[]>();
+  for (const t of tasks) {
+    const k = key(t);
+    const list = m.get(k);
+    if (list) list.push(t);
+    else m.set(k, [t]);
+  }
+  return m;
+}
+
+export function reconcileService(ctx: Context, service: Service): void {
+  const spec = applySpecDefaults(service.spec);
+  const tasks = ctx.view.tasksByService(service.id);
+  const update = activeUpdate(service, spec);
+  const slots: { spec: SlotSpec; tasks: Task[] }[] = [];
+
+  if (spec.mode === 'global') {
+    const eligible = globalEligibility(spec);
+    const byNode = group(tasks, (t) => t.nodeId ?? '');
+    for (const node of ctx.nodes.values()) {
+      const ok = eligible(node);
+      const mine = byNode.get(node.id) ?? [];
+      byNode.delete(node.id);
+      if (!ok && mine.length === 0) continue;
+      slots.push({
+        spec: { slot: 0, nodeId: node.id, wanted: ok, canCreate: node.availability === 'active', unwantedAs: 'shutdown', unwantedReason: `node ${node.name} is no longer eligible` },
+        tasks: mine,
+      });
+    }
+    // Tasks bound to nodes that no longer exist.
+    for (const [nodeId, mine] of byNode) {
+      slots.push({ spec: { slot: 0, nodeId, wanted: false, canCreate: false, unwantedAs: 'shutdown', unwantedReason: 'node removed' }, tasks: mine });
+    }
+  } else {
+    const replicas = spec.replicas ?? 1;
+    const bySlot = group(tasks, (t) => String(t.slot));
+    for (let slot = 1; slot <= replicas; slot++) {
+      slots.push({ spec: { slot, wanted: true, canCreate: true, unwantedAs: 'remove', unwantedReason: '' }, tasks: bySlot.get(String(slot)) ?? [] });
+      bySlot.delete(String(slot));
+    }
+    for (const [slot, mine] of bySlot) {
+      slots.push({ spec: { slot: Number(slot), wanted: false, canCreate: false, unwantedAs: 'remove', unwantedReason: `scaled down to ${replicas}` }, tasks: mine });
+    }
+  }
+
+  if (update) {
+    const total = slots.filter((s) => s.spec.wanted).length;
+    if (checkUpdateFailures(ctx, service, update, tasks, total)) return;
+  }
+  const outcomes: SlotOutcome[] = slots.map((s) => reconcileSlot(ctx, service, spec, s.spec, s.tasks));
+  if (update) progressUpdate(ctx, service, update, outcomes);
+}

@@ -1,0 +1,120 @@
+/**
+ * One slot of a service (a replica number, or a node for global services):
+ * failover, drain, scale-down, restart policy, duplicates, and filling an
+ * empty slot. Returns what stays live so the rolling update can act on it.
+ */
+import type { ResolvedServiceSpec, Service, Task } from '@shoal/types';
+import { sameTaskSpec } from '@shoal/state';
+import type { Context } from './context.js';
+import { newTask } from './new-task.js';
+import { restartDecision } from './restart.js';
+import { betterTask, hasEnded, isUnplaced, isUp, nodeCondition } from './task-facts.js';
+
+export interface SlotSpec {
+  slot: number;
+  nodeId?: string;
+  /** The service wants this slot filled (replica within count, or eligible node). */
+  wanted: boolean;
+  /** A new task may be created here (false on a paused node). */
+  canCreate: boolean;
+  /** How unwanted live tasks are stopped: replicas beyond the count go away entirely. */
+  unwantedAs: 'shutdown' | 'remove';
+  unwantedReason: string;
+}
+
+export interface SlotOutcome {
+  slot: SlotSpec;
+  /** Live tasks kept in the slot after this step's decisions. */
+  occupants: Task[];
+  /** An old task is still stopping before its stop-first replacement starts. */
+  stopping: boolean;
+  /** A task was created in this slot in this step. */
+  created: boolean;
+}
+
+/** Upper bound on waiting for a stop-first predecessor that never reports. */
+const STOP_WAIT_SLACK_MS = 5_000;
+const DEFAULT_STOP_GRACE_MS = 10_000;
+
+function waitingForStop(ctx: Context, service: Service, spec: ResolvedServiceSpec, tasks: Task[]): Task | undefined {
+  const st = service.updateStatus?.state;
+  const cfg = st === 'updating' ? spec.update : st === 'rollback_started' ? spec.rollback : undefined;
+  if (!cfg || cfg.order !== 'stop-first') return undefined;
+  const limit = (spec.stopGracePeriodMs ?? DEFAULT_STOP_GRACE_MS) + STOP_WAIT_SLACK_MS;
+  return tasks.find(
+    (t) =>
+      t.desiredState !== 'running' &&
+      !hasEnded(t) &&
+      !isUnplaced(t) &&
+      nodeCondition(t, ctx.nodes) === 'ok' &&
+      !sameTaskSpec(t.spec, service.spec) &&
+      ctx.now < t.updatedAt + limit,
+  );
+}
+
+export function reconcileSlot(ctx: Context, service: Service, spec: ResolvedServiceSpec, s: SlotSpec, tasks: Task[]): SlotOutcome {
+  const out: SlotOutcome = { slot: s, occupants: [], stopping: false, created: false };
+  let carried: number[] | undefined;
+  let replaceReason: string | undefined;
+  for (const t of tasks) {
+    if (t.desiredState !== 'running' || ctx.isDecided(t.id)) continue;
+    const cond = nodeCondition(t, ctx.nodes);
+    if (cond === 'lost') {
+      ctx.stop(t, 'shutdown', `node ${t.nodeId} is down`, hasEnded(t) ? undefined : 'orphaned');
+      replaceReason ??= 'replaces a task on a lost node';
+      carried ??= t.restartHistory;
+    } else if (cond === 'drained') {
+      ctx.stop(t, 'shutdown', `node ${t.nodeId} is drained`);
+      replaceReason ??= 'replaces a task on a drained node';
+      carried ??= t.restartHistory;
+    } else if (!s.wanted) {
+      ctx.stop(t, s.unwantedAs, s.unwantedReason);
+    } else if (hasEnded(t)) {
+      const d = restartDecision(t, spec, ctx.now);
+      if (d.kind === 'now') {
+        ctx.stop(t, 'shutdown', `restarting after ${t.status.state}`);
+        replaceReason ??= `restarts a ${t.status.state} task`;
+        carried = d.history;
+      } else {
+        if (d.kind === 'later') ctx.wake(d.at);
+        out.occupants.push(t);
+      }
+    } else out.occupants.push(t);
+  }
+  if (!s.wanted) return out;
+  if (out.occupants.length > 1) out.occupants = dedupe(ctx, service, out.occupants);
+  if (out.occupants.length > 0) return out;
+  if (replaceReason === undefined) {
+    const old = waitingForStop(ctx, service, spec, tasks);
+    if (old) {
+      out.stopping = true;
+      ctx.wake(old.updatedAt + (spec.stopGracePeriodMs ?? DEFAULT_STOP_GRACE_MS) + STOP_WAIT_SLACK_MS);
+      return out;
+    }
+  }
+  if (!s.canCreate) return out;
+  const t = newTask(ctx, service, s.slot, s.nodeId, carried);
+  ctx.create(t, replaceReason ?? 'fills an empty slot');
+  out.occupants.push(t);
+  out.created = true;
+  return out;
+}
+
+/**
+ * More than one live task in a slot: a start-first update in progress, or a
+ * replaced task that came back. Keep the current-spec task once it is up;
+ * until then keep it beside one old running task; otherwise keep the best.
+ */
+function dedupe(ctx: Context, service: Service, live: Task[]): Task[] {
+  const sorted = [...live].sort(betterTask);
+  const current = sorted.filter((t) => sameTaskSpec(t.spec, service.spec));
+  const keep: Task[] = [];
+  if (current.length > 0 && isUp(current[0])) keep.push(current[0]);
+  else if (current.length > 0 && !hasEnded(current[0])) {
+    keep.push(current[0]);
+    const old = sorted.find((t) => !current.includes(t) && isUp(t));
+    if (old) keep.push(old);
+  } else keep.push(sorted[0]);
+  for (const t of sorted) if (!keep.includes(t)) ctx.stop(t, 'shutdown', 'superseded by another task in the same slot');
+  return keep;
+}
