@@ -41,11 +41,16 @@ function writeVarint(out: Uint8Array, at: number, n: number): number {
   return at;
 }
 
-/** Feed it chunks as they arrive; it returns every frame completed so far. */
+/**
+ * Feed it chunks as they arrive; it returns every frame completed so far.
+ * Memory grows only with bytes actually received, never with a declared
+ * length, so a peer announcing a huge frame costs nothing until it sends it.
+ */
 export class FrameDecoder {
   private readonly maxFrameBytes: number;
   private header: number[] = [];
-  private body: Uint8Array | null = null;
+  private expected = -1;
+  private parts: Uint8Array[] = [];
   private filled = 0;
 
   constructor(maxFrameBytes = MAX_RAFT_FRAME_BYTES) {
@@ -56,7 +61,7 @@ export class FrameDecoder {
     const frames: Uint8Array[] = [];
     let at = 0;
     while (at < chunk.length) {
-      if (this.body === null) {
+      if (this.expected < 0) {
         const byte = chunk[at++];
         this.header.push(byte);
         if (byte & 0x80) {
@@ -68,20 +73,21 @@ export class FrameDecoder {
         if (length > this.maxFrameBytes) {
           throw new ShoalError(ErrorCode.MessageTooLarge, `frame of ${length} bytes exceeds the ${this.maxFrameBytes}-byte limit; closing the stream`);
         }
-        if (length === 0) {
-          frames.push(new Uint8Array(0));
-          continue;
-        }
-        this.body = new Uint8Array(length);
+        this.expected = length;
+        this.parts = [];
         this.filled = 0;
       }
-      const take = Math.min(this.body.length - this.filled, chunk.length - at);
-      this.body.set(chunk.subarray(at, at + take), this.filled);
-      this.filled += take;
-      at += take;
-      if (this.filled === this.body.length) {
-        frames.push(this.body);
-        this.body = null;
+      const take = Math.min(this.expected - this.filled, chunk.length - at);
+      if (take > 0) {
+        // Copy: the caller may reuse its buffer, and frames outlive the chunk.
+        this.parts.push(chunk.slice(at, at + take));
+        this.filled += take;
+        at += take;
+      }
+      if (this.filled === this.expected) {
+        frames.push(this.parts.length === 1 ? this.parts[0] : concat(this.parts, this.expected));
+        this.expected = -1;
+        this.parts = [];
       }
     }
     return frames;
@@ -89,6 +95,16 @@ export class FrameDecoder {
 
   /** True when no frame is partially received (a clean place for the stream to end). */
   idle(): boolean {
-    return this.body === null && this.header.length === 0;
+    return this.expected < 0 && this.header.length === 0;
   }
+}
+
+function concat(parts: Uint8Array[], size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
