@@ -199,6 +199,7 @@ export function encodeConfChange(cc: ConfChange): Uint8Array {
   w.byte(VERSION);
   w.byte(enumIndex(CONF_CHANGE_TYPES, cc.type, 'conf change type'));
   w.string(cc.node);
+  if (cc.conf) writeConf(w, cc.conf);
   return finish(w);
 }
 
@@ -207,7 +208,9 @@ export function decodeConfChange(b: Uint8Array): ConfChange {
     const type = enumAt(CONF_CHANGE_TYPES, r.byte(), 'conf change type');
     const node = r.string(MAX_ID_BYTES);
     if (node.length === 0) throw badMessage('empty node id');
-    return { type, node };
+    const cc: ConfChange = { type, node };
+    if (r.remaining > 0) cc.conf = readConf(r);
+    return cc;
   });
 }
 

@@ -3,6 +3,8 @@ import type { ConfChange, ConfState, NodeId } from './types.js';
 
 /** The membership after `cc`; a change that does not apply leaves it as is. */
 export function applyConfChange(conf: ConfState, cc: ConfChange): ConfState {
+  // The leader's statement of the result wins: it is what every replica with a complete history computes.
+  if (cc.conf) return { voters: [...cc.conf.voters], learners: cc.conf.learners.filter((l) => !cc.conf!.voters.includes(l)) };
   const voters = conf.voters.filter((v) => v !== cc.node);
   const learners = conf.learners.filter((l) => l !== cc.node);
   const isVoter = conf.voters.includes(cc.node);

@@ -171,7 +171,8 @@ export class RaftNode {
       throw new ShoalError(ErrorCode.Conflict, 'a membership change is still in progress; retry once it is applied', { pendingIndex: this.pendingConfIndex });
     }
     checkConfChange(this.tracker.conf(), cc);
-    const r = this.appendEntry('conf', encodeConfChange(cc));
+    const conf = applyConfChange(this.tracker.conf(), { type: cc.type, node: cc.node });
+    const r = this.appendEntry('conf', encodeConfChange({ type: cc.type, node: cc.node, conf }));
     this.pendingConfIndex = r.index;
     return r;
   }

@@ -35,6 +35,12 @@ export type ConfChangeType = 'addVoter' | 'addLearner' | 'promoteLearner' | 'rem
 export interface ConfChange {
   type: ConfChangeType;
   node: NodeId;
+  /**
+   * The whole membership after this change. The leader fills it in when it
+   * proposes the change, so a node that joined with an empty conf (and never
+   * saw the bootstrap membership) learns the full membership from the log.
+   */
+  conf?: ConfState;
 }
 
 export interface SnapshotMeta {
