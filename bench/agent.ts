@@ -1,0 +1,183 @@
+// Agent overhead on top of the engine: for 1, 10 and 50 tasks assigned at
+// once, the time from reconcile() to each task's `running` report, next to
+// a raw dockerode create+start of the same containers with the same
+// parallelism (the agent's default of 8 driver operations at once).
+// Also an exec-driver row: agent vs a bare spawn of the same command.
+// `npm run bench -- agent [--quick]`   (needs a Docker engine for the docker rows)
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { randomUUID } from 'node:crypto';
+import Docker from 'dockerode';
+import pino from 'pino';
+import type { ServiceSpec, Task, TaskStatus } from '@shoal/types';
+import { Agent, DockerDriver, ExecDriver, containerSpec, type Driver } from '@shoal/agent';
+import { percentile, printTable, round, writeResult } from './util.js';
+
+const CONCURRENCY = 8;
+const IMAGE = 'shoal-test/busybox:1';
+const logger = pino({ level: 'silent' });
+
+function makeTasks(n: number, nodeId: string, spec: Partial<ServiceSpec>): Task[] {
+  return Array.from({ length: n }, (_, i) => ({
+    id: randomUUID().replaceAll('-', ''),
+    serviceId: 'bench',
+    serviceName: 'bench',
+    serviceVersion: 1,
+    slot: i + 1,
+    nodeId,
+    desiredState: 'running',
+    status: { state: 'assigned', timestamp: 0, message: '' },
+    spec: { name: 'bench', ...spec } as ServiceSpec,
+    createdAt: 0,
+    updatedAt: 0,
+  }));
+}
+
+async function bounded<T>(items: T[], limit: number, op: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await op(items[next++]);
+  }));
+}
+
+/** Per-task latency (ms) from the moment the work is handed over to the task running. */
+async function rawDocker(docker: Docker, n: number): Promise<number[]> {
+  const nodeId = `bench-raw-${randomUUID().slice(0, 8)}`;
+  const tasks = makeTasks(n, nodeId, { image: IMAGE, command: ['sleep', '3600'] });
+  const lat: number[] = [];
+  const t0 = performance.now();
+  await bounded(tasks, CONCURRENCY, async (t) => {
+    const c = await docker.createContainer(containerSpec(t, nodeId));
+    await c.start();
+    lat.push(performance.now() - t0);
+  });
+  await removeByNode(docker, nodeId);
+  return lat;
+}
+
+async function viaAgent(makeDriver: (nodeId: string) => Driver, n: number, spec: Partial<ServiceSpec>, cleanup: (nodeId: string) => Promise<void>): Promise<number[]> {
+  const nodeId = `bench-agent-${randomUUID().slice(0, 8)}`;
+  const tasks = makeTasks(n, nodeId, spec);
+  const running = new Map<string, number>();
+  let t0 = 0;
+  let allRunning!: () => void;
+  const done = new Promise<void>((r) => (allRunning = r));
+  const report = async (updates: { taskId: string; status: TaskStatus }[]) => {
+    const now = performance.now();
+    for (const u of updates) if (u.status.state === 'running' && !running.has(u.taskId)) running.set(u.taskId, now - t0);
+    if (running.size === n) allRunning();
+  };
+  const agent = new Agent({ nodeId, drivers: [makeDriver(nodeId)], report, logger, concurrency: CONCURRENCY });
+  await agent.start();
+  t0 = performance.now();
+  agent.reconcile(tasks);
+  await done;
+  await agent.stop();
+  await cleanup(nodeId);
+  return [...running.values()];
+}
+
+async function removeByNode(docker: Docker, nodeId: string): Promise<void> {
+  const list = await docker.listContainers({ all: true, filters: { label: [`shoal.node=${nodeId}`] } });
+  await bounded(list, 8, async (c) => {
+    await docker.getContainer(c.Id).remove({ force: true });
+  });
+}
+
+async function rawExec(n: number): Promise<number[]> {
+  const lat: number[] = [];
+  const t0 = performance.now();
+  const children = [];
+  for (let i = 0; i < n; i++) {
+    const child = spawn('/bin/sh', ['-c', 'exec sleep 3600'], { detached: true, stdio: 'ignore' });
+    await new Promise((r) => child.once('spawn', r));
+    lat.push(performance.now() - t0);
+    children.push(child);
+  }
+  for (const c of children) process.kill(-c.pid!, 'SIGKILL');
+  return lat;
+}
+
+function row(driver: string, tasks: number, raw: number[], agent: number[]) {
+  const rawP50 = percentile(raw, 50);
+  const rawP99 = percentile(raw, 99);
+  const agentP50 = percentile(agent, 50);
+  const agentP99 = percentile(agent, 99);
+  return {
+    driver,
+    tasks,
+    samples: agent.length,
+    rawP50Ms: round(rawP50),
+    rawP99Ms: round(rawP99),
+    agentP50Ms: round(agentP50),
+    agentP99Ms: round(agentP99),
+    overheadP50Ms: round(agentP50 - rawP50),
+    overheadP99Ms: round(agentP99 - rawP99),
+  };
+}
+
+export async function main(args: string[]): Promise<void> {
+  const quick = args.includes('--quick');
+  const sizes: [number, number][] = quick ? [[1, 3], [10, 1], [50, 1]] : [[1, 10], [10, 3], [50, 2]];
+  const cases: ReturnType<typeof row>[] = [];
+  const docker = new Docker();
+  let dockerUp = true;
+  try {
+    await docker.ping();
+  } catch {
+    dockerUp = false;
+    console.log('# no Docker engine reachable: only the exec rows are measured (start dockerd for the docker rows)');
+  }
+  if (dockerUp) {
+    const script = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'scripts', 'test-images.sh');
+    const res = spawnSync('sh', [script], { stdio: 'inherit' });
+    if (res.status !== 0) throw new Error('scripts/test-images.sh failed');
+    await rawDocker(docker, 2); // warm the engine
+    for (const [n, rounds] of sizes) {
+      const raw: number[] = [];
+      const agent: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        // Alternate which goes first so engine warm-up does not favour either.
+        const a = () => viaAgent((nodeId) => new DockerDriver({ nodeId, docker }), n, { image: IMAGE, command: ['sleep', '3600'] }, (nodeId) => removeByNode(docker, nodeId));
+        if (r % 2 === 0) {
+          raw.push(...(await rawDocker(docker, n)));
+          agent.push(...(await a()));
+        } else {
+          agent.push(...(await a()));
+          raw.push(...(await rawDocker(docker, n)));
+        }
+      }
+      cases.push(row('docker', n, raw, agent));
+    }
+  }
+  const dataDir = mkdtempSync(join(tmpdir(), 'shoal-bench-exec-'));
+  try {
+    for (const [n, rounds] of sizes) {
+      const raw: number[] = [];
+      const agent: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        raw.push(...(await rawExec(n)));
+        const drivers: ExecDriver[] = [];
+        agent.push(...(await viaAgent((nodeId) => {
+          const d = new ExecDriver({ nodeId, dataDir });
+          drivers.push(d);
+          return d;
+        }, n, { driver: 'exec', command: ['/bin/sh', '-c', 'exec sleep 3600'] }, async () => {
+          for (const d of drivers) {
+            for (const h of await d.list()) await d.remove(h);
+            d.close();
+          }
+        })));
+      }
+      cases.push(row('exec', n, raw, agent));
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  printTable(cases);
+  writeResult('agent', { concurrency: CONCURRENCY, note: 'overhead = agent percentile - raw percentile; report() resolves at once (no Raft)', cases });
+}
