@@ -48,7 +48,7 @@ export function checkUpdateFailures(ctx: Context, service: Service, u: ActiveUpd
   if (failed.length === 0 || failed.length / Math.max(total, 1) <= u.cfg.maxFailureRatio) return false;
   if (u.cfg.failureAction === 'continue') return false;
   const last = failed.reduce((a, b) => (b.status.timestamp > a.status.timestamp ? b : a));
-  const why = `${failed.length} of ${total} updated tasks failed (last: ${last.status.error ?? last.status.message ?? last.status.state})`;
+  const why = `${failed.length} of ${total} updated tasks failed (last: ${describeFailure(last)})`;
   if (u.rollingBack) {
     setStatus(ctx, service, 'rollback_paused', `rollback paused: ${why}; fix the service and update it again`, false);
     return false;
@@ -60,6 +60,11 @@ export function checkUpdateFailures(ctx: Context, service: Service, u: ActiveUpd
   }
   setStatus(ctx, service, 'paused', `update paused: ${why}; inspect the tasks, then \`shoal service update\` again or \`shoal service rollback\``, false);
   return false;
+}
+
+function describeFailure(t: Task): string {
+  if (t.status.state === 'running') return `task ${t.id} is unhealthy`;
+  return `task ${t.id} ${t.status.state}: ${t.status.error ?? t.status.message}`;
 }
 
 /** Settled: up for at least the inter-batch delay, so the next batch may start. */

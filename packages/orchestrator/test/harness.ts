@@ -10,7 +10,7 @@ export function node(id: string, extra: Partial<NodeRegistration> = {}): NodeReg
     name: id,
     addresses: [],
     labels: {},
-    resources: { cpuMillis: 4000, memoryBytes: 8 << 30 },
+    resources: { cpuMillis: 4000, memoryBytes: 8 * 2 ** 30 },
     drivers: ['docker', 'exec'],
     platform: { os: 'linux', arch: 'amd64' },
     version: '0.1.0',

@@ -7,7 +7,7 @@ export function reg(id: string, extra: Partial<NodeRegistration> = {}): NodeRegi
     name: `host-${id}`,
     addresses: [`/ip4/127.0.0.1/tcp/${4000 + id.length}`],
     labels: {},
-    resources: { cpuMillis: 4000, memoryBytes: 8 << 30 },
+    resources: { cpuMillis: 4000, memoryBytes: 8 * 2 ** 30 },
     drivers: ['docker', 'exec'],
     platform: { os: 'linux', arch: 'amd64' },
     version: '0.1.0',
