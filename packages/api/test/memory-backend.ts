@@ -51,6 +51,10 @@ export class MemoryBackend implements Backend {
     return this.eventFeed.subscriberCount;
   }
 
+  get logSubscribers(): number {
+    return this.logFeed.subscriberCount;
+  }
+
   /** Let a test write a line of output for a task, as its driver would. */
   appendLog(taskId: string, line: string, stream: 'stdout' | 'stderr' = 'stdout'): LogLine {
     const task = this.tasks.find((t) => t.id === taskId);

@@ -26,10 +26,27 @@ export interface CliResult {
   err: string;
 }
 
-/** Runs the CLI in this process with captured output (the e2e test spawns the real binary). */
-export async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+/** Starts the CLI in this process; `out`/`err` fill while it runs (the e2e test spawns the real binary). */
+export function startCli(args: string[], env: NodeJS.ProcessEnv): { out: string[]; err: string[]; done: Promise<CliResult> } {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await run(['node', 'shoal', ...args], { env, output: { out: (s) => out.push(s), err: (s) => err.push(s), isTTY: false } });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  const done = run(['node', 'shoal', ...args], { env, output: { out: (s) => out.push(s), err: (s) => err.push(s), isTTY: false } }).then((code) => ({
+    code,
+    out: out.join('\n'),
+    err: err.join('\n'),
+  }));
+  return { out, err, done };
+}
+
+export function cli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+  return startCli(args, env).done;
+}
+
+/** Poll a condition (real I/O tests only) until it holds or the deadline passes. */
+export async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
