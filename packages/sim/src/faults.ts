@@ -58,25 +58,27 @@ export class FaultInjector {
     }
     const ids = this.c.upNodes().map((n) => n.id);
     if (ids.length < 2) return;
-    if (rng.chance(0.06)) {
+    const roll = rng.next();
+    if (roll < 0.06) {
       const shuffled = rng.shuffle(ids.slice());
       const cut = 1 + rng.int(shuffled.length - 1);
       const groups = [shuffled.slice(0, cut), shuffled.slice(cut)];
       network.partition(groups);
       this.c.trace(`partition ${JSON.stringify(groups)}`);
       this.c.queue.after(100 + rng.int(1400), () => this.heal());
-    } else if (rng.chance(0.03)) {
+    } else if (roll < 0.09) {
       const leader = this.c.leader();
       if (!leader) return;
       network.partition([[leader.id], ids.filter((i) => i !== leader.id)]);
       this.c.trace(`isolate leader ${leader.id}`);
       this.c.queue.after(100 + rng.int(1400), () => this.heal());
-    } else if (rng.chance(0.03)) {
+    } else if (roll < 0.12) {
       const cuts = 1 + rng.int(3);
       for (let i = 0; i < cuts; i++) {
         const a = rng.pick(ids);
         const b = rng.pick(ids);
-        if (a !== b) network.cutOneWay(a, b);
+        if (a === b) continue;
+        network.cutOneWay(a, b);
         this.c.trace(`cut one-way ${a} -> ${b}`);
       }
       this.c.queue.after(100 + rng.int(1400), () => this.heal());

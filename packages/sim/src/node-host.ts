@@ -29,6 +29,9 @@ export interface HostEnv {
   raftOptions: Omit<RaftConfig, 'id' | 'persisted' | 'applied' | 'random'>;
   /** Chance of a power loss between writing a ready and syncing it. */
   crashBeforeSync: number;
+  /** The node lost power on its own (mid-write); the cluster schedules its restart. */
+  onCrash(node: NodeId): void;
+  trace(line: string): void;
   stats: { corruptRejected: number; corruptAccepted: number; roundTrips: number };
 }
 
@@ -167,7 +170,11 @@ export class SimNode {
       const raft = this.raft;
       const rd = this.guard(() => raft.ready());
       if (!this.persist(rd)) return;
-      if (rd.softState?.role === 'leader') this.env.monitor.onLeader(this.id, raft.status().term);
+      if (rd.softState) {
+        const st = raft.status();
+        this.env.trace(`${this.id} is ${rd.softState.role} in term ${st.term} (leader ${rd.softState.leader}, last ${st.lastIndex}, commit ${st.commit}, voters ${st.conf.voters.join(',')})`);
+        if (rd.softState.role === 'leader') this.env.monitor.onLeader(this.id, st.term);
+      }
       for (const m of rd.messages) this.sendChecked(m);
       this.applyAll(rd.committedEntries);
       for (const rs of rd.readStates) {
@@ -203,6 +210,7 @@ export class SimNode {
     if (rd.mustSync || rd.snapshot) {
       if (this.env.rng.chance(this.env.crashBeforeSync)) {
         this.crash(true);
+        this.env.onCrash(this.id);
         return false;
       }
       this.disk.sync();

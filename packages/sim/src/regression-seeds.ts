@@ -11,4 +11,11 @@ export interface RegressionSeed {
   bug: string;
 }
 
-export const REGRESSION_SEEDS: readonly RegressionSeed[] = [];
+export const REGRESSION_SEEDS: readonly RegressionSeed[] = [
+  {
+    seed: 35,
+    mix: 'chaos',
+    nodes: 3,
+    bug: 'a learner that catches up by log replay (no snapshot) never learns the bootstrap voters: its conf becomes {itself}, it elects itself and applies a different entry at index 31',
+  },
+];

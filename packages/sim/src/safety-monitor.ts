@@ -12,6 +12,7 @@ export class SafetyMonitor {
   private votes = new Map<string, NodeId>();
   /** index -> identity of the entry applied there. */
   private applied = new Map<number, string>();
+  private firstApplier = new Map<number, NodeId>();
   /** `${index}@${term}` -> identity of the entry persisted with that index and term. */
   private entries = new Map<string, string>();
   /** Highest index any node applied. */
@@ -56,11 +57,12 @@ export class SafetyMonitor {
     const before = this.applied.get(entry.index);
     if (before === undefined) {
       this.applied.set(entry.index, id);
+      this.firstApplier.set(entry.index, node);
       if (entry.index > this.maxApplied) this.maxApplied = entry.index;
       return true;
     }
     if (before !== id) {
-      throw new SimViolation('state-machine-safety', `${node} applied a different entry at index ${entry.index} (term ${entry.term}) than another node did`);
+      throw new SimViolation('state-machine-safety', `${node} applied entry ${entry.index} as term ${id} but ${this.firstApplier.get(entry.index)} applied it as term ${before}`);
     }
     return false;
   }

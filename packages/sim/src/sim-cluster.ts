@@ -38,7 +38,7 @@ export class SimCluster {
   readonly traceLines: string[] = [];
   readonly raftOptions: HostEnv['raftOptions'];
   readonly hostStats = { corruptRejected: 0, corruptAccepted: 0, roundTrips: 0 };
-  private readonly hostEnv: HostEnv;
+  readonly hostEnv: HostEnv;
   private nextNodeNumber: number;
   private compactEvery: number;
   /** Client <-> node latency; clients reach every node. */
@@ -65,6 +65,11 @@ export class SimCluster {
       raftOptions: this.raftOptions,
       crashBeforeSync: opts.mix.crashes ? 0.003 : 0,
       stats: this.hostStats,
+      trace: (line) => this.trace(line),
+      onCrash: (id) => {
+        this.trace(`crash ${id} between write and sync`);
+        this.queue.after(20 + this.rng.int(500), () => this.restart(id));
+      },
     };
     const voters = Array.from({ length: opts.nodes }, (_, i) => `n${i + 1}`);
     this.nextNodeNumber = opts.nodes + 1;

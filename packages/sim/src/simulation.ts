@@ -4,6 +4,7 @@ import { mixByName, mixForSeed } from './mixes.js';
 import { CALM_NETWORK } from './network.js';
 import { SimCluster } from './sim-cluster.js';
 import { SimViolation } from './violation.js';
+import { checkLogMatching, checkNoLostWrites, checkReplicasAgree } from './final-checks.js';
 import type { SimNode } from './node-host.js';
 
 export interface SimOptions {
@@ -101,6 +102,7 @@ export function runSimulation(opts: SimOptions): SimResult {
 function heal(c: SimCluster): void {
   c.network.heal();
   c.network.faults = CALM_NETWORK;
+  c.hostEnv.crashBeforeSync = 0;
   c.trace('faults stop: heal, calm network, restart every node');
   for (const id of c.nodes.keys()) c.restart(id);
 }
@@ -137,33 +139,9 @@ function describe(c: SimCluster): string {
 /** After convergence: no acknowledged write lost, identical replicas, matching logs. */
 function finalChecks(c: SimCluster): void {
   const ms = members(c)!;
-  for (const n of ms) {
-    for (const op of c.acknowledged) {
-      if (!n.kv.hasApplied(op)) throw new SimViolation('lost-write', `acknowledged write ${op} is missing from ${n.id}'s state`);
-    }
-  }
-  const digest = ms[0].kv.digest();
-  for (const n of ms) {
-    if (n.kv.digest() !== digest) throw new SimViolation('replica-divergence', `${n.id} and ${ms[0].id} applied the same index but hold different state`);
-  }
-  checkLogMatching(ms);
-}
-
-/** Log matching: if two logs hold an entry with the same index and term, they agree on every entry before it. */
-export function checkLogMatching(nodes: SimNode[]): void {
-  for (const n of nodes) n.disk.sync();
-  const logs = nodes.map((n) => ({ id: n.id, terms: new Map(n.disk.durableEntries().map((e) => [e.index, e.term])) }));
-  for (let i = 0; i < logs.length; i++) {
-    for (let j = i + 1; j < logs.length; j++) {
-      const a = logs[i];
-      const b = logs[j];
-      const common = [...a.terms.keys()].filter((k) => b.terms.has(k)).sort((x, y) => y - x);
-      let matched = false;
-      for (const idx of common) {
-        const same = a.terms.get(idx) === b.terms.get(idx);
-        if (matched && !same) throw new SimViolation('log-matching', `${a.id} and ${b.id} agree at a later index but differ at ${idx}`);
-        if (same) matched = true;
-      }
-    }
-  }
+  for (const n of ms) n.disk.sync();
+  const replicas = ms.map((n) => ({ id: n.id, kv: n.kv, log: n.disk.durableEntries() }));
+  checkNoLostWrites(c.acknowledged, replicas);
+  checkReplicasAgree(replicas);
+  checkLogMatching(replicas);
 }
