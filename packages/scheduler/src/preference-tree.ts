@@ -6,7 +6,7 @@
  * "missing" value. With no preferences the tree is a single leaf.
  */
 import { Heap } from './heap.js';
-import { rankedBefore, type Ranked } from './rank.js';
+import { RankedHeap, type Ranked } from './rank.js';
 import type { TaskRequirements } from './requirements.js';
 
 export interface Branch {
@@ -15,7 +15,7 @@ export interface Branch {
   /** Position of its value among its siblings, for a deterministic tie-break. */
   order: number;
   children?: Heap<Branch>;
-  nodes?: Heap<Ranked>;
+  nodes?: RankedHeap;
 }
 
 const branchBefore = (x: Branch, y: Branch) => (x.count !== y.count ? x.count < y.count : x.order < y.order);
@@ -41,7 +41,7 @@ export function buildTree(
   let count = 0;
   for (const i of nodes) count += source.count(i);
   if (level === req.preferences.length) {
-    const heap = new Heap<Ranked>(rankedBefore);
+    const heap = new RankedHeap();
     const leaf: Branch = { count, order, nodes: heap };
     for (const i of nodes) {
       onLeaf(leaf, i);

@@ -1,15 +1,15 @@
 /**
- * Ranking. A node's rank for a task is a tuple compared in order, lowest
- * first, with the node index (its id order) as the final, deterministic
- * tie-break:
+ * Ranking. A node's rank for a task is one number, lowest first, with the
+ * node index (its id order) as the final, deterministic tie-break. It packs,
+ * most significant first:
  * - spread:  tasks of the service on the node, share reserved, tasks on the node
  * - binpack: share reserved (most first), tasks on the node (most first), tasks of the service
- * Placement preferences rank above both; they are handled by the
- * preference tree, which balances label values before nodes are compared.
+ * Placement preferences rank above both; the preference tree balances label
+ * values before nodes are compared.
  *
- * Under spread every component can only grow as tasks are placed, so a
- * stale rank is never worse than the true one; binpack ranks move the other
- * way and need a fresh rank whenever a node changes.
+ * Under spread every component only grows as tasks are placed, so a stale
+ * rank is never worse than the true one; binpack ranks move the other way
+ * and need a fresh rank whenever a node changes.
  */
 import type { ClusterView } from './cluster-view.js';
 import type { TaskRequirements } from './requirements.js';
@@ -19,25 +19,108 @@ export interface Ranked {
   node: number;
   /** The node's version when the rank was computed. */
   version: number;
-  a: number;
-  b: number;
-  c: number;
+  key: number;
+}
+
+// Field widths: 15 + 22 + 12 = 49 bits, exact in a double. Share is kept to
+// 1/2^20 (a millionth of a node) and capped at 4x over-commit; counts beyond
+// the caps tie and fall to the node id.
+const SHARE_STEPS = 2 ** 20;
+const SHARE_MAX = 2 ** 22 - 1;
+const COUNT_MAX = 2 ** 12 - 1;
+const SERVICE_MAX = 2 ** 15 - 1;
+
+const clamp = (v: number, max: number) => (v < 0 ? 0 : v > max ? max : v);
+
+export function rankKey(view: ClusterView, i: number, req: TaskRequirements, counts: Int32Array, strategy: PlacementStrategy): number {
+  const share = clamp(Math.round(view.allocatedShare(i, req) * SHARE_STEPS), SHARE_MAX);
+  const tasks = clamp(view.taskCount[i], COUNT_MAX);
+  const service = clamp(counts[i], SERVICE_MAX);
+  if (strategy === 'binpack') return ((SHARE_MAX - share) * (COUNT_MAX + 1) + (COUNT_MAX - tasks)) * (SERVICE_MAX + 1) + service;
+  return (service * (SHARE_MAX + 1) + share) * (COUNT_MAX + 1) + tasks;
+}
+
+/**
+ * Spread only: may a node whose rank went stale (other services placed on it
+ * since) be taken at its `fresh` rank when the best other candidate is
+ * ranked `top` (a lower bound: stale ranks are never worse than true ones)?
+ * Exactly when it is still first; and also when its count of this service
+ * is the same as top's and its load is within 1/32 of a node of top's (or,
+ * at equal shares, within one task). The pick is then within that much of
+ * the least loaded node. Without this slack, once services interleave every
+ * service re-ranks every node every round: O(services) per placement.
+ */
+const SHARE_SLACK = SHARE_STEPS / 32;
+const TASK_SLACK = 1;
+const TASK_UNIT = COUNT_MAX + 1;
+const SERVICE_UNIT = (SHARE_MAX + 1) * TASK_UNIT;
+
+export function closeEnough(fresh: Ranked, top: Ranked): boolean {
+  if (rankedBefore(fresh, top)) return true;
+  const service = Math.floor(top.key / SERVICE_UNIT);
+  if (Math.floor(fresh.key / SERVICE_UNIT) !== service) return false;
+  const freshLoad = fresh.key - service * SERVICE_UNIT;
+  const topLoad = top.key - service * SERVICE_UNIT;
+  const freshShare = Math.floor(freshLoad / TASK_UNIT);
+  const topShare = Math.floor(topLoad / TASK_UNIT);
+  if (freshShare !== topShare) return freshShare - topShare <= SHARE_SLACK;
+  return (freshLoad % TASK_UNIT) - (topLoad % TASK_UNIT) <= TASK_SLACK;
 }
 
 export function rankNode(view: ClusterView, i: number, req: TaskRequirements, counts: Int32Array, strategy: PlacementStrategy): Ranked {
-  const share = view.allocatedShare(i, req);
-  const version = view.version[i];
-  if (strategy === 'binpack') return { node: i, version, a: -share, b: -view.taskCount[i], c: counts[i] };
-  return { node: i, version, a: counts[i], b: share, c: view.taskCount[i] };
+  return { node: i, version: view.version[i], key: rankKey(view, i, req, counts, strategy) };
 }
 
 export function rankedBefore(x: Ranked, y: Ranked): boolean {
-  if (x.a !== y.a) return x.a < y.a;
-  if (x.b !== y.b) return x.b < y.b;
-  if (x.c !== y.c) return x.c < y.c;
-  return x.node < y.node;
+  return x.key < y.key || (x.key === y.key && x.node < y.node);
 }
 
-export function sameRank(x: Ranked, y: Ranked): boolean {
-  return x.a === y.a && x.b === y.b && x.c === y.c;
+/** A min-heap of ranks, specialised (no comparator call) because it is the scheduler's inner loop. */
+export class RankedHeap {
+  private readonly items: Ranked[] = [];
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  peek(): Ranked | undefined {
+    return this.items[0];
+  }
+
+  push(item: Ranked): void {
+    const items = this.items;
+    let i = items.length;
+    items.push(item);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = items[parent];
+      if (item.key > p.key || (item.key === p.key && item.node > p.node)) break;
+      items[i] = p;
+      i = parent;
+    }
+    items[i] = item;
+  }
+
+  pop(): Ranked | undefined {
+    const items = this.items;
+    if (items.length === 0) return undefined;
+    const top = items[0];
+    const last = items.pop()!;
+    const n = items.length;
+    if (n > 0) {
+      let i = 0;
+      for (;;) {
+        let child = 2 * i + 1;
+        if (child >= n) break;
+        const r = child + 1;
+        if (r < n && (items[r].key < items[child].key || (items[r].key === items[child].key && items[r].node < items[child].node))) child = r;
+        const c = items[child];
+        if (last.key < c.key || (last.key === c.key && last.node < c.node)) break;
+        items[i] = c;
+        i = child;
+      }
+      items[i] = last;
+    }
+    return top;
+  }
 }

@@ -9,7 +9,7 @@ import type { Task } from '@shoal/types';
 import type { ClusterView } from './cluster-view.js';
 import { explainNoFit, filtersFor, passes, type Filter } from './filters.js';
 import { buildTree, selectFromTree, type Branch } from './preference-tree.js';
-import { rankedBefore, rankNode, type Ranked } from './rank.js';
+import { closeEnough, rankNode, type Ranked } from './rank.js';
 import type { TaskRequirements } from './requirements.js';
 import type { PlacementStrategy } from './types.js';
 
@@ -100,7 +100,7 @@ export class TaskGroup implements PlacementGroup {
       const fresh = this.freshEntry(i);
       if (!fresh) continue;
       const top = heap.peek();
-      if (!top || rankedBefore(fresh, top)) return i;
+      if (!top || closeEnough(fresh, top)) return i;
       heap.push(fresh);
     }
     return -1;
