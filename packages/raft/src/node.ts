@@ -578,8 +578,9 @@ export class RaftNode {
     if (!s) return;
     const log = this.log;
     const { index, term, conf } = s.meta;
-    const member = conf.voters.includes(this.id) || conf.learners.includes(this.id);
-    if (index <= log.committed || !member) {
+    // Not checking that we are in `conf`: a node re-added after the snapshot was taken must still
+    // install it, and learns its membership from the entries that follow.
+    if (index <= log.committed) {
       this.send({ type: 'appendResp', to: m.from, term: this.term, index: log.committed });
       return;
     }

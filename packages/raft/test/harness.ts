@@ -71,6 +71,10 @@ export class Cluster {
   private readonly down = new Set<NodeId>();
   /** Extra filter: return true to drop a message. */
   dropIf: ((m: Message) => boolean) | null = null;
+  /** Deliver each round's messages in a random order. */
+  reorder = false;
+  /** Chance that a message is delivered twice. */
+  duplicate = 0;
   readonly random: () => number;
 
   constructor(
@@ -184,6 +188,15 @@ export class Cluster {
   deliverAll(): number {
     const batch = this.queue;
     this.queue = [];
+    if (this.reorder) {
+      for (let i = batch.length - 1; i > 0; i--) {
+        const j = Math.floor(this.random() * (i + 1));
+        [batch[i], batch[j]] = [batch[j]!, batch[i]!];
+      }
+    }
+    if (this.duplicate > 0) {
+      for (const m of [...batch]) if (this.random() < this.duplicate) batch.push(m);
+    }
     let delivered = 0;
     for (const m of batch) {
       if (this.cut.has(`${m.from}>${m.to}`) || this.down.has(m.to) || !this.nodes.has(m.to)) continue;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NotLeaderError } from '@shoal/types';
 import { RaftNode } from '../src/node.js';
-import type { Entry, Message } from '../src/types.js';
+import type { ConfChange, Entry, Message } from '../src/types.js';
 import { Cluster, enc } from './harness.js';
 
 const VOTERS = ['a', 'b', 'c'];
@@ -254,6 +254,73 @@ describe('chaos: drops, partitions and restarts keep every replica consistent', 
       const final = c.applied.get(leader)!;
       assert.equal(final[final.length - 1], 'final');
       for (const id of ids) assert.deepEqual(c.applied.get(id), final, `${id} converged`);
+    });
+  }
+});
+
+describe('chaos with reordering, duplicates, membership changes and transfers', () => {
+  for (const seed of [11, 12, 13, 14, 15]) {
+    it(`seed ${seed}`, () => {
+      const all = ['a', 'b', 'c', 'd', 'e'];
+      const c = new Cluster(['a', 'b', 'c'], { seed });
+      c.add('d', { voters: [], learners: [] });
+      c.add('e', { voters: [], learners: [] });
+      const rnd = c.random;
+      c.reorder = true;
+      c.duplicate = 0.05;
+      c.dropIf = () => rnd() < 0.05;
+      const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+      let cmd = 0;
+      for (let step = 0; step < 500; step++) {
+        const r = rnd();
+        const [l] = c.leaders();
+        if (r < 0.03) {
+          c.heal();
+          c.isolate(pick(all));
+        } else if (r < 0.06) {
+          c.heal();
+        } else if (r < 0.08 && l) {
+          const conf = c.node(l).status().conf;
+          const candidates: ConfChange[] = [];
+          for (const id of all) {
+            if (conf.learners.includes(id)) candidates.push({ type: 'promoteLearner', node: id });
+            else if (!conf.voters.includes(id)) candidates.push({ type: 'addLearner', node: id });
+            else if (conf.voters.length > 3) candidates.push({ type: 'removeNode', node: id });
+          }
+          try {
+            if (candidates.length > 0) c.node(l).proposeConfChange(pick(candidates));
+          } catch {
+            // one at a time: CONFLICT while another is pending
+          }
+        } else if (r < 0.1 && l) {
+          const voters = c.node(l).status().conf.voters.filter((v) => v !== l);
+          if (voters.length > 0) c.node(l).transferLeadership(pick(voters));
+        } else if (r < 0.12 && l) {
+          c.compact(l);
+        }
+        for (const k of c.leaders()) {
+          try {
+            c.node(k).propose(enc(`c${cmd++}`));
+          } catch {
+            // transfer in progress
+          }
+        }
+        c.tick();
+        const seqs = all.map((id) => c.applied.get(id)!);
+        const longest = seqs.reduce((x, y) => (x.length >= y.length ? x : y));
+        for (const s of seqs) assert.deepEqual(s, longest.slice(0, s.length));
+        const terms = c.leaders().map((k) => c.node(k).status().term);
+        assert.equal(new Set(terms).size, terms.length);
+      }
+      c.heal();
+      c.dropIf = null;
+      c.tick(60);
+      const leader = c.elect();
+      c.propose(leader, 'final');
+      c.tick(5);
+      const final = c.applied.get(leader)!;
+      const members = c.node(leader).status().conf;
+      for (const id of [...members.voters, ...members.learners]) assert.deepEqual(c.applied.get(id), final, `${id} converged`);
     });
   }
 });
