@@ -21,6 +21,7 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
 
 export function applyTokenSet(store: Store, cmd: CommandOf<'token.set'>): CommandResult {
   store.joinTokenHash = cmd.hash;
+  store.joinTokenSealed = cmd.sealed ?? null;
   return ok();
 }
 

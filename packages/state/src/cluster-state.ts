@@ -198,4 +198,8 @@ export class ClusterState implements ClusterView {
   joinTokenHash(): string | null {
     return this.store.joinTokenHash;
   }
+
+  joinTokenSealed(): string | null {
+    return this.store.joinTokenSealed;
+  }
 }

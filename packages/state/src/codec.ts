@@ -181,7 +181,7 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
       );
     }
     case 'token.set':
-      return c.string(m.hash, 'hash', 1024);
+      return c.string(m.hash, 'hash', 1024) && c.optional(m.sealed, () => c.string(m.sealed, 'sealed', 1024));
     case 'allowlist.add':
     case 'allowlist.remove':
       return checkList(c, m.peerIds, 'peerIds', (id, p) => c.id(id, p));

@@ -80,7 +80,8 @@ export type Command = At &
     | { type: 'task.desired'; changes: TaskDesiredChange[] }
     | { type: 'task.remove'; taskIds: string[] }
     | { type: 'cluster.config'; config: Partial<ClusterConfig> }
-    | { type: 'token.set'; hash: string }
+    /** `sealed`: the secret encrypted with the cluster key, so any member can show the token. */
+    | { type: 'token.set'; hash: string; sealed?: string }
     | { type: 'allowlist.add'; peerIds: string[] }
     | { type: 'allowlist.remove'; peerIds: string[] }
   );

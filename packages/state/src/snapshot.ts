@@ -9,6 +9,7 @@ interface SnapshotData {
   lastApplied: number;
   config: ClusterConfig;
   joinTokenHash: string | null;
+  joinTokenSealed?: string | null;
   nodes: NodeInfo[];
   services: Service[];
   tasks: Task[];
@@ -22,6 +23,7 @@ export function encodeSnapshot(store: Store, lastApplied: number): Uint8Array {
     lastApplied,
     config: store.config,
     joinTokenHash: store.joinTokenHash,
+    joinTokenSealed: store.joinTokenSealed,
     nodes: [...store.nodes.values()],
     services: [...store.services.values()],
     tasks: [...store.tasks.values()],
@@ -50,6 +52,7 @@ export function decodeSnapshot(bytes: Uint8Array): { store: Store; lastApplied: 
   const store = new Store();
   store.config = { ...DEFAULT_CONFIG, ...data.config };
   store.joinTokenHash = typeof data.joinTokenHash === 'string' ? data.joinTokenHash : null;
+  store.joinTokenSealed = typeof data.joinTokenSealed === 'string' ? data.joinTokenSealed : null;
   for (const n of data.nodes) {
     if (typeof n?.id !== 'string' || typeof n.name !== 'string') throw corrupt('a node has no id or name');
     store.putNode(n);

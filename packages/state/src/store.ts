@@ -35,6 +35,7 @@ function removeFrom(index: Map<string, Set<string>>, key: string, id: string): v
 export class Store {
   config: ClusterConfig = { ...DEFAULT_CONFIG };
   joinTokenHash: string | null = null;
+  joinTokenSealed: string | null = null;
   readonly nodes = new Map<string, NodeInfo>();
   readonly nodeNames = new Map<string, string>();
   readonly services = new Map<string, Service>();

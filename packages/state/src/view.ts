@@ -28,4 +28,6 @@ export interface ClusterView {
   allowlist(): string[];
   revoked(): string[];
   joinTokenHash(): string | null;
+  /** The join secret sealed with the cluster key (see daemon/join-secret). */
+  joinTokenSealed(): string | null;
 }
