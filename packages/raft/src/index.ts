@@ -1,5 +1,5 @@
 export * from './types.js';
-export { RaftNode } from './node.js';
+export { RaftNode, MAX_ENTRY_BYTES } from './node.js';
 export {
   MAX_MESSAGE_BYTES,
   encodeMessage,
