@@ -130,7 +130,10 @@ export class RaftHost {
     if (status.leader === null) throw new NotLeaderError(null);
     const context = `${this.opts.id}/${++this.readSeq}`;
     const done = this.reads.wait(context, opts.timeoutMs ?? this.electionMs() * 3);
-    node.readIndex(context);
+    if (status.role === 'leader') node.readIndex(context);
+    // RaftNode.readIndex serves leaders only; a follower asks the leader itself and
+    // RaftNode turns the leader's readIndexResp into a ReadState.
+    else this.opts.transport.send([{ type: 'readIndex', from: this.opts.id, to: status.leader, term: status.term, context }]);
     this.scheduleDrain();
     await done;
   }
@@ -150,7 +153,10 @@ export class RaftHost {
         remove();
         resolve();
       };
-      const remove = () => this.leaderListeners.splice(this.leaderListeners.indexOf(listener), 1);
+      const remove = () => {
+        const i = this.leaderListeners.indexOf(listener);
+        if (i >= 0) this.leaderListeners.splice(i, 1);
+      };
       this.leaderListeners.push(listener);
     });
     node.transferLeadership(to);
