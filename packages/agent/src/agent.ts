@@ -16,6 +16,9 @@ import { StatusReporter, type ReportFn } from './status-reporter.js';
 import { stopGraceMs } from './task-env.js';
 import { isTerminal, stateRank } from './task-state-order.js';
 
+/** Every this many polls, tasks without a health check are inspected too. */
+const FULL_SWEEP = 10;
+
 export interface AgentOptions {
   nodeId: string;
   drivers: Driver[];
@@ -66,6 +69,7 @@ export class Agent {
   private queuedTasks: Task[] | null = null;
   private pollTimer: NodeJS.Timeout | undefined;
   private polling = false;
+  private pollCount = 1;
   private running = false;
   private readonly loops = new Set<Promise<void>>();
 
@@ -257,14 +261,19 @@ export class Agent {
       this.push(e, { state: 'failed', message: `starting failed: ${messageOf(err)}`, error: messageOf(err) });
       return;
     }
-    await this.watch(e);
+    await this.watch(e, true);
   }
 
-  /** Reports a (new or adopted) process running, and waits for its exit in the background. */
-  private async watch(e: TaskEntry): Promise<void> {
+  /**
+   * Reports a process running, and waits for its exit in the background. A
+   * task we just started is running by definition (no extra inspect on the
+   * start path; an immediate exit is seen by wait()); an adopted one is
+   * inspected first.
+   */
+  private async watch(e: TaskEntry, fresh = false): Promise<void> {
     if (e.watching || e.exited) return;
     e.watching = true;
-    const st = await this.inspect(e);
+    const st: DriverTaskState | null = fresh ? { running: true, health: e.task.spec.healthcheck && e.task.spec.healthcheck.test[0] !== 'NONE' ? 'starting' : 'none' } : await this.inspect(e);
     if (!st?.running) return this.exitedOn(e, st);
     this.push(e, { state: 'running', message: 'running', health: st.health });
     e.waitAbort = new AbortController();
@@ -334,7 +343,12 @@ export class Agent {
     if (this.polling || !this.running) return;
     this.polling = true;
     try {
-      const watched = [...this.entries.values()].filter((e) => e.handle && e.watching && !e.exited && !e.stopping && !e.failure);
+      // Exits come from wait(); the poll is for health, so tasks without a known health
+      // check are only swept every FULL_SWEEP polls (a missed exit, an image's own check).
+      const sweep = this.pollCount++ % FULL_SWEEP === 0;
+      const watched = [...this.entries.values()].filter(
+        (e) => e.handle && e.watching && !e.exited && !e.stopping && !e.failure && (sweep || (e.reportedHealth !== undefined && e.reportedHealth !== 'none')),
+      );
       await Promise.all(watched.map(async (e) => {
         const st = await this.inspect(e);
         if (e.exited || e.stopping) return;

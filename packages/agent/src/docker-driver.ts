@@ -29,9 +29,14 @@ export interface DockerDriverOptions {
 /** Docker reports "never" as year 1. */
 const parseTime = (s: string | undefined) => (s && !s.startsWith('0001-') ? Date.parse(s) : undefined);
 
+/** How long an image seen on the node is trusted without asking the engine again. */
+const IMAGE_CACHE_MS = 5000;
+
 export class DockerDriver implements Driver {
   readonly name = 'docker' as const;
   readonly docker: Docker;
+  private readonly imageChecks = new Map<string, Promise<boolean>>();
+  private readonly imageSeenAt = new Map<string, number>();
 
   constructor(private readonly opts: DockerDriverOptions) {
     this.docker = opts.docker ?? new Docker();
@@ -49,27 +54,39 @@ export class DockerDriver implements Driver {
   async prepare(task: Task, onProgress?: (msg: string) => void, signal?: AbortSignal): Promise<void> {
     const image = task.spec.image;
     if (!image) throw new ShoalError(ErrorCode.InvalidSpec, `service ${task.serviceName}: the docker driver needs spec.image`);
-    try {
-      await this.docker.getImage(image).inspect();
-      return; // present: a tag already on the node is used as is
-    } catch (err) {
-      if (statusOf(err) !== 404) throw toShoalError(err, `inspect image ${image}`);
+    const seen = this.imageSeenAt.get(image);
+    if (seen !== undefined && Date.now() - seen < IMAGE_CACHE_MS) return;
+    // 50 replicas of one service arrive together: one inspect answers them all.
+    let check = this.imageChecks.get(image);
+    if (!check) {
+      check = this.docker
+        .getImage(image)
+        .inspect()
+        .then(() => true, (err) => {
+          if (statusOf(err) === 404) return false;
+          throw toShoalError(err, `inspect image ${image}`);
+        })
+        .finally(() => this.imageChecks.delete(image));
+      this.imageChecks.set(image, check);
     }
-    await this.pull(image, onProgress, signal);
+    if (!(await check)) await this.pull(image, onProgress, signal); // absent: pull (a tag already present is used as is)
+    this.imageSeenAt.set(image, Date.now());
   }
 
   async start(task: Task): Promise<TaskHandle> {
     const spec = containerSpec(task, this.opts.nodeId);
     let container: Docker.Container;
+    let fresh = true;
     try {
       container = await this.docker.createContainer(spec);
     } catch (err) {
       if (statusOf(err) !== 409) throw toShoalError(err, `create the container for task ${task.id}`);
       container = await this.existing(task, spec.name!); // a previous attempt created it
+      fresh = false;
     }
     try {
-      const info = await container.inspect();
-      if (parseTime(info.State.StartedAt) === undefined) await container.start(); // never start a task's container twice
+      // Never start a task's container twice: one left by an earlier attempt is started only if it never ran.
+      if (fresh || parseTime((await container.inspect()).State.StartedAt) === undefined) await container.start();
     } catch (err) {
       throw toShoalError(err, `start container ${spec.name}`);
     }
