@@ -1,0 +1,104 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RaftNode } from '@shoal/raft';
+import type { Message, Ready } from '@shoal/raft';
+import { runSimulation } from '../src/index.js';
+
+/**
+ * Mutation tests: break Raft on purpose (by patching the node this process
+ * loads) and check that the simulation notices. A checker that stays green
+ * here would be blind to the bug.
+ */
+function firstViolation(mix: string, seeds: number): { kind: string; seed: number } | null {
+  for (let seed = 1; seed <= seeds; seed++) {
+    const r = runSimulation({ seed, mix, steps: 150 });
+    if (r.violation) return { kind: r.violation.kind, seed };
+  }
+  return null;
+}
+
+function patched<K extends keyof RaftNode>(name: K, impl: (orig: RaftNode[K]) => RaftNode[K], fn: () => void): void {
+  const proto = RaftNode.prototype as unknown as Record<string, unknown>;
+  const orig = proto[name];
+  proto[name] = impl(orig as RaftNode[K]);
+  try {
+    fn();
+  } finally {
+    proto[name] = orig;
+  }
+}
+
+test('a Raft that does not ask to sync new entries is caught', () => {
+  patched(
+    'ready',
+    (orig) =>
+      function (this: RaftNode): Ready {
+        const rd = (orig as () => Ready).call(this);
+        return { ...rd, mustSync: false };
+      },
+    () => {
+      const v = firstViolation('calm', 5);
+      assert.equal(v?.kind, 'durability');
+    },
+  );
+});
+
+test('a Raft that sends messages before persisting its term and vote is caught', () => {
+  patched(
+    'ready',
+    (orig) =>
+      function (this: RaftNode): Ready {
+        const rd = (orig as () => Ready).call(this);
+        // Drop the vote from what the caller persists: the vote response still goes out.
+        return rd.hardState ? { ...rd, hardState: { ...rd.hardState, vote: null } } : rd;
+      },
+    () => {
+      const v = firstViolation('crashes', 20);
+      assert.ok(v !== null, 'no violation found');
+      assert.equal(v.kind, 'durability');
+    },
+  );
+});
+
+test('voters that ignore the up-to-date log check lose committed data, and the checks see it', () => {
+  patched(
+    'step',
+    (orig) =>
+      function (this: RaftNode, m: Message): void {
+        // Every candidate claims a log that is as long and as recent as possible.
+        const lie = m.type === 'vote' || m.type === 'preVote' ? { ...m, index: 1e9, logTerm: 1e9 } : m;
+        (orig as (m: Message) => void).call(this, lie);
+      },
+    () => {
+      const v = firstViolation('chaos', 150);
+      assert.ok(v !== null, 'no violation found in 150 seeds');
+      assert.ok(['state-machine-safety', 'lost-write', 'linearizability', 'log-matching', 'commit-durability', 'snapshot-safety', 'raft-threw', 'replica-divergence'].includes(v.kind), v.kind);
+    },
+  );
+});
+
+test('nodes that answer reads from local state, without ReadIndex, serve stale reads and the checker sees it', () => {
+  // Every node, leader or not, answers a read at once at index 0: the classic unsafe local read.
+  const local = new WeakMap<RaftNode, string[]>();
+  const proto = RaftNode.prototype;
+  const { readIndex, hasReady, ready } = proto;
+  proto.readIndex = function (this: RaftNode, context: string): void {
+    local.set(this, [...(local.get(this) ?? []), context]);
+  };
+  proto.hasReady = function (this: RaftNode): boolean {
+    return (local.get(this)?.length ?? 0) > 0 || hasReady.call(this);
+  };
+  proto.ready = function (this: RaftNode): Ready {
+    const rd = ready.call(this);
+    const ctxs = local.get(this) ?? [];
+    local.delete(this);
+    return { ...rd, readStates: [...rd.readStates, ...ctxs.map((context) => ({ index: 0, context }))] };
+  };
+  try {
+    const v = firstViolation('partitions', 100);
+    assert.ok(v !== null, 'no violation found in 100 seeds');
+    assert.equal(v.kind, 'linearizability');
+  } finally {
+    Object.assign(proto, { readIndex, hasReady, ready });
+  }
+});
