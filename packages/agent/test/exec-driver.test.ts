@@ -1,0 +1,95 @@
+// What only the exec driver does: its state file, pid-reuse guard, log rotation, preflight.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ErrorCode, type ShoalError } from '@shoal/types';
+import { ExecDriver } from '../src/exec-driver.js';
+import { rotateIfLarge } from '../src/log-files.js';
+import { makeTask, waitFor } from './helpers.js';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'shoal-exec-'));
+const drivers: ExecDriver[] = [];
+const newDriver = (opts: Partial<ConstructorParameters<typeof ExecDriver>[0]> = {}) => {
+  const d = new ExecDriver({ nodeId: 'node-1', dataDir, ...opts });
+  drivers.push(d);
+  return d;
+};
+after(async () => {
+  for (const d of drivers) {
+    for (const h of await d.list()) await d.remove(h);
+    d.close();
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('state.json records pid and start time; a recycled pid is not mistaken for the task', async () => {
+  const d = newDriver();
+  const t = makeTask({ driver: 'exec', command: ['sleep', '60'] });
+  const h = await d.start(t);
+  const file = join(dataDir, 'tasks', t.id, 'state.json');
+  const rec = JSON.parse(readFileSync(file, 'utf8'));
+  assert.equal(String(rec.pid), h.ref);
+  assert.ok(rec.procStartTicks > 0);
+  assert.equal((await d.inspect(h))?.running, true);
+  // Same pid, different start time: another process now owns that pid.
+  writeFileSync(file, JSON.stringify({ ...rec, procStartTicks: rec.procStartTicks + 1 }));
+  const st = await newDriver().inspect(h);
+  assert.equal(st?.running, false);
+  assert.match(st!.error!, /exit code is unknown/);
+  writeFileSync(file, JSON.stringify(rec));
+  await d.remove(h);
+  assert.equal(existsSync(join(dataDir, 'tasks', t.id)), false);
+});
+
+test('start is idempotent per task: a second start returns the running process', async () => {
+  const d = newDriver();
+  const t = makeTask({ driver: 'exec', command: ['sleep', '60'] });
+  const a = await d.start(t);
+  const b = await d.start(t);
+  assert.deepEqual(a, b);
+  await d.remove(a);
+});
+
+test('log files rotate by size, and the process keeps writing to the live file', async () => {
+  const d = newDriver({ rotation: { maxBytes: 2000, maxFiles: 2 } });
+  const t = makeTask({ driver: 'exec', command: ['/bin/sh', '-c', 'i=0; while [ $i -lt 400 ]; do echo "line $i padding padding"; i=$((i+1)); sleep 0.005; done; sleep 60'] });
+  const h = await d.start(t);
+  const out = join(dataDir, 'tasks', t.id, 'stdout.log');
+  await waitFor('a rotated file', () => existsSync(`${out}.1`), 20_000);
+  await waitFor('all lines written', async () => readFileSync(out, 'utf8').includes('line 399') || readFileSync(`${out}.1`, 'utf8').includes('line 399'), 20_000);
+  await new Promise((r) => setTimeout(r, 1200)); // one more rotation pass
+  assert.ok(statSync(out).size <= 2000 + 200, `live file ${statSync(out).size} bytes`);
+  assert.ok(!existsSync(`${out}.3`), 'at most maxFiles rotated files');
+  await d.remove(h);
+});
+
+test('rotateIfLarge keeps the newest content in .1 and empties the live file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-rot-'));
+  const f = join(dir, 'x.log');
+  writeFileSync(f, 'a'.repeat(50));
+  assert.equal(rotateIfLarge(f, { maxBytes: 100, maxFiles: 1 }), false);
+  writeFileSync(f, 'b'.repeat(150));
+  assert.equal(rotateIfLarge(f, { maxBytes: 100, maxFiles: 1 }), true);
+  assert.equal(readFileSync(`${f}.1`, 'utf8'), 'b'.repeat(150));
+  assert.equal(statSync(f).size, 0);
+  rmSync(dir, { recursive: true });
+});
+
+test('prepare refuses a program that is not on this node, and a spec without a command', async () => {
+  const d = newDriver();
+  await assert.rejects(d.prepare(makeTask({ driver: 'exec', command: ['no-such-program-xyz'] })), (e: ShoalError) => e.code === ErrorCode.NotFound && /no-such-program-xyz/.test(e.message));
+  await assert.rejects(d.prepare(makeTask({ driver: 'exec' })), (e: ShoalError) => e.code === ErrorCode.InvalidSpec);
+  await assert.rejects(d.prepare(makeTask({ driver: 'exec', command: ['sh'], workdir: '/no/such/dir' })), (e: ShoalError) => e.code === ErrorCode.NotFound);
+  await d.prepare(makeTask({ driver: 'exec', command: ['sh', '-c', 'true'] }));
+});
+
+test('stats reports the memory of the task\'s process group', async () => {
+  const d = newDriver();
+  const h = await d.start(makeTask({ driver: 'exec', command: ['sleep', '60'] }));
+  const s = await d.stats(h);
+  assert.ok(s && s.memoryBytes > 0 && s.cpuPercent >= 0, JSON.stringify(s));
+  await d.remove(h);
+  assert.equal(await d.stats(h), null);
+});
