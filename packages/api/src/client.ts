@@ -87,6 +87,14 @@ export class ShoalClient {
   rotateToken(): Promise<JoinToken> {
     return this.json('POST', '/v1/cluster/token/rotate');
   }
+  /** Creates a cluster on an agent that is in none (a route the daemon adds). */
+  initCluster(opts: { voters?: number; allowDangerous?: boolean } = {}): Promise<JoinToken> {
+    return this.json('POST', '/v1/cluster/init', opts);
+  }
+  /** Makes an agent that is in no cluster join the one at `addr` (p2p host:port). */
+  joinCluster(addr: string, token: string): Promise<ClusterStatus> {
+    return this.json('POST', '/v1/cluster/join', { addr, token });
+  }
   openapi(): Promise<Record<string, unknown>> {
     return this.json('GET', '/v1/openapi.json');
   }

@@ -1,1 +1,7 @@
-export {};
+export { ShoalNode } from './node.js';
+export { ClusterRuntime } from './runtime.js';
+export { resolveConfig, parseHostPort, parseLabels, type DaemonConfig, type ConfigInput } from './config.js';
+export { DataDir } from './data-dir.js';
+export { planVoterChange, type AutopilotInput, type MemberHealth } from './autopilot.js';
+export { runAgent } from './commands.js';
+export { LocalCluster, waitFor, freePort, killTaskProcesses } from './local-cluster.js';

@@ -1,0 +1,219 @@
+/**
+ * The admin API's Backend on a node: reads come from the local replica,
+ * writes are proposed through the leader (forwarded over libp2p when this
+ * node follows) and wait until this replica applied them.
+ */
+import { ErrorCode, ShoalError, checkDangerous, validateServiceSpec, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
+import type { Backend, ClusterEvent, ClusterMember, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, TaskExplanation, TaskFilter, UpdatePlan } from '@shoal/api';
+import type { Command } from '@shoal/state';
+import { planUpdate } from '@shoal/orchestrator';
+import { explainPlacement } from '@shoal/scheduler';
+import { encodeJoinToken, generateClusterSecrets, hashSecret } from '@shoal/p2p';
+import type { ShoalNode } from './node.js';
+import type { ClusterRuntime } from './runtime.js';
+import { sealSecret, unsealSecret } from './join-secret.js';
+import { serviceLogs } from './logs.js';
+
+export class NodeBackend implements Backend {
+  constructor(private readonly node: ShoalNode) {}
+
+  private rt(): ClusterRuntime {
+    const rt = this.node.runtime;
+    if (!rt) throw new ShoalError(ErrorCode.Conflict, 'this agent is not in a cluster yet: run `shoal init` to create one, or `shoal join ADDR --token TOKEN`');
+    return rt;
+  }
+
+  private async write(cmd: Command): Promise<string | undefined> {
+    const { result } = await this.rt().propose(cmd);
+    if (!result.ok) throw new ShoalError(mapCode(result.error.code), result.error.message);
+    return result.id;
+  }
+
+  async listNodes(): Promise<NodeInfo[]> {
+    return this.rt().state.nodes();
+  }
+  async getNode(idOrName: string): Promise<NodeInfo> {
+    const n = this.rt().nodeOf(idOrName);
+    if (!n) throw new ShoalError(ErrorCode.NotFound, `node ${idOrName} not found; list nodes with \`shoal node ls\``);
+    return n;
+  }
+  async setNodeAvailability(idOrName: string, availability: NodeAvailability): Promise<NodeInfo> {
+    const n = await this.getNode(idOrName);
+    await this.write({ type: 'node.availability', at: Date.now(), nodeId: n.id, availability });
+    return this.getNode(n.id);
+  }
+  async removeNode(idOrName: string, opts: { force: boolean }): Promise<void> {
+    const rt = this.rt();
+    const n = await this.getNode(idOrName);
+    if (n.id === rt.raft.status().leader) throw new ShoalError(ErrorCode.Conflict, `node ${n.name} is the leader; stop it first (leadership moves), then remove it`);
+    if (n.status === 'ready' && !opts.force) {
+      throw new ShoalError(ErrorCode.Conflict, `node ${n.name} is up; drain it and stop its agent first, or remove it anyway with --force`);
+    }
+    const conf = rt.raft.status().conf;
+    if (conf.voters.includes(n.id) || conf.learners.includes(n.id)) {
+      if (!rt.isLeader()) throw new ShoalError(ErrorCode.Conflict, 'run `node rm` against the leader\'s API (see `shoal cluster status`)');
+      await rt.raft.proposeConfChange({ type: 'removeNode', node: n.id });
+    }
+    // Revoked for good: the same peer id can never join again.
+    await this.write({ type: 'allowlist.remove', at: Date.now(), peerIds: [n.id] });
+    await this.write({ type: 'node.remove', at: Date.now(), nodeId: n.id });
+  }
+
+  async listServices(): Promise<Service[]> {
+    return this.rt().state.services();
+  }
+  async getService(idOrName: string): Promise<Service> {
+    const s = this.rt().state.service(idOrName);
+    if (!s) throw new ShoalError(ErrorCode.NotFound, `service ${idOrName} not found; list services with \`shoal service ls\``);
+    return s;
+  }
+  async createService(spec: ServiceSpec): Promise<Service> {
+    const rt = this.rt();
+    validateServiceSpec(spec);
+    checkDangerous(spec, rt.state.config());
+    if (rt.state.service(spec.name)) throw new ShoalError(ErrorCode.Conflict, `service ${spec.name} already exists; change it with \`shoal service update ${spec.name}\``);
+    const serviceId = rt.newId('s');
+    await this.write({ type: 'service.create', at: Date.now(), serviceId, spec });
+    return this.getService(serviceId);
+  }
+  async updateService(name: string, spec: ServiceSpec, opts: { dryRun: boolean }): Promise<Service | UpdatePlan> {
+    const rt = this.rt();
+    validateServiceSpec(spec);
+    checkDangerous(spec, rt.state.config());
+    const svc = await this.getService(name);
+    if (spec.name !== svc.spec.name) throw new ShoalError(ErrorCode.InvalidSpec, `name: a service cannot be renamed (${svc.spec.name} -> ${spec.name}); create a new service instead`);
+    if (opts.dryRun) return toApiPlan(planUpdate(rt.state, name, spec), svc.spec, spec);
+    await this.write({ type: 'service.update', at: Date.now(), serviceId: svc.id, spec, expectVersion: svc.version });
+    return this.getService(svc.id);
+  }
+  async scaleService(name: string, replicas: number): Promise<Service> {
+    const svc = await this.getService(name);
+    if ((svc.spec.mode ?? 'replicated') === 'global') throw new ShoalError(ErrorCode.InvalidSpec, `service ${svc.spec.name} is global (one task per node) and cannot be scaled`);
+    await this.write({ type: 'service.scale', at: Date.now(), serviceId: svc.id, replicas });
+    return this.getService(svc.id);
+  }
+  async rollbackService(name: string): Promise<Service> {
+    const svc = await this.getService(name);
+    if (!svc.previousSpec) throw new ShoalError(ErrorCode.Conflict, `service ${svc.spec.name} has no previous version to roll back to`);
+    await this.write({ type: 'service.rollback', at: Date.now(), serviceId: svc.id, reason: 'requested by an operator', expectVersion: svc.version });
+    return this.getService(svc.id);
+  }
+  async removeService(name: string): Promise<void> {
+    const svc = await this.getService(name);
+    await this.write({ type: 'service.remove', at: Date.now(), serviceId: svc.id });
+  }
+
+  async listTasks(filter: TaskFilter): Promise<Task[]> {
+    const rt = this.rt();
+    const serviceId = filter.service ? (await this.getService(filter.service)).id : undefined;
+    const nodeId = filter.node ? (await this.getNode(filter.node)).id : undefined;
+    const tasks = rt.state.tasks({ ...(serviceId ? { serviceId } : {}), ...(nodeId ? { nodeId } : {}), ...(filter.all ? {} : { desiredState: 'running' as const }) });
+    return tasks.sort((a, b) => a.serviceName.localeCompare(b.serviceName) || a.slot - b.slot || a.createdAt - b.createdAt);
+  }
+  async explainTask(taskId: string): Promise<TaskExplanation> {
+    const rt = this.rt();
+    const task = rt.state.task(taskId) ?? rt.state.tasks().find((t) => t.id.startsWith(taskId));
+    if (!task) throw new ShoalError(ErrorCode.NotFound, `task ${taskId} not found; list tasks with \`shoal service ps NAME\``);
+    const live = rt.state.tasks({ desiredState: 'running' }).filter((t) => t.nodeId !== undefined && t.id !== task.id);
+    const nodes = explainPlacement({ nodes: rt.state.nodes(), tasks: live, pending: [task] }, task);
+    const placed = task.nodeId ? `on ${rt.state.node(task.nodeId)?.name ?? task.nodeId}, ${task.status.state}` : `pending: ${task.pendingReason ?? 'waiting for the scheduler'}`;
+    return {
+      task,
+      summary: placed,
+      nodes: nodes.map((n) => ({ nodeId: n.nodeId, nodeName: n.name, feasible: n.eligible, reasons: n.reasons })),
+    };
+  }
+
+  async clusterStatus(): Promise<ClusterStatus> {
+    const rt = this.rt();
+    const st = rt.raft.status();
+    const member = (id: string, role: 'voter' | 'learner'): ClusterMember => {
+      const n = rt.state.node(id);
+      const live = id === rt.selfId ? 'alive' : rt.membership.liveness.state(id);
+      const peer = rt.membership.liveness.peer(id);
+      return {
+        id,
+        name: n?.name ?? id.slice(-8),
+        role,
+        status: n?.status ?? 'unknown',
+        healthy: live === 'alive',
+        ...(st.progress?.[id] ? { matchIndex: st.progress[id].match } : {}),
+        ...(peer?.lastSeenAt != null ? { lastContactMs: Math.round(performance.now() - peer.lastSeenAt) } : {}),
+      };
+    };
+    const leader = st.leader ? { id: st.leader, name: rt.state.node(st.leader)?.name ?? st.leader.slice(-8) } : null;
+    const voters = st.conf.voters.map((v) => member(v, 'voter'));
+    const self = rt.state.node(rt.selfId);
+    return {
+      clusterId: rt.opts.identity.clusterId,
+      leader,
+      term: st.term,
+      commitIndex: st.commit,
+      appliedIndex: st.applied,
+      hasQuorum: voters.filter((v) => v.healthy).length > voters.length / 2 && leader !== null,
+      voters,
+      learners: st.conf.learners.map((l) => member(l, 'learner')),
+      self: { id: rt.selfId, name: self?.name ?? this.node.cfg.name, role: st.conf.voters.includes(rt.selfId) ? 'voter' : 'learner', isLeader: st.role === 'leader' },
+    };
+  }
+
+  async showToken(): Promise<JoinToken> {
+    const rt = this.rt();
+    const sealed = rt.state.joinTokenSealed();
+    if (!sealed) throw new ShoalError(ErrorCode.NotFound, 'the cluster has no join token yet; create one with `shoal cluster token rotate`');
+    return { token: this.tokenFor(unsealSecret(rt.opts.identity.psk, sealed)) };
+  }
+  async rotateToken(): Promise<JoinToken> {
+    const rt = this.rt();
+    const secret = generateClusterSecrets().joinSecret;
+    await this.write({ type: 'token.set', at: Date.now(), hash: hashSecret(secret), sealed: sealSecret(rt.opts.identity.psk, secret) });
+    return { token: this.tokenFor(secret), createdAt: Date.now() };
+  }
+  private tokenFor(secret: string): string {
+    const rt = this.rt();
+    const ready = rt.state.nodes().filter((n) => n.status === 'ready');
+    const addrs = ready.flatMap((n) => n.addresses.filter((a) => !a.includes('/p2p-circuit'))).slice(0, 16);
+    return encodeJoinToken({ clusterId: rt.opts.identity.clusterId, psk: Buffer.from(rt.opts.identity.psk, 'hex'), secret, addrs });
+  }
+
+  events(signal: AbortSignal): AsyncIterable<ClusterEvent> {
+    return this.rt().events.subscribe(signal);
+  }
+  serviceLogs(name: string, opts: LogOptions): AsyncIterable<LogLine> {
+    const rt = this.rt();
+    const svc = rt.state.service(name);
+    if (!svc) throw new ShoalError(ErrorCode.NotFound, `service ${name} not found; list services with \`shoal service ls\``);
+    return serviceLogs(rt, svc, opts);
+  }
+
+  async metrics(): Promise<MetricsText> {
+    return this.node.metrics.text();
+  }
+  async health(): Promise<Health> {
+    const rt = this.node.runtime;
+    if (!rt) return { ok: true, clustered: false };
+    const st = rt.raft.status();
+    return { ok: st.leader !== null, clustered: true, node: rt.selfId, leader: st.leader, term: st.term, applied: st.applied };
+  }
+}
+
+function mapCode(code: string): ErrorCode {
+  return (Object.values(ErrorCode) as string[]).includes(code) ? (code as ErrorCode) : ErrorCode.Conflict;
+}
+
+function toApiPlan(p: ReturnType<typeof planUpdate>, from: ServiceSpec, to: ServiceSpec): UpdatePlan {
+  const field = (spec: ServiceSpec, path: string) => (spec as Record<string, unknown>)[path];
+  return {
+    service: p.service,
+    currentVersion: p.fromVersion,
+    nextVersion: p.fromVersion + 1,
+    changes: p.changes.map((path) => ({ path, from: field(from, path) ?? null, to: field(to, path) ?? null })),
+    replace: p.replace.length,
+    create: Math.max(0, p.scaleBy),
+    remove: Math.max(0, -p.scaleBy),
+    notes: [
+      p.replacesTasks ? `${p.replace.length} task(s) replaced in ${p.batches} batch(es) of ${p.parallelism || 'all'}, ${p.order}` : 'no task needs replacing',
+      ...(p.minDurationMs > 0 ? [`takes at least ${Math.round(p.minDurationMs / 1000)} s (delays and monitor period)`] : []),
+    ],
+  };
+}

@@ -1,0 +1,33 @@
+/**
+ * `shoal init` and `shoal join` against a running agent that is in no
+ * cluster yet: two routes the daemon adds to the admin API (same bearer
+ * token, same error format).
+ */
+import { Type } from '@sinclair/typebox';
+import type { ApiServer } from '@shoal/api';
+import type { ShoalNode } from './node.js';
+
+const InitBody = Type.Object(
+  {
+    voters: Type.Optional(Type.Union([Type.Literal(1), Type.Literal(3), Type.Literal(5)])),
+    allowDangerous: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+const JoinBody = Type.Object(
+  { addr: Type.String({ minLength: 3, maxLength: 300 }), token: Type.String({ minLength: 8, maxLength: 8192 }) },
+  { additionalProperties: false },
+);
+
+export function registerClusterRoutes(app: ApiServer, node: ShoalNode): void {
+  app.post('/v1/cluster/init', { schema: { body: InitBody, summary: 'Create a new cluster with this node as its first voter' } }, async (req) => {
+    const body = (req.body ?? {}) as { voters?: number; allowDangerous?: boolean };
+    await node.initCluster({ voters: body.voters ?? node.cfg.voters, allowDangerous: body.allowDangerous ?? node.cfg.allowDangerous });
+    return node.backend.showToken();
+  });
+  app.post('/v1/cluster/join', { schema: { body: JoinBody, summary: 'Join an existing cluster through the member at addr (host:port)' } }, async (req) => {
+    const body = req.body as { addr: string; token: string };
+    await node.joinCluster(body.addr, body.token);
+    return node.backend.clusterStatus();
+  });
+}

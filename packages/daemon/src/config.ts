@@ -1,0 +1,129 @@
+/**
+ * Daemon configuration: defaults < config file (YAML or JSON) < SHOAL_* env
+ * < flags. Every problem is reported as a ShoalError BAD_CONFIG that names
+ * the setting and says how to fix it.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { parse as parseYaml } from 'yaml';
+import { ShoalError, ErrorCode, type DriverName } from '@shoal/types';
+
+export interface DaemonConfig {
+  dataDir: string;
+  /** host:port for libp2p TCP. */
+  p2pListen: string;
+  /** host:port of the admin API; loopback by default. */
+  apiListen: string;
+  /** Address peers should dial (host:port) when p2pListen binds 0.0.0.0. */
+  advertise?: string;
+  name: string;
+  labels: Record<string, string>;
+  /** undefined = docker when an engine answers, else exec. */
+  drivers?: DriverName[];
+  init: boolean;
+  join?: { addr: string; token: string };
+  /** Voters the autopilot keeps (init only). */
+  voters: number;
+  allowDangerous: boolean;
+  logLevel: string;
+  /** Raft tick in ms (election after 10 ticks). */
+  tickMs: number;
+  heartbeatMs: number;
+}
+
+export type ConfigInput = Partial<Omit<DaemonConfig, 'labels'>> & { labels?: Record<string, string> | string[]; driver?: string; config?: string };
+
+const DEFAULTS: DaemonConfig = {
+  dataDir: './shoal-data',
+  p2pListen: '127.0.0.1:7946',
+  apiListen: '127.0.0.1:7070',
+  name: hostname(),
+  labels: {},
+  init: false,
+  voters: 3,
+  allowDangerous: false,
+  logLevel: 'info',
+  tickMs: 50,
+  heartbeatMs: 500,
+};
+
+function bad(setting: string, message: string): ShoalError {
+  return new ShoalError(ErrorCode.BadConfig, `invalid ${setting}: ${message}`, { setting });
+}
+
+export function parseHostPort(setting: string, value: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw bad(setting, `"${value}" is not HOST:PORT (e.g. 127.0.0.1:7946)`);
+  return { host: m[1].replace(/^\[|\]$/g, ''), port };
+}
+
+export function parseLabels(list: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of list) {
+    const i = item.indexOf('=');
+    if (i <= 0) throw bad('label', `"${item}" is not key=value`);
+    out[item.slice(0, i)] = item.slice(i + 1);
+  }
+  return out;
+}
+
+function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
+  const out: ConfigInput = {};
+  if (env.SHOAL_DATA_DIR) out.dataDir = env.SHOAL_DATA_DIR;
+  if (env.SHOAL_P2P_LISTEN) out.p2pListen = env.SHOAL_P2P_LISTEN;
+  if (env.SHOAL_API_LISTEN) out.apiListen = env.SHOAL_API_LISTEN;
+  if (env.SHOAL_ADVERTISE) out.advertise = env.SHOAL_ADVERTISE;
+  if (env.SHOAL_NAME) out.name = env.SHOAL_NAME;
+  if (env.SHOAL_LABELS) out.labels = env.SHOAL_LABELS.split(',').filter(Boolean);
+  if (env.SHOAL_DRIVER) out.driver = env.SHOAL_DRIVER;
+  if (env.SHOAL_LOG_LEVEL) out.logLevel = env.SHOAL_LOG_LEVEL;
+  if (env.SHOAL_CONFIG) out.config = env.SHOAL_CONFIG;
+  return out;
+}
+
+function fromFile(path: string): ConfigInput {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw bad('config', `cannot read ${path}: ${(err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw bad('config', `${path} is not valid YAML/JSON: ${(err as Error).message}`);
+  }
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw bad('config', `${path} must hold a mapping of settings`);
+  return doc as ConfigInput;
+}
+
+const KNOWN = new Set([...Object.keys(DEFAULTS), 'advertise', 'drivers', 'driver', 'join', 'config']);
+
+export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.env): DaemonConfig {
+  const envIn = fromEnv(env);
+  const file = flags.config ?? envIn.config;
+  const fileIn = file ? fromFile(file) : {};
+  for (const key of Object.keys(fileIn)) if (!KNOWN.has(key)) throw bad(key, `unknown setting in ${file}`);
+  const merged: ConfigInput = { ...fileIn, ...envIn, ...stripUndefined(flags) };
+  const cfg: DaemonConfig = { ...DEFAULTS, ...(merged as Partial<DaemonConfig>), labels: {} };
+  const labels = merged.labels;
+  cfg.labels = Array.isArray(labels) ? parseLabels(labels) : { ...(labels ?? {}) };
+  if (merged.driver !== undefined) {
+    if (merged.driver !== 'docker' && merged.driver !== 'exec') throw bad('driver', `"${merged.driver}" is not docker or exec`);
+    cfg.drivers = [merged.driver];
+  }
+  parseHostPort('p2p-listen', cfg.p2pListen);
+  parseHostPort('api-listen', cfg.apiListen);
+  if (cfg.advertise) parseHostPort('advertise', cfg.advertise);
+  if (cfg.voters !== 1 && cfg.voters !== 3 && cfg.voters !== 5) throw bad('voters', `${cfg.voters}: use 1, 3 or 5`);
+  if (cfg.init && cfg.join) throw bad('init', 'use either --init or --join, not both');
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(cfg.name)) throw bad('name', `"${cfg.name}": letters, digits, - _ . up to 63`);
+  if (!Number.isInteger(cfg.tickMs) || cfg.tickMs < 5 || cfg.tickMs > 1000) throw bad('tick-ms', 'an integer in 5..1000');
+  return cfg;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

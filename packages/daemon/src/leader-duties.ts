@@ -1,0 +1,137 @@
+/**
+ * What only the leader does: run the orchestrator and scheduler, turn the
+ * failure detector's verdicts into `node.down` / `node.up`, and keep the
+ * voter set healthy (autopilot). Every node runs the failure detector all
+ * the time, so a new leader acts on what it already knows: no reset timers
+ * after an election.
+ */
+import { randomInt } from 'node:crypto';
+import { reconcile } from '@shoal/orchestrator';
+import type { Command } from '@shoal/state';
+import type { LivenessEvent } from '@shoal/membership';
+import { ControlLoop } from './control-loop.js';
+import { planVoterChange, type MemberHealth } from './autopilot.js';
+import type { ClusterRuntime } from './runtime.js';
+
+const SWEEP_MS = 200;
+const AUTOPILOT_MS = 1000;
+/** A learner within this many entries of the commit index counts as caught up. */
+const CAUGHT_UP_ENTRIES = 1000;
+
+export class LeaderDuties {
+  private readonly loop: ControlLoop;
+  private timers: NodeJS.Timeout[] = [];
+  private readonly downSince = new Map<string, number>();
+  private active = false;
+  private sweeping = false;
+  private confChanging = false;
+  onFailover: ((nodeId: string) => void) | null = null;
+  onPass: ((ms: number, commands: number) => void) | null = null;
+
+  constructor(private readonly rt: ClusterRuntime) {
+    this.loop = new ControlLoop({
+      plan: () => reconcile(rt.state, Date.now(), () => randomInt(0, 2 ** 32) / 2 ** 32).commands,
+      propose: async (cmd) => (await rt.propose(cmd as Command)).result,
+      logger: rt.log.child({ component: 'orchestrator' }),
+      onPass: (ms, n) => this.onPass?.(ms, n),
+    });
+    rt.membership.on('change', (ev) => this.onLiveness(ev));
+  }
+
+  start(): void {
+    if (this.active) return;
+    this.active = true;
+    this.loop.start();
+    this.timers.push(setInterval(() => void this.sweepLiveness(), SWEEP_MS));
+    this.timers.push(setInterval(() => void this.autopilot(), AUTOPILOT_MS));
+    void this.sweepLiveness();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.active) return;
+    this.active = false;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await this.loop.stop();
+  }
+
+  wake(): void {
+    if (this.active) this.loop.wake();
+  }
+
+  private onLiveness(ev: LivenessEvent): void {
+    if (ev.to === 'down') this.downSince.set(ev.nodeId, Date.now());
+    else if (ev.to === 'alive') this.downSince.delete(ev.nodeId);
+    if (this.active) void this.sweepLiveness();
+  }
+
+  /** Commit what the detector knows and the state does not say yet. */
+  private async sweepLiveness(): Promise<void> {
+    if (!this.active || this.sweeping) return;
+    this.sweeping = true;
+    try {
+      const { state, membership, selfId } = this.rt;
+      const cmds: Command[] = [];
+      for (const n of state.nodes()) {
+        if (n.id === selfId) {
+          if (n.status === 'down') cmds.push({ type: 'node.up', at: Date.now(), nodeId: n.id });
+          continue;
+        }
+        const live = membership.liveness.state(n.id);
+        if (n.status !== 'down' && live === 'down') {
+          cmds.push({ type: 'node.down', at: Date.now(), nodeId: n.id, message: 'no heartbeat and no answer to direct or indirect pings' });
+          this.onFailover?.(n.id);
+        } else if (n.status === 'down' && live === 'alive') {
+          cmds.push({ type: 'node.up', at: Date.now(), nodeId: n.id });
+        }
+      }
+      await Promise.all(cmds.map((c) => this.rt.propose(c).catch((err) => this.rt.log.warn({ err: String(err), cmd: c.type }, 'liveness proposal failed'))));
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  private async autopilot(): Promise<void> {
+    if (!this.active || this.confChanging) return;
+    const { raft, state, membership, selfId } = this.rt;
+    const st = raft.status();
+    const members = new Map<string, MemberHealth>();
+    for (const n of state.nodes()) {
+      const live = n.id === selfId ? 'alive' : membership.liveness.state(n.id);
+      const match = st.progress?.[n.id]?.match ?? 0;
+      members.set(n.id, {
+        id: n.id,
+        alive: live === 'alive' && n.status !== 'down',
+        downSince: live === 'alive' ? undefined : (this.downSince.get(n.id) ?? Date.now()),
+        caughtUp: n.id === selfId || st.commit - match <= CAUGHT_UP_ENTRIES,
+      });
+      if (live !== 'alive' && !this.downSince.has(n.id)) this.downSince.set(n.id, Date.now());
+    }
+    const change = planVoterChange({
+      conf: st.conf,
+      members,
+      target: state.config().voters,
+      graceMs: state.config().voterGraceMs,
+      now: Date.now(),
+      leaderId: selfId,
+      registered: state.nodes().map((n) => n.id),
+    });
+    this.confChanging = true;
+    try {
+      if (change) {
+        this.rt.log.info({ change }, 'autopilot changes the voter set');
+        await raft.proposeConfChange(change);
+      }
+      // Keep each node's role in the state in line with Raft's configuration.
+      const conf = raft.status().conf;
+      for (const n of state.nodes()) {
+        const role = conf.voters.includes(n.id) ? 'voter' : 'learner';
+        if (n.role !== role) await this.rt.propose({ type: 'node.role', at: Date.now(), nodeId: n.id, role });
+      }
+    } catch (err) {
+      this.rt.log.warn({ err: String(err) }, 'autopilot step failed');
+    } finally {
+      this.confChanging = false;
+    }
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * Runs a cluster of real `shoal agent` processes on loopback: used by the
+ * demo, the real-process tests and the benchmarks. Each node has its own
+ * data dir, p2p port and API port under one root directory.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtempSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ShoalClient } from '@shoal/api';
+
+export const SHOAL_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'cli', 'bin', 'shoal.js');
+
+export interface LocalNode {
+  index: number;
+  name: string;
+  dataDir: string;
+  p2pPort: number;
+  apiPort: number;
+  logFile: string;
+  proc: ChildProcess | null;
+  /** Peer id, known once the node answered. */
+  id?: string;
+}
+
+export interface LocalClusterOptions {
+  size: number;
+  root?: string;
+  driver?: 'exec' | 'docker';
+  /** Extra agent flags for every node. */
+  extraArgs?: string[];
+  env?: NodeJS.ProcessEnv;
+  keepRoot?: boolean;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | null | false>, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastErr: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (err) {
+      lastErr = err;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`);
+}
+
+export class LocalCluster {
+  readonly root: string;
+  readonly nodes: LocalNode[] = [];
+  private joinToken = '';
+
+  constructor(private readonly opts: LocalClusterOptions) {
+    this.root = opts.root ?? mkdtempSync(join(tmpdir(), 'shoal-'));
+    mkdirSync(this.root, { recursive: true });
+  }
+
+  async start(): Promise<void> {
+    for (let i = 0; i < this.opts.size; i++) {
+      const name = `node${i + 1}`;
+      this.nodes.push({
+        index: i,
+        name,
+        dataDir: join(this.root, name),
+        p2pPort: await freePort(),
+        apiPort: await freePort(),
+        logFile: join(this.root, `${name}.log`),
+        proc: null,
+      });
+    }
+    await this.launch(this.nodes[0], ['--init']);
+    await this.waitReady(0);
+    this.joinToken = (await this.client(0).showToken()).token;
+    await Promise.all(this.nodes.slice(1).map((n) => this.launch(n, this.joinArgs())));
+    await Promise.all(this.nodes.slice(1).map((n) => this.waitReady(n.index)));
+    await waitFor('every node registered and ready', 30_000, async () => {
+      const nodes = await this.client(0).listNodes();
+      return nodes.filter((n) => n.status === 'ready').length === this.opts.size;
+    });
+  }
+
+  private joinArgs(): string[] {
+    return ['--join', `127.0.0.1:${this.nodes[0].p2pPort}`, '--token', this.joinToken];
+  }
+
+  client(i: number): ShoalClient {
+    const n = this.nodes[i];
+    const token = readFileSync(join(n.dataDir, 'api.token'), 'utf8').trim();
+    return new ShoalClient({ baseUrl: `http://127.0.0.1:${n.apiPort}`, token });
+  }
+
+  /** A client on any node that is up. */
+  anyClient(except: number[] = []): ShoalClient {
+    const up = this.nodes.find((n) => n.proc && !except.includes(n.index));
+    if (!up) throw new Error('no node is running');
+    return this.client(up.index);
+  }
+
+  private async launch(n: LocalNode, extra: string[]): Promise<void> {
+    const out = openSync(n.logFile, 'a');
+    const args = [
+      SHOAL_BIN,
+      'agent',
+      '--data-dir', n.dataDir,
+      '--name', n.name,
+      '--p2p-listen', `127.0.0.1:${n.p2pPort}`,
+      '--api-listen', `127.0.0.1:${n.apiPort}`,
+      '--driver', this.opts.driver ?? 'exec',
+      ...(this.opts.extraArgs ?? []),
+      ...extra,
+    ];
+    n.proc = spawn(process.execPath, args, { stdio: ['ignore', out, out], env: { ...process.env, ...this.opts.env, SHOAL_LOG_PRETTY: '0' } });
+    n.proc.on('exit', () => {
+      n.proc = null;
+    });
+  }
+
+  private async waitReady(i: number): Promise<void> {
+    const n = this.nodes[i];
+    await waitFor(`${n.name} API and cluster membership`, 30_000, async () => {
+      if (!n.proc) throw new Error(`${n.name} exited; see ${n.logFile}:\n${tail(n.logFile)}`);
+      const st = await this.client(i).clusterStatus();
+      n.id = st.self.id;
+      return st.leader !== null;
+    });
+  }
+
+  /** Simulates the loss of a machine: kill -9 the agent and every task process it started. */
+  async kill(i: number, signal: NodeJS.Signals = 'SIGKILL', opts: { tasks?: boolean } = {}): Promise<void> {
+    const n = this.nodes[i];
+    const proc = n.proc;
+    if (proc) {
+      const exited = new Promise((r) => proc.once('exit', r));
+      proc.kill(signal);
+      if (signal === 'SIGKILL' || signal === 'SIGTERM') await exited;
+    }
+    if ((opts.tasks ?? signal === 'SIGKILL') && n.id) killTaskProcesses(n.id, signal === 'SIGSTOP' ? 'SIGSTOP' : 'SIGKILL');
+  }
+
+  /** SIGSTOP / SIGCONT a node and its tasks (a frozen machine). */
+  pause(i: number): void {
+    this.nodes[i].proc?.kill('SIGSTOP');
+  }
+  resume(i: number): void {
+    this.nodes[i].proc?.kill('SIGCONT');
+  }
+
+  /** Start a stopped node again from its data dir. */
+  async restart(i: number): Promise<void> {
+    const n = this.nodes[i];
+    if (n.proc) throw new Error(`${n.name} is still running`);
+    await this.launch(n, []);
+    await this.waitReady(i);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.nodes.map(async (n) => {
+        const proc = n.proc;
+        if (!proc) return;
+        const exited = new Promise((r) => proc.once('exit', r));
+        proc.kill('SIGCONT');
+        proc.kill('SIGTERM');
+        const t = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(t);
+      }),
+    );
+    for (const n of this.nodes) if (n.id) killTaskProcesses(n.id, 'SIGKILL');
+    if (!this.opts.keepRoot) rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+/** Tasks started by the exec driver carry SHOAL_NODE_ID in their environment. */
+export function killTaskProcesses(nodeId: string, signal: NodeJS.Signals): number {
+  let killed = 0;
+  const needle = `SHOAL_NODE_ID=${nodeId}\0`;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/environ`, 'latin1').includes(needle)) {
+        process.kill(Number(pid), signal);
+        killed++;
+      }
+    } catch {
+      // process gone or not ours
+    }
+  }
+  return killed;
+}
+
+function tail(file: string, lines = 20): string {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '';
+  }
+}

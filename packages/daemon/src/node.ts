@@ -1,0 +1,199 @@
+/**
+ * `shoal agent`: one node. It always serves the admin API; once it has a
+ * cluster identity (from --init, --join, `shoal init`/`shoal join`, or its
+ * data dir on restart) it also runs its ClusterRuntime.
+ */
+import { ErrorCode, ShoalError } from '@shoal/types';
+import { createApiServer, type ApiServer } from '@shoal/api';
+import { decodeJoinToken, generateClusterSecrets, hashSecret, type P2PStats } from '@shoal/p2p';
+import { DockerDriver, ExecDriver, type Driver } from '@shoal/agent';
+import type { Logger } from 'pino';
+import type { DaemonConfig } from './config.js';
+import { parseHostPort } from './config.js';
+import { DataDir, type ClusterIdentity } from './data-dir.js';
+import { ClusterRuntime, sleep } from './runtime.js';
+import { registerAdmission, requestJoin } from './admission.js';
+import { NodeBackend } from './backend.js';
+import { registerLogsHandler } from './logs.js';
+import { NodeMetrics } from './metrics.js';
+import { sealSecret } from './join-secret.js';
+import { registerClusterRoutes } from './cluster-routes.js';
+import { VERSION } from './version.js';
+
+export class ShoalNode {
+  readonly dataDir: DataDir;
+  runtime: ClusterRuntime | null = null;
+  readonly metrics: NodeMetrics;
+  private api: ApiServer | null = null;
+  readonly backend: NodeBackend;
+
+  constructor(
+    readonly cfg: DaemonConfig,
+    readonly log: Logger,
+  ) {
+    this.dataDir = new DataDir(cfg.dataDir);
+    this.backend = new NodeBackend(this);
+    this.metrics = new NodeMetrics({
+      raft: () => {
+        const st = this.runtime?.raft.status();
+        return st ? { term: st.term, commit: st.commit, applied: st.applied, isLeader: st.role === 'leader' } : null;
+      },
+      taskCounts: () => countBy(this.runtime?.state.tasks({ desiredState: 'running' }) ?? [], (t) => t.status.state),
+      nodeCounts: () => countBy(this.runtime?.state.nodes() ?? [], (n) => n.status),
+      p2pRejected: () => {
+        const rt = this.runtime;
+        if (!rt) return {};
+        const s = rt.p2p.stats();
+        return { raft_malformed: rt.transport.rejected.malformed, raft_spoofed: rt.transport.rejected.spoofed, ...flattenRejections(s) };
+      },
+    });
+  }
+
+  async start(): Promise<void> {
+    this.dataDir.ensure();
+    const token = this.dataDir.apiToken();
+    const identity = this.dataDir.readIdentity();
+    if (this.cfg.join) {
+      const t = decodeJoinToken(this.cfg.join.token);
+      if (identity && identity.clusterId !== t.clusterId) {
+        throw new ShoalError(ErrorCode.BadConfig, `data dir ${this.dataDir.root} belongs to cluster ${identity.clusterId}, not ${t.clusterId}; use another --data-dir to join a different cluster`);
+      }
+    }
+    await this.startApi(token);
+    if (this.cfg.init && !identity) {
+      await this.initCluster({ voters: this.cfg.voters, allowDangerous: this.cfg.allowDangerous });
+    } else if (this.cfg.join && (!identity || !identity.joined)) {
+      await this.joinCluster(this.cfg.join.addr, this.cfg.join.token);
+    } else if (identity) {
+      if (!identity.joined) {
+        throw new ShoalError(ErrorCode.BadConfig, `this node had not finished joining its cluster; start it again with --join ADDR --token TOKEN`);
+      }
+      await this.startRuntime(identity, false);
+    } else {
+      this.log.info(`not in a cluster yet: run \`shoal init\` to create one or \`shoal join ADDR --token TOKEN\` (API on ${this.cfg.apiListen})`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    const rt = this.runtime;
+    if (rt?.isLeader()) {
+      const other = rt.raft.status().conf.voters.find((v) => v !== rt.selfId && rt.membership.liveness.state(v) === 'alive');
+      if (other) await rt.raft.transferLeadership(other, { timeoutMs: 2000 }).catch(() => undefined);
+    }
+    await this.api?.close();
+    await rt?.stop();
+  }
+
+  /** Creates a new cluster with this node as its first voter. */
+  async initCluster(opts: { voters: number; allowDangerous: boolean }): Promise<void> {
+    this.assertNotClustered();
+    const secrets = generateClusterSecrets();
+    const identity: ClusterIdentity = { clusterId: secrets.clusterId, psk: Buffer.from(secrets.psk).toString('hex'), createdAt: Date.now(), joined: true };
+    this.dataDir.writeIdentity(identity);
+    const rt = await this.startRuntime(identity, true);
+    await waitUntil(() => rt.isLeader(), 10_000, 'this node to become the leader of its new cluster');
+    const at = Date.now();
+    await rt.propose({ type: 'cluster.config', at, config: { clusterId: identity.clusterId, voters: opts.voters, allowDangerous: opts.allowDangerous } });
+    await rt.propose({ type: 'allowlist.add', at, peerIds: [rt.selfId] });
+    await rt.propose({ type: 'token.set', at, hash: hashSecret(secrets.joinSecret), sealed: sealSecret(identity.psk, secrets.joinSecret) });
+    await rt.propose({ type: 'node.register', at, node: rt.registration('voter') });
+    this.log.info({ clusterId: identity.clusterId }, 'cluster created; show the join command with `shoal cluster token show`');
+  }
+
+  /** Joins an existing cluster through the member at `addr` (host:port). */
+  async joinCluster(addr: string, token: string): Promise<void> {
+    const t = decodeJoinToken(token);
+    const existing = this.dataDir.readIdentity();
+    if (this.runtime) this.assertNotClustered();
+    const identity: ClusterIdentity = existing ?? { clusterId: t.clusterId, psk: Buffer.from(t.psk).toString('hex'), createdAt: Date.now(), joined: false };
+    if (!existing) this.dataDir.writeIdentity(identity);
+    const rt = await this.startRuntime(identity, false);
+    const { host, port } = parseHostPort('join', addr);
+    const addrs = [`/ip4/${host}/tcp/${port}`, ...t.addrs];
+    const reply = await requestJoin(rt, addrs, t.secret);
+    this.dataDir.writeIdentity({ ...identity, joined: true });
+    this.log.info({ clusterId: reply.clusterId, members: reply.members.length }, 'joined the cluster');
+  }
+
+  private assertNotClustered(): void {
+    if (this.runtime || this.dataDir.readIdentity()?.joined) {
+      throw new ShoalError(ErrorCode.Conflict, 'this node is already in a cluster; use a new --data-dir for another cluster');
+    }
+  }
+
+  private async startRuntime(identity: ClusterIdentity, bootstrap: boolean): Promise<ClusterRuntime> {
+    const rt = new ClusterRuntime({
+      cfg: this.cfg,
+      dataDir: this.dataDir,
+      identity,
+      logger: this.log,
+      drivers: (nodeId) => pickDrivers(this.cfg, nodeId, this.dataDir, this.log),
+      bootstrap,
+    });
+    this.runtime = rt;
+    try {
+      await rt.start();
+    } catch (err) {
+      this.runtime = null;
+      await rt.stop().catch(() => undefined);
+      throw err;
+    }
+    registerAdmission(rt);
+    registerLogsHandler(rt);
+    rt.onLeaderDuties((duties) => {
+      duties.onFailover = () => this.metrics.failovers.inc();
+      duties.onPass = (ms) => this.metrics.reconcileSeconds.observe(ms / 1000);
+    });
+    rt.raft.onLeaderChange(() => this.metrics.leaderChanges.inc());
+    return rt;
+  }
+
+  private async startApi(token: string): Promise<void> {
+    this.api = createApiServer({ backend: this.backend, token, logger: this.log.child({ component: 'api' }), version: VERSION });
+    registerClusterRoutes(this.api, this);
+    const { host, port } = parseHostPort('api-listen', this.cfg.apiListen);
+    try {
+      await this.api.listen({ host, port });
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      if (code === 'EADDRINUSE') throw new ShoalError(ErrorCode.BadConfig, `api-listen ${this.cfg.apiListen} is already in use; pick another with --api-listen`);
+      throw err;
+    }
+    this.log.info({ api: this.cfg.apiListen }, 'admin API listening');
+  }
+}
+
+async function pickDrivers(cfg: DaemonConfig, nodeId: string, dataDir: DataDir, log: Logger): Promise<Driver[]> {
+  const exec = new ExecDriver({ nodeId, dataDir: dataDir.root });
+  const docker = new DockerDriver({ nodeId });
+  const wanted = cfg.drivers;
+  if (wanted) {
+    if (wanted.includes('docker') && !(await docker.available())) {
+      throw new ShoalError(ErrorCode.DriverUnavailable, 'the docker driver was requested but no Docker engine answers; start dockerd or use --driver exec');
+    }
+    return wanted.map((n) => (n === 'docker' ? docker : exec));
+  }
+  if (await docker.available()) return [docker, exec];
+  log.info('no Docker engine answers: using the exec driver only');
+  return [exec];
+}
+
+async function waitUntil(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new ShoalError(ErrorCode.Timeout, `timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+function countBy<T>(items: T[], key: (t: T) => string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const i of items) out[key(i)] = (out[key(i)] ?? 0) + 1;
+  return out;
+}
+
+function flattenRejections(stats: P2PStats): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(stats.heartbeats.rejected)) out[`heartbeat_${k}`] = v;
+  return out;
+}

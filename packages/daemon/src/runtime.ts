@@ -1,0 +1,325 @@
+/**
+ * One node's membership in a cluster: the libp2p host, the Raft replica of
+ * the cluster state, the failure detector and the task agent, wired
+ * together. Created by ShoalNode once the node has a cluster identity.
+ */
+import { cpus, totalmem, platform, arch } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ErrorCode, NotLeaderError, ShoalError, type NodeInfo } from '@shoal/types';
+import { ClusterState, encodeCommand, decodeCommand, type Command, type CommandResult, type NodeRegistration } from '@shoal/state';
+import { LevelRaftStorage, RaftHost, type StateMachine } from '@shoal/storage';
+import { createP2PNode, Membership, multiaddr, type P2PNode } from '@shoal/p2p';
+import { Agent, type Driver } from '@shoal/agent';
+import type { DaemonConfig } from './config.js';
+import type { DataDir, ClusterIdentity } from './data-dir.js';
+import { P2PRaftTransport } from './raft-transport.js';
+import { EventBus } from './event-bus.js';
+import { describeCommand } from './describe.js';
+import { PeerAllowlist } from './allowlist.js';
+import { LeaderDuties } from './leader-duties.js';
+import { VERSION } from './version.js';
+
+export interface RuntimeOptions {
+  cfg: DaemonConfig;
+  dataDir: DataDir;
+  identity: ClusterIdentity;
+  logger: Logger;
+  /** Drivers for this node, made once its peer id is known. */
+  drivers: (nodeId: string) => Promise<Driver[]>;
+  /** First node of a new cluster. */
+  bootstrap: boolean;
+}
+
+/** A proposal's result and the index it was applied at (for read-your-writes on followers). */
+interface Applied {
+  result: CommandResult;
+  index: number;
+}
+
+export const PROPOSE_METHOD = 'propose';
+const PROPOSE_TIMEOUT_MS = 5000;
+
+export class ClusterRuntime {
+  readonly state = new ClusterState();
+  readonly events = new EventBus();
+  readonly allow: PeerAllowlist;
+  p2p!: P2PNode;
+  raft!: RaftHost;
+  membership!: Membership;
+  agent!: Agent;
+  transport!: P2PRaftTransport;
+  drivers: Driver[] = [];
+  private storage!: LevelRaftStorage;
+  private leaderDuties!: LeaderDuties;
+  private afterApplyQueued = false;
+  private stopped = false;
+  readonly log: Logger;
+
+  constructor(readonly opts: RuntimeOptions) {
+    this.log = opts.logger;
+    this.allow = new PeerAllowlist(this.state);
+  }
+
+  get selfId(): string {
+    return this.p2p.peerId;
+  }
+
+  async start(): Promise<void> {
+    const { cfg, dataDir, identity } = this.opts;
+    const { host, port } = hostPort(cfg.p2pListen);
+    this.p2p = await createP2PNode({
+      dataDir: dataDir.root,
+      listen: [`/ip4/${host}/tcp/${port}`],
+      psk: Buffer.from(identity.psk, 'hex'),
+      allow: (peer) => this.allow.has(peer),
+      logger: this.log.child({ component: 'p2p' }),
+    });
+    await this.p2p.start();
+    this.allow.addSelf(this.p2p.peerId);
+
+    this.state.onChange((cmd, index, result) => this.onApplied(cmd, index, result));
+    this.storage = await LevelRaftStorage.open(dataDir.raftDir);
+    this.transport = new P2PRaftTransport(this.p2p);
+    this.raft = new RaftHost({
+      id: this.p2p.peerId,
+      storage: this.storage,
+      transport: this.transport,
+      fsm: this.stateMachine(),
+      tickMs: cfg.tickMs,
+      logger: this.log.child({ component: 'raft' }),
+      bootstrapVoters: this.opts.bootstrap ? [this.p2p.peerId] : undefined,
+    });
+    this.raft.onFatal((err) => {
+      this.log.fatal({ err }, 'raft storage failed; stopping this node so that nothing unsafe is acknowledged');
+      process.exitCode = 1;
+      void this.stop().finally(() => process.exit(1));
+    });
+    this.p2p.handle(PROPOSE_METHOD, (from, body) => this.handleForwardedProposal(from, body));
+
+    this.membership = new Membership({
+      node: this.p2p,
+      heartbeatSource: () => this.heartbeatBody(),
+      intervalMs: cfg.heartbeatMs,
+      logger: this.log.child({ component: 'membership' }),
+    });
+    this.drivers = await this.opts.drivers(this.p2p.peerId);
+    this.agent = new Agent({
+      nodeId: this.p2p.peerId,
+      drivers: this.drivers,
+      report: async (updates) => {
+        const res = await this.propose({ type: 'task.status', at: Date.now(), updates: updates.map((u) => ({ ...u, nodeId: this.selfId })) });
+        if (!res.result.ok) this.log.warn({ error: res.result.error }, 'task status report refused');
+      },
+      logger: this.log.child({ component: 'agent' }),
+    });
+    this.leaderDuties = new LeaderDuties(this);
+    for (const cb of this.dutiesListeners) cb(this.leaderDuties);
+
+    await this.raft.start();
+    this.syncPeers();
+    this.raft.onLeaderChange((leader, term) => {
+      this.log.info({ leader, term }, leader === this.selfId ? 'this node is the leader' : 'leader changed');
+      if (leader === this.selfId) this.leaderDuties.start();
+      else void this.leaderDuties.stop();
+    });
+    this.membership.start();
+    await this.agent.start();
+    this.agent.reconcile(this.state.tasksByNode(this.selfId));
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    await this.leaderDuties?.stop();
+    this.membership?.stop();
+    await this.agent?.stop({ stopTasks: false });
+    await this.raft?.stop();
+    await this.p2p?.stop();
+  }
+
+  private readonly dutiesListeners: ((d: LeaderDuties) => void)[] = [];
+  /** Hooks into the leader's duties (metrics) once they exist. */
+  onLeaderDuties(cb: (d: LeaderDuties) => void): void {
+    if (this.leaderDuties) cb(this.leaderDuties);
+    else this.dutiesListeners.push(cb);
+  }
+
+  isLeader(): boolean {
+    return this.raft.status().role === 'leader';
+  }
+
+  /** This node as it registers itself. */
+  registration(role: 'voter' | 'learner'): NodeRegistration {
+    const { cfg } = this.opts;
+    return {
+      id: this.selfId,
+      name: cfg.name,
+      addresses: this.advertisedAddresses(),
+      apiAddress: cfg.apiListen,
+      labels: cfg.labels,
+      resources: { cpuMillis: cpus().length * 1000, memoryBytes: totalmem() },
+      drivers: this.drivers.map((d) => d.name),
+      platform: { os: platform(), arch: arch() },
+      version: VERSION,
+      role,
+    };
+  }
+
+  advertisedAddresses(): string[] {
+    const adv = this.opts.cfg.advertise;
+    if (adv) {
+      const { host, port } = hostPort(adv);
+      return [`/ip4/${host}/tcp/${port}/p2p/${this.selfId}`];
+    }
+    return this.p2p.addresses();
+  }
+
+  /**
+   * Proposes a command through the leader (this node, or forwarded over
+   * libp2p) and waits until this node has applied it, so a read that follows
+   * sees the write.
+   */
+  async propose(cmd: Command, timeoutMs = PROPOSE_TIMEOUT_MS): Promise<Applied> {
+    const deadline = Date.now() + timeoutMs;
+    let lastErr: unknown = null;
+    while (Date.now() < deadline) {
+      const st = this.raft.status();
+      try {
+        if (st.role === 'leader') return (await this.raft.propose(encodeCommand(cmd), { timeoutMs: deadline - Date.now() })) as Applied;
+        if (st.leader) {
+          const applied = (await this.p2p.request(st.leader, PROPOSE_METHOD, cmd, { timeoutMs: Math.max(100, deadline - Date.now()) })) as Applied;
+          await this.waitApplied(applied.index, deadline);
+          return applied;
+        }
+      } catch (err) {
+        lastErr = err;
+        if (!(err instanceof ShoalError) || (err.code !== ErrorCode.NotLeader && err.code !== ErrorCode.Timeout)) throw err;
+      }
+      await sleep(25);
+    }
+    const voters = this.raft.status().conf.voters.length;
+    throw new ShoalError(
+      ErrorCode.NoQuorum,
+      `no leader could commit the change within ${timeoutMs} ms: fewer than ${Math.floor(voters / 2) + 1} of ${voters} voters are reachable (running containers keep running; retry when the nodes are back)`,
+      lastErr ? { cause: String(lastErr) } : undefined,
+    );
+  }
+
+  /** Resolves once the local replica has applied `index` (or the deadline passes). */
+  async waitApplied(index: number, deadline: number): Promise<void> {
+    while (this.state.lastApplied < index && Date.now() < deadline) await sleep(5);
+  }
+
+  private async handleForwardedProposal(from: string, body: unknown): Promise<Applied> {
+    if (!this.isLeader()) throw new NotLeaderError(this.raft.status().leader);
+    // Re-validate what a peer sends, and bind status reports to the sender: a node speaks only for itself.
+    const cmd = decodeCommand(new TextEncoder().encode(JSON.stringify(body)));
+    if (cmd.type === 'task.status') for (const u of cmd.updates) u.nodeId = from;
+    return (await this.raft.propose(encodeCommand(cmd), { timeoutMs: PROPOSE_TIMEOUT_MS })) as Applied;
+  }
+
+  private stateMachine(): StateMachine {
+    return {
+      apply: (entry) => {
+        if (entry.data.length === 0) return { result: { ok: true }, index: entry.index };
+        let cmd: Command;
+        try {
+          cmd = decodeCommand(entry.data);
+        } catch (err) {
+          // A committed entry that does not decode is skipped the same way on every replica.
+          this.log.error({ index: entry.index, err: String(err) }, 'undecodable command in the log; skipped');
+          return { result: { ok: false, error: { code: ErrorCode.BadMessage, message: String(err) } }, index: entry.index };
+        }
+        return { result: this.state.apply(cmd, entry.index), index: entry.index };
+      },
+      snapshot: () => this.state.snapshot(),
+      restore: (data) => {
+        this.state.restore(data);
+        this.scheduleAfterApply();
+      },
+    };
+  }
+
+  private onApplied(cmd: Command, index: number, result: CommandResult): void {
+    if (this.events.size > 0) this.events.publish(describeCommand(cmd, index, result, this.state));
+    this.scheduleAfterApply();
+  }
+
+  /** Many entries are applied per Raft ready: react once per batch. */
+  private scheduleAfterApply(): void {
+    if (this.afterApplyQueued) return;
+    this.afterApplyQueued = true;
+    setImmediate(() => {
+      this.afterApplyQueued = false;
+      if (this.stopped) return;
+      this.allow.refresh();
+      this.syncPeers();
+      this.agent.reconcile(this.state.tasksByNode(this.selfId));
+      this.leaderDuties.wake();
+    });
+  }
+
+  private knownPeers = new Set<string>();
+  /** Tell libp2p where members live and the failure detector whom to watch. */
+  private syncPeers(): void {
+    for (const n of this.state.nodes()) {
+      if (n.id === this.selfId) continue;
+      this.p2p.setPeerAddresses(n.id, n.addresses);
+      if (!this.knownPeers.has(n.id)) {
+        this.knownPeers.add(n.id);
+        this.membership?.liveness.track(n.id);
+      }
+    }
+    for (const id of [...this.knownPeers]) {
+      if (!this.state.node(id)) {
+        this.knownPeers.delete(id);
+        this.membership?.liveness.forget(id);
+      }
+    }
+  }
+
+  private heartbeatBody() {
+    const tasks = this.state.tasksByNode(this.selfId).filter((t) => t.desiredState === 'running');
+    const reg = this.registration('learner');
+    let cpu = 0;
+    let mem = 0;
+    for (const t of tasks) {
+      cpu += Math.round((t.spec.resources?.reservations?.cpus ?? 0) * 1000);
+      mem += t.spec.resources?.reservations?.memoryBytes ?? 0;
+    }
+    return {
+      resources: { total: reg.resources, free: { cpuMillis: Math.max(0, reg.resources.cpuMillis - cpu), memoryBytes: Math.max(0, reg.resources.memoryBytes - mem) } },
+      drivers: reg.drivers,
+      tasks: {
+        running: tasks.filter((t) => t.status.state === 'running').length,
+        failed: tasks.filter((t) => t.status.state === 'failed').length,
+        total: tasks.length,
+      },
+      version: VERSION,
+    };
+  }
+
+  /** Random ids for things this node creates (services). */
+  newId(prefix: string): string {
+    return `${prefix}${randomBytes(8).toString('hex')}`;
+  }
+
+  dialAddress(addr: string): string {
+    const { host, port } = hostPort(addr);
+    return multiaddr(`/ip4/${host}/tcp/${port}`).toString();
+  }
+
+  nodeOf(idOrName: string): NodeInfo | undefined {
+    return this.state.node(idOrName) ?? this.state.nodeByName(idOrName);
+  }
+}
+
+export function hostPort(addr: string): { host: string; port: number } {
+  const i = addr.lastIndexOf(':');
+  return { host: addr.slice(0, i), port: Number(addr.slice(i + 1)) };
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
