@@ -126,6 +126,8 @@ export class RaftLog {
    * and that term. Lets a leader skip a whole conflicting term per round trip.
    */
   findConflictByTerm(index: number, term: number): { index: number; term: number } {
+    // Beyond our log (e.g. a hint from a peer) the term is unknown: a possible match, and no walk over it.
+    if (index > this.lastIndex()) return { index, term: 0 };
     for (; index > this.snapIndex; index--) {
       const t = this.term(index)!;
       if (t <= term) return { index, term: t };

@@ -191,6 +191,8 @@ describe('log replication', () => {
     const before = c.node(leader).status();
     c.node(leader).step({ type: 'appendResp', from: f, to: leader, term, index: 0, reject: true, rejectHint: 0 });
     c.node(leader).step({ type: 'appendResp', from: f, to: leader, term, index: 999 });
+    // A hint far beyond the leader's log must not make it walk back over it.
+    c.node(leader).step({ type: 'appendResp', from: f, to: leader, term, index: 1, reject: true, rejectHint: 2 ** 52, rejectTerm: 1 });
     const after = c.node(leader).status();
     assert.deepEqual(after.progress![f], before.progress![f]);
     assert.equal(after.commit, before.commit);
