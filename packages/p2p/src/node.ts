@@ -103,7 +103,9 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
     connectionManager: { maxConnections: 1024, inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 256, dialTimeout: 3000 },
     services: {
       identify: identify(),
-      ping: ping({ timeout: 2000 }),
+      // Probes of one suspect by several members (direct + indirect) overlap on
+      // one connection; the default of 2 concurrent ping streams refuses them.
+      ping: ping({ timeout: 2000, maxInboundStreams: 32, maxOutboundStreams: 32 }),
       pubsub: gossipsub({
         globalSignaturePolicy: 'StrictSign',
         emitSelf: false,
@@ -115,6 +117,11 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
         heartbeatInterval: 200,
         allowedTopics: [HEARTBEAT_TOPIC],
         maxInboundDataLength: 256 * 1024,
+        // Members are admitted by the allowlist, not by reputation. IP
+        // colocation scoring would graylist healthy members that share an
+        // address (loopback, NAT, several nodes per host) once more than 10
+        // peers were seen there; broken-promise penalties hit loaded nodes.
+        scoreParams: { IPColocationFactorWeight: 0, behaviourPenaltyWeight: 0 },
       }),
     },
   })) as Libp2p<Services>;
