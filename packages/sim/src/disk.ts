@@ -116,6 +116,10 @@ export class SimDisk {
     return termAt(this.volatile, index);
   }
 
+  volatileSnapshotIndex(): number {
+    return this.volatile.snapshot?.meta.index ?? 0;
+  }
+
   durableLastIndex(): number {
     return lastIndex(this.durable);
   }

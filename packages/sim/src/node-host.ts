@@ -49,6 +49,8 @@ export class SimNode {
   private waitingReads: { index: number; req: ClientRequest }[] = [];
   private readSeq = 0;
   private lastHardState = { term: 0, vote: null as NodeId | null };
+  /** Highest commit index this incarnation has persisted. */
+  private knownCommit = 0;
 
   constructor(
     readonly id: NodeId,
@@ -66,6 +68,7 @@ export class SimNode {
     const applied = persisted.snapshot?.meta.index ?? 0;
     this.kv.applied = applied;
     this.lastHardState = { term: persisted.hardState.term, vote: persisted.hardState.vote };
+    this.knownCommit = persisted.hardState.commit;
     const rng = this.env.rng.fork();
     this.raft = this.guard(() => new RaftNode({ ...this.env.raftOptions, id: this.id, random: () => rng.next(), persisted, applied }));
     this.drain();
@@ -173,7 +176,10 @@ export class SimNode {
       if (rd.softState) {
         const st = raft.status();
         this.env.trace(`${this.id} is ${rd.softState.role} in term ${st.term} (leader ${rd.softState.leader}, last ${st.lastIndex}, commit ${st.commit}, voters ${st.conf.voters.join(',')})`);
-        if (rd.softState.role === 'leader') this.env.monitor.onLeader(this.id, st.term);
+        if (rd.softState.role === 'leader') {
+          this.env.monitor.onLeader(this.id, st.term);
+          this.env.monitor.onLeaderLog(this.id, st.term, this.disk.volatileSnapshotIndex(), (i) => this.disk.volatileTermAt(i));
+        }
       }
       for (const m of rd.messages) this.sendChecked(m);
       this.applyAll(rd.committedEntries);
@@ -201,9 +207,10 @@ export class SimNode {
       this.kv = KvStore.restore(rd.snapshot.data);
       this.kv.applied = rd.snapshot.meta.index;
     }
-    this.env.monitor.onPersist(this.id, rd.entries);
+    this.env.monitor.onPersist(this.id, rd.entries, this.knownCommit);
     this.disk.appendEntries(rd.entries);
     if (hs) {
+      this.knownCommit = Math.max(this.knownCommit, hs.commit);
       this.disk.writeHardState(hs);
       this.lastHardState = { term: hs.term, vote: hs.vote };
     }

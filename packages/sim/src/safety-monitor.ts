@@ -26,6 +26,20 @@ export class SafetyMonitor {
     this.leaders.set(term, node);
   }
 
+  /**
+   * Leader completeness: a new leader's log holds every committed entry.
+   * `termAt` reads the leader's log; entries at or below `snapshotIndex` are committed by construction.
+   */
+  onLeaderLog(node: NodeId, term: number, snapshotIndex: number, termAt: (index: number) => number): void {
+    const idx = this.maxApplied;
+    if (idx <= snapshotIndex) return;
+    const want = this.committedTerm(idx)!;
+    const have = termAt(idx);
+    if (have !== want) {
+      throw new SimViolation('leader-completeness', `${node} became leader of term ${term} without committed entry ${idx} (term ${want}); its log has term ${have} there`);
+    }
+  }
+
   onVoteGranted(voter: NodeId, candidate: NodeId, term: number): void {
     const k = `${voter}@${term}`;
     const before = this.votes.get(k);
@@ -35,11 +49,20 @@ export class SafetyMonitor {
     this.votes.set(k, candidate);
   }
 
-  onPersist(node: NodeId, entries: readonly Entry[]): void {
+  /**
+   * Entries a node is about to persist. `nodeCommit` is the commit index the
+   * node already knew: it must never rewrite an entry at or below it (a stale
+   * leader may still append at indexes others committed; that is not a fault).
+   */
+  onPersist(node: NodeId, entries: readonly Entry[], nodeCommit = 0): void {
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i];
       if (i > 0 && e.index !== entries[i - 1].index + 1) {
         throw new SimViolation('log-gap', `${node} got non-contiguous entries ${entries[i - 1].index} then ${e.index} to persist`);
+      }
+      const committed = e.index <= nodeCommit ? this.committedTerm(e.index) : undefined;
+      if (committed !== undefined && committed !== e.term) {
+        throw new SimViolation('committed-overwrite', `${node} was asked to rewrite its committed index ${e.index} (commit ${nodeCommit}) with term ${e.term}; the committed entry has term ${committed}`);
       }
       const k = `${e.index}@${e.term}`;
       const id = identity(e);

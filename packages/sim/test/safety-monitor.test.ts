@@ -53,3 +53,21 @@ test('a snapshot that disagrees with the committed log is detected', () => {
   m.onSnapshot('n2', { meta: { index: 4, term: 2, conf: { voters: ['n1'], learners: [] } }, data: new Uint8Array() });
   assert.equal(violation(() => m.onSnapshot('n2', { meta: { index: 4, term: 3, conf: { voters: ['n1'], learners: [] } }, data: new Uint8Array() })), 'snapshot-safety');
 });
+
+test('persisting a different entry at a committed index is detected', () => {
+  const m = new SafetyMonitor();
+  m.onApply('n1', entry(1, 1, 'a'));
+  m.onPersist('n2', [entry(1, 1, 'a'), entry(2, 2, 'b')], 1);
+  // A stale leader that does not know index 1 is committed may still write there.
+  m.onPersist('n3', [entry(1, 2, 'x')], 0);
+  assert.equal(violation(() => m.onPersist('n3', [entry(1, 2, 'x')], 1)), 'committed-overwrite');
+});
+
+test('a leader missing a committed entry is detected', () => {
+  const m = new SafetyMonitor();
+  m.onApply('n1', entry(1, 1, 'a'));
+  m.onApply('n1', entry(2, 1, 'b'));
+  m.onLeaderLog('n2', 2, 0, (i) => (i <= 2 ? 1 : 0));
+  m.onLeaderLog('n3', 3, 2, () => 0);
+  assert.equal(violation(() => m.onLeaderLog('n4', 4, 0, (i) => (i === 1 ? 1 : 0))), 'leader-completeness');
+});
