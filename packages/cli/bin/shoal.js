@@ -9,8 +9,21 @@ if (major < 22) {
 
 // `agent`, `init` and `join` live in the daemon package. It plugs them in by
 // exporting `registerCommands(program)` from `@shoal/daemon/commands`; the CLI
-// itself never depends on the daemon, and works without it.
+// itself never depends on the daemon, and works without it. The daemon is
+// heavy to load (libp2p, LevelDB), so the CLI's own commands skip it.
+const OWN_COMMANDS = new Set(['service', 'node', 'cluster', 'events', 'stack', 'completion']);
+const GLOBAL_OPTIONS_WITH_VALUE = new Set(['-H', '--host', '--token-file', '--data-dir']);
+
+function commandName(args) {
+  for (let i = 0; i < args.length; i++) {
+    if (GLOBAL_OPTIONS_WITH_VALUE.has(args[i])) i++;
+    else if (!args[i].startsWith('-')) return args[i];
+  }
+  return undefined;
+}
+
 async function daemonCommands() {
+  if (OWN_COMMANDS.has(commandName(process.argv.slice(2)))) return undefined;
   try {
     const mod = await import('@shoal/daemon/commands');
     return typeof mod.registerCommands === 'function' ? mod.registerCommands : undefined;
