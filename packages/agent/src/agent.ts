@@ -225,6 +225,7 @@ export class Agent {
     if (isTerminal(current)) return;
     if (e.handle) return this.watch(e);
     if (e.started) return;
+    if (stateRank(current) < stateRank('assigned')) return; // not placed yet (e.g. a global task just created)
     if (stateRank(current) >= stateRank('running')) {
       this.push(e, { state: 'failed', message: 'task process not found on this node after an agent restart', error: 'task process not found on this node' });
       return;

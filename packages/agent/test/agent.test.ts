@@ -188,6 +188,19 @@ test('driver operations are bounded by the concurrency option', async () => {
   await agent.stop();
 });
 
+test('a task not yet assigned (new/pending) is not started until it is', async () => {
+  const { driver, log, agent } = setup();
+  await agent.start();
+  const task = makeTask({ name: 'global' }, { status: { state: 'pending', timestamp: 0, message: '' } });
+  agent.reconcile([task]);
+  await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(driver.starts, []);
+  agent.reconcile([{ ...task, status: { state: 'assigned', timestamp: 1, message: '' } }]);
+  await waitFor('running', () => log.last(task.id)?.state === 'running');
+  assert.deepEqual(driver.starts, [task.id]);
+  await agent.stop();
+});
+
 test('tasks of other nodes are ignored', async () => {
   const { driver, log, agent } = setup();
   await agent.start();
