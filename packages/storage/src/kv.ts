@@ -12,6 +12,8 @@ export interface KvStore {
   range(gte: Buffer, lt: Buffer): AsyncIterable<[Buffer, Buffer][]>;
   /** Applies all ops atomically; with `sync` it returns only once they are on disk. */
   batch(ops: KvOp[], opts: { sync: boolean }): Promise<void>;
+  /** Deletes every key in [gte, lt), off the main thread; not atomic. */
+  clear(gte: Buffer, lt: Buffer): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -43,6 +45,10 @@ export class LevelKv implements KvStore {
 
   batch(ops: KvOp[], opts: { sync: boolean }): Promise<void> {
     return this.db.batch(ops, { sync: opts.sync });
+  }
+
+  clear(gte: Buffer, lt: Buffer): Promise<void> {
+    return this.db.clear({ gte, lt });
   }
 
   close(): Promise<void> {

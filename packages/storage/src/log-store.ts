@@ -36,6 +36,7 @@ export class LevelRaftStorage {
   private lastIndex = 0;
   private snapshotIndex = 0;
   private loaded = false;
+  private cleanup: Promise<void> = Promise.resolve();
 
   private constructor(
     readonly dir: string,
@@ -68,6 +69,7 @@ export class LevelRaftStorage {
     this.firstIndex = entries.length > 0 ? entries[0].index : 0;
     this.lastIndex = entries.length > 0 ? last : 0;
     this.loaded = true;
+    if (this.snapshotIndex > 0) this.dropCoveredEntries(this.snapshotIndex);
     return { hardState, snapshot, entries, conf, applied: this.snapshotIndex };
   }
 
@@ -83,10 +85,12 @@ export class LevelRaftStorage {
     let last = this.lastIndex;
     let snapIndex = this.snapshotIndex;
     if (req.snapshot) {
-      ops.push(put(SNAPSHOT_KEY, encodeSnapshotBody(req.snapshot)));
-      deleteRange(ops, first, last);
-      first = last = 0;
+      // The leader's snapshot replaces the whole log: entries above it may conflict
+      // and go in this batch; those below it are never read again.
       snapIndex = req.snapshot.meta.index;
+      ops.push(put(SNAPSHOT_KEY, encodeSnapshotBody(req.snapshot)));
+      deleteRange(ops, Math.max(first, snapIndex + 1), last);
+      first = last = 0;
     }
     if (req.entries.length > 0) {
       checkContiguous(req.entries);
@@ -106,26 +110,25 @@ export class LevelRaftStorage {
     await this.write(ops, opts.sync);
     this.firstIndex = first;
     this.lastIndex = last;
+    if (snapIndex > this.snapshotIndex) this.dropCoveredEntries(snapIndex);
     this.snapshotIndex = snapIndex;
   }
 
-  /** Stores `snapshot` (the FSM state at its index) and drops the entries it covers, atomically and synced. */
+  /**
+   * Stores `snapshot` (the FSM state at its index): one small synced batch.
+   * From then on the log logically starts after the snapshot (load never
+   * reads below it); the covered entries are deleted in the background, so
+   * compaction does not stall the Raft loop on a batch of thousands of deletes.
+   */
   async compact(snapshot: Snapshot): Promise<void> {
     this.requireLoaded();
     const index = snapshot.meta.index;
     if (index <= this.snapshotIndex) return;
-    const ops: KvOp[] = [put(SNAPSHOT_KEY, encodeSnapshotBody(snapshot))];
-    let first = this.firstIndex;
-    let last = this.lastIndex;
-    if (first > 0) {
-      deleteRange(ops, first, Math.min(index, last));
-      if (last <= index) first = last = 0;
-      else first = index + 1;
-    }
-    await this.write(ops, true);
-    this.firstIndex = first;
-    this.lastIndex = last;
+    await this.write([put(SNAPSHOT_KEY, encodeSnapshotBody(snapshot))], true);
+    if (this.lastIndex <= index) this.firstIndex = this.lastIndex = 0;
+    else if (this.firstIndex > 0) this.firstIndex = index + 1;
     this.snapshotIndex = index;
+    this.dropCoveredEntries(index);
   }
 
   /** Membership to start from when there is no snapshot or conf entry yet (first boot). */
@@ -142,7 +145,13 @@ export class LevelRaftStorage {
   }
 
   async close(): Promise<void> {
+    await this.cleanup;
     await this.kv.close();
+  }
+
+  /** Background deletion of entries a snapshot covers; a failure only leaves garbage that the next run removes. */
+  private dropCoveredEntries(index: number): void {
+    this.cleanup = this.cleanup.then(() => this.kv.clear(ENTRY_FIRST, entryKey(index + 1))).catch(() => undefined);
   }
 
   private async checkVersion(): Promise<void> {
@@ -161,12 +170,13 @@ export class LevelRaftStorage {
     let expected = (snapshot?.meta.index ?? 0) + 1;
     let prevTerm = snapshot?.meta.term ?? 0;
     try {
-      for await (const page of this.kv.range(ENTRY_FIRST, ENTRY_END)) {
+      // Entries at or below the snapshot are garbage awaiting deletion: never read them.
+      for await (const page of this.kv.range(entryKey(expected), ENTRY_END)) {
         for (const [key, value] of page) {
           const index = entryIndexOfKey(key);
           const e = this.decodeRecord(key, value, `entry ${index}`, decodeEntryBody);
           if (index !== expected) {
-            throw corruptStore(this.dir, index < expected ? `entry ${index} is at or below snapshot index ${expected - 1}` : `entries ${expected}..${index - 1} are missing (gap in the log)`, { index, expected });
+            throw corruptStore(this.dir, `entries ${expected}..${index - 1} are missing (gap in the log)`, { index, expected });
           }
           if (e.index !== index) throw corruptStore(this.dir, `entry stored under index ${index} says it is entry ${e.index}`, { index });
           if (e.term < prevTerm) throw corruptStore(this.dir, `entry ${index} has term ${e.term}, lower than the term ${prevTerm} before it`, { index });

@@ -4,7 +4,7 @@
  * batch per Ready, however many proposals it holds), then send, then apply,
  * then advance. Snapshots the FSM every `snapshotEvery` applied entries.
  */
-import { RaftNode, type ConfChange, type Entry, type Message, type NodeId, type RaftStatus, type Ready, type Snapshot } from '@shoal/raft';
+import { RaftNode, type ConfChange, type Entry, type HardState, type Message, type NodeId, type RaftStatus, type Ready, type Role, type Snapshot } from '@shoal/raft';
 import { ErrorCode, NotLeaderError, ShoalError, isShoalError } from '@shoal/types';
 import type { LevelRaftStorage } from './log-store.js';
 import { PendingProposals } from './proposals.js';
@@ -27,6 +27,11 @@ export interface RaftHostOptions {
   bootstrapVoters?: NodeId[];
   /** Default proposal timeout. */
   proposeTimeoutMs?: number;
+  /**
+   * Let the leader send new entries while it writes them (Raft thesis 10.2.1;
+   * what etcd does). Off by default: the Ready contract says persist, then send.
+   */
+  leaderWritesInParallel?: boolean;
 }
 
 export class RaftHost {
@@ -41,7 +46,11 @@ export class RaftHost {
   private applied = 0;
   private snapshotIndex = 0;
   private leader: NodeId | null = null;
+  private role: Role = 'follower';
   private term = 0;
+  /** Term and vote as last written; a change must be synced before any message leaves. */
+  private durable: { term: number; vote: NodeId | null } = { term: 0, vote: null };
+  private deferredHardState: HardState | undefined;
   private readSeq = 0;
   private readonly proposals = new PendingProposals();
   private readonly reads = new ReadBarriers();
@@ -59,6 +68,7 @@ export class RaftHost {
       snapshotEvery: 10_000,
       random: Math.random,
       proposeTimeoutMs: 30_000,
+      leaderWritesInParallel: false,
       ...opts,
     };
     this.log = opts.logger ?? silentLogger;
@@ -75,6 +85,7 @@ export class RaftHost {
     if (state.snapshot) fsm.restore(state.snapshot.data);
     this.applied = this.snapshotIndex = state.applied;
     this.term = state.hardState.term;
+    this.durable = { term: state.hardState.term, vote: state.hardState.vote };
     this.node = new RaftNode({
       id: this.opts.id,
       electionTick: this.opts.electionTick,
@@ -98,6 +109,11 @@ export class RaftHost {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.draining;
+    if (this.deferredHardState && !this.fatal) {
+      // Best effort: a fresher commit index means less to relearn after a restart.
+      await this.opts.storage.save({ hardState: this.deferredHardState, entries: [] }, { sync: true }).catch(() => undefined);
+      this.deferredHardState = undefined;
+    }
     const err = new ShoalError(ErrorCode.Aborted, 'the raft host was stopped; the outcome of in-flight proposals is unknown');
     this.proposals.rejectAll(err);
     this.reads.rejectAll(err);
@@ -229,17 +245,47 @@ export class RaftHost {
   }
 
   private async handle(node: RaftNode, rd: Ready): Promise<void> {
-    if (rd.hardState || rd.entries.length > 0 || rd.snapshot) {
-      await this.opts.storage.save({ hardState: rd.hardState, entries: rd.entries, snapshot: rd.snapshot }, { sync: rd.mustSync || rd.snapshot !== undefined });
-    }
+    const early = this.opts.leaderWritesInParallel && this.mayReplicateBeforePersist(rd);
+    if (early && rd.messages.length > 0) this.opts.transport.send(rd.messages);
+    await this.persist(rd);
     // Only now, with the Ready durable, may anything leave this node.
-    if (rd.messages.length > 0) this.opts.transport.send(rd.messages);
+    if (!early && rd.messages.length > 0) this.opts.transport.send(rd.messages);
     if (rd.snapshot) this.restore(rd.snapshot);
     this.apply(rd.committedEntries);
     node.advance(rd);
     if (rd.readStates.length > 0) this.reads.confirmed(rd.readStates, this.applied);
     this.noteLeader(rd);
     await this.maybeCompact(node);
+  }
+
+  /**
+   * Writes the Ready's entries, snapshot and hard state in one batch. A hard
+   * state that only moves `commit` need not be durable (Raft relearns the
+   * commit index), so it waits for the next write instead of costing one.
+   */
+  private async persist(rd: Ready): Promise<void> {
+    const hardState = rd.hardState ?? this.deferredHardState;
+    const votedOrNewTerm = rd.hardState !== undefined && (rd.hardState.term !== this.durable.term || rd.hardState.vote !== this.durable.vote);
+    if (rd.entries.length === 0 && !rd.snapshot && !votedOrNewTerm) {
+      this.deferredHardState = hardState;
+      return;
+    }
+    await this.opts.storage.save({ hardState, entries: rd.entries, snapshot: rd.snapshot }, { sync: rd.mustSync || rd.snapshot !== undefined });
+    this.deferredHardState = undefined;
+    if (hardState) this.durable = { term: hardState.term, vote: hardState.vote };
+  }
+
+  /**
+   * Raft thesis 10.2.1: a leader may send its new entries while it writes them,
+   * because nothing it sends depends on its own write: followers persist
+   * before they ack, and this loop applies (acks clients) and advertises a
+   * commit only in a later Ready, after this write is durable. Never when the
+   * Ready carries a new term or vote, which must be durable before any reply.
+   */
+  private mayReplicateBeforePersist(rd: Ready): boolean {
+    const role = rd.softState?.role ?? this.role;
+    if (role !== 'leader' || rd.snapshot) return false;
+    return rd.hardState === undefined || (rd.hardState.term === this.durable.term && rd.hardState.vote === this.durable.vote);
   }
 
   private restore(snapshot: Snapshot): void {
@@ -271,6 +317,7 @@ export class RaftHost {
   }
 
   private noteLeader(rd: Ready): void {
+    if (rd.softState) this.role = rd.softState.role;
     const leader = rd.softState ? rd.softState.leader : this.leader;
     const term = rd.hardState ? rd.hardState.term : this.term;
     if (leader === this.leader && term === this.term) return;

@@ -50,6 +50,7 @@ export interface Member {
 export interface ClusterOptions {
   snapshotEvery?: number;
   storeOptions?: (id: NodeId) => OpenOptions;
+  leaderWritesInParallel?: boolean;
 }
 
 export class TestCluster {
@@ -83,6 +84,7 @@ export class TestCluster {
       electionTick: 10,
       heartbeatTick: 1,
       snapshotEvery: this.opts.snapshotEvery,
+      leaderWritesInParallel: this.opts.leaderWritesInParallel,
     });
     await host.start();
     const m = { id, dir, storage, fsm, host };

@@ -69,6 +69,19 @@ test('compaction stores the snapshot, drops covered entries and reports applied 
   assert.deepEqual(raw, [7, 8, 9, 10, 11]);
 });
 
+test('entries a snapshot covers are ignored until their background deletion finishes', async (t) => {
+  const dir = tempDir(t);
+  const s = await LevelRaftStorage.open(dir, { wrapKv: (kv) => ({ ...observe(kv, () => undefined), clear: () => Promise.reject(new Error('crashed before cleanup')) }) });
+  await s.load();
+  await s.save({ hardState: { term: 1, vote: 'a', commit: 8 }, entries: entries(1, 10, 1) }, { sync: true });
+  await s.compact(snapshotAt(6, 1, 'fsm@6'));
+  await s.close();
+  assert.deepEqual(await rawEntryIndexes(dir), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 'cleanup did not run');
+  const state = await loadOnce(dir);
+  assert.deepEqual(state.entries, entries(7, 10, 1), 'covered entries are not served');
+  assert.deepEqual(await rawEntryIndexes(dir), [7, 8, 9, 10], 'the next open finished the cleanup');
+});
+
 test('a snapshot received from the leader replaces the whole log', async (t) => {
   const dir = tempDir(t);
   const s = await fresh(dir);
@@ -263,6 +276,7 @@ function observe(kv: KvStore, onBatch: (ops: KvOp[], sync: boolean) => void): Kv
       onBatch(ops, opts.sync);
       return kv.batch(ops, opts);
     },
+    clear: (gte, lt) => kv.clear(gte, lt),
     close: () => kv.close(),
   };
 }

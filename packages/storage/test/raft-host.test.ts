@@ -143,6 +143,7 @@ test('a disk write failure stops the host and fails proposals instead of acking 
     get: (k) => kv.get(k),
     range: (a, b) => kv.range(a, b),
     batch: (ops: KvOp[], o) => (fullDisks.has(id) ? Promise.reject(new Error('IO error: No space left on device')) : kv.batch(ops, o)),
+    clear: (a, b) => kv.clear(a, b),
     close: () => kv.close(),
   });
   const c = await cluster(t, { storeOptions: (id) => ({ wrapKv: diskOf(id) }) });
@@ -159,4 +160,19 @@ test('a disk write failure stops the host and fails proposals instead of acking 
   await waitFor(() => survivors.some((m) => m.host.status().role === 'leader'), 'a new leader among the survivors');
   const next = survivors.find((m) => m.host.status().role === 'leader')!;
   assert.equal(await next.host.propose(cmd('ok=2')), 2);
+});
+
+test('with leader writes in parallel, replication, leader loss and restart keep every replica equal', async (t) => {
+  const c = await cluster(t, { leaderWritesInParallel: true, snapshotEvery: 25 });
+  const first = await c.leader();
+  const results = await Promise.all(Array.from({ length: 40 }, (_, i) => first.host.propose(cmd(`p${i % 4}=${i}`))));
+  assert.deepEqual(results, Array.from({ length: 40 }, (_, i) => Math.floor(i / 4) + 1));
+  await c.stopMember(first.id);
+  const second = await c.leader();
+  await second.host.propose(cmd('p0=after'));
+  await c.startMember(first.id);
+  await c.allApplied(second.host.status().applied);
+  const states = new Set([...c.members.values()].map((m) => m.fsm.dump()));
+  assert.equal(states.size, 1, 'all replicas equal');
+  assert.equal(c.member(first.id).fsm.data.get('p0'), 'after');
 });
