@@ -143,17 +143,64 @@ function naivePlace(input: PlacementInput): number {
   return placed;
 }
 
-function timed(fn: () => number): { placed: number; ms: number } {
+interface Timing {
+  placed: number;
+  ms: number;
+  /** CPU time of this (single-threaded) process: steadier than wall time on a shared, busy machine. */
+  cpuMs: number;
+}
+
+function timed(fn: () => number): Timing {
+  const cpu = process.cpuUsage();
   const start = performance.now();
   const placed = fn();
-  return { placed, ms: performance.now() - start };
+  const ms = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { placed, ms, cpuMs: (used.user + used.system) / 1000 };
 }
 
 /** Median of `runs` timed runs after one warm-up. */
-function measure(fn: () => number, runs: number): { placed: number; ms: number } {
+function measure(fn: () => number, runs: number): Timing {
   fn();
   const results = Array.from({ length: runs }, () => timed(fn)).sort((a, b) => a.ms - b.ms);
   return results[Math.floor(results.length / 2)];
+}
+
+interface Size {
+  nodes: number;
+  tasks: number;
+  services: number;
+}
+
+const perSec = (placed: number, ms: number) => Math.round(placed / (ms / 1000));
+
+function row(impl: string, strategy: string, size: Size, m: Timing): Record<string, unknown> {
+  return {
+    impl,
+    strategy,
+    nodes: size.nodes,
+    tasks: size.tasks,
+    services: size.services,
+    placed: m.placed,
+    'wall ms': round(m.ms),
+    'cpu ms': round(m.cpuMs),
+    'placements/s': perSec(m.placed, m.ms),
+    'per cpu-s': perSec(m.placed, m.cpuMs),
+  };
+}
+
+function record(strategy: string, size: Size, m: Timing): Record<string, unknown> {
+  return {
+    nodes: size.nodes,
+    tasks: size.tasks,
+    services: size.services,
+    strategy,
+    placed: m.placed,
+    ms: round(m.ms),
+    cpuMs: round(m.cpuMs),
+    placementsPerSec: perSec(m.placed, m.ms),
+    placementsPerCpuSec: perSec(m.placed, m.cpuMs),
+  };
 }
 
 export async function main(args: string[]): Promise<void> {
@@ -168,15 +215,13 @@ export async function main(args: string[]): Promise<void> {
     const input = workload(size.nodes, size.tasks, size.services);
     for (const strategy of ['spread', 'binpack'] as PlacementStrategy[]) {
       const m = measure(() => placeTasks(input, { strategy }).assignments.length, size.runs);
-      const perSec = Math.round(m.placed / (m.ms / 1000));
-      rows.push({ impl: 'placeTasks', strategy, nodes: size.nodes, tasks: size.tasks, services: size.services, placed: m.placed, ms: round(m.ms), 'placements/s': perSec });
-      cases.push({ nodes: size.nodes, tasks: size.tasks, services: size.services, strategy, placed: m.placed, ms: round(m.ms), placementsPerSec: perSec });
+      rows.push(row('placeTasks', strategy, size, m));
+      cases.push(record(strategy, size, m));
     }
     if (size.naive) {
       const m = measure(() => naivePlace(input), 1);
-      const perSec = Math.round(m.placed / (m.ms / 1000));
-      rows.push({ impl: 'naive n x t', strategy: 'spread', nodes: size.nodes, tasks: size.tasks, services: size.services, placed: m.placed, ms: round(m.ms), 'placements/s': perSec });
-      cases.push({ nodes: size.nodes, tasks: size.tasks, services: size.services, strategy: 'spread', impl: 'naive', placed: m.placed, ms: round(m.ms), placementsPerSec: perSec });
+      rows.push(row('naive n x t', 'spread', size, m));
+      cases.push({ ...record('spread', size, m), impl: 'naive' });
     }
   }
   printTable(rows);

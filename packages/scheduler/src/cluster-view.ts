@@ -66,20 +66,17 @@ export class ClusterView {
     return counts;
   }
 
-  /** Share of the node reserved once the task is added (0..1+), averaged over the resources the node reports. */
+  /**
+   * Share of the node reserved once the task is added: of the resources the
+   * node reports, the fullest one (its dominant share), so a node full on
+   * memory but idle on CPU counts as full.
+   */
   allocatedShare(i: number, req: TaskRequirements): number {
     const r = this.nodes[i].resources;
     let share = 0;
-    let dims = 0;
-    if (r?.cpuMillis > 0) {
-      share += (r.cpuMillis - this.freeCpu[i] + req.cpuMillis) / r.cpuMillis;
-      dims++;
-    }
-    if (r?.memoryBytes > 0) {
-      share += (r.memoryBytes - this.freeMem[i] + req.memoryBytes) / r.memoryBytes;
-      dims++;
-    }
-    return dims === 0 ? 0 : share / dims;
+    if (r?.cpuMillis > 0) share = (r.cpuMillis - this.freeCpu[i] + req.cpuMillis) / r.cpuMillis;
+    if (r?.memoryBytes > 0) share = Math.max(share, (r.memoryBytes - this.freeMem[i] + req.memoryBytes) / r.memoryBytes);
+    return share;
   }
 
   place(i: number, req: TaskRequirements): void {

@@ -45,12 +45,12 @@ export function rankKey(view: ClusterView, i: number, req: TaskRequirements, cou
  * since) be taken at its `fresh` rank when the best other candidate is
  * ranked `top` (a lower bound: stale ranks are never worse than true ones)?
  * Exactly when it is still first; and also when its count of this service
- * is the same as top's and its load is within 1/32 of a node of top's (or,
+ * is the same as top's and its dominant share is within 1/64 of top's (or,
  * at equal shares, within one task). The pick is then within that much of
  * the least loaded node. Without this slack, once services interleave every
  * service re-ranks every node every round: O(services) per placement.
  */
-const SHARE_SLACK = SHARE_STEPS / 32;
+const SHARE_SLACK = SHARE_STEPS / 64;
 const TASK_SLACK = 1;
 const TASK_UNIT = COUNT_MAX + 1;
 const SERVICE_UNIT = (SHARE_MAX + 1) * TASK_UNIT;
