@@ -6,7 +6,7 @@
 import type { Task } from '@shoal/types';
 import { ClusterView } from './cluster-view.js';
 import { FILTERS } from './filters.js';
-import { rankedBefore, rankNode, type Ranked } from './rank.js';
+import { rankKey } from './rank.js';
 import { taskRequirements } from './requirements.js';
 import type { NodeExplanation, PlacementInput, PlacementOptions } from './types.js';
 
@@ -34,15 +34,15 @@ export function explainPlacement(input: PlacementInput, task: Task, opts: Placem
   });
   const key = (i: number) => req.preferences.map((pref, l) => levelCounts[l].get(pref.get(view.nodes[i]) ?? '') ?? 0);
   const eligible = out.map((e, i) => i).filter((i) => out[i].eligible);
-  const ranked = new Map<number, { prefs: number[]; rank: Ranked }>(
-    eligible.map((i) => [i, { prefs: key(i), rank: rankNode(view, i, req, counts, opts.strategy ?? 'spread') }]),
+  const ranked = new Map<number, { prefs: number[]; rank: number }>(
+    eligible.map((i) => [i, { prefs: key(i), rank: rankKey(view, i, req, counts, opts.strategy ?? 'spread') }]),
   );
   eligible.sort((x, y) => {
     if (x === y) return 0;
     const a = ranked.get(x)!;
     const b = ranked.get(y)!;
     for (let l = 0; l < a.prefs.length; l++) if (a.prefs[l] !== b.prefs[l]) return a.prefs[l] - b.prefs[l];
-    return rankedBefore(a.rank, b.rank) ? -1 : 1;
+    return a.rank - b.rank || x - y;
   });
   eligible.forEach((i, position) => (out[i].score = eligible.length - position));
   const order = [...eligible, ...out.map((_, i) => i).filter((i) => !out[i].eligible)];

@@ -6,7 +6,7 @@
  * "missing" value. With no preferences the tree is a single leaf.
  */
 import { Heap } from './heap.js';
-import { RankedHeap, type Ranked } from './rank.js';
+import { RankHeap } from './rank-heap.js';
 import type { TaskRequirements } from './requirements.js';
 
 export interface Branch {
@@ -15,7 +15,7 @@ export interface Branch {
   /** Position of its value among its siblings, for a deterministic tie-break. */
   order: number;
   children?: Heap<Branch>;
-  nodes?: RankedHeap;
+  nodes?: RankHeap;
 }
 
 const branchBefore = (x: Branch, y: Branch) => (x.count !== y.count ? x.count < y.count : x.order < y.order);
@@ -23,8 +23,8 @@ const branchBefore = (x: Branch, y: Branch) => (x.count !== y.count ? x.count < 
 export interface TreeSource {
   /** Tasks of the service on node i. */
   count(i: number): number;
-  /** The node's rank entry, or undefined when it cannot take a task now. */
-  entry(i: number): Ranked | undefined;
+  /** Pushes the node's rank onto a leaf heap, unless it cannot take a task now. */
+  add(heap: RankHeap, i: number): void;
   /** The node's value for a preference field. */
   value(i: number, level: number): string | undefined;
 }
@@ -41,12 +41,11 @@ export function buildTree(
   let count = 0;
   for (const i of nodes) count += source.count(i);
   if (level === req.preferences.length) {
-    const heap = new RankedHeap();
+    const heap = new RankHeap();
     const leaf: Branch = { count, order, nodes: heap };
     for (const i of nodes) {
       onLeaf(leaf, i);
-      const e = source.entry(i);
-      if (e) heap.push(e);
+      source.add(heap, i);
     }
     return heap.size > 0 ? leaf : undefined;
   }

@@ -15,13 +15,6 @@ import type { ClusterView } from './cluster-view.js';
 import type { TaskRequirements } from './requirements.js';
 import type { PlacementStrategy } from './types.js';
 
-export interface Ranked {
-  node: number;
-  /** The node's version when the rank was computed. */
-  version: number;
-  key: number;
-}
-
 // Field widths: 15 + 22 + 12 = 49 bits, exact in a double. Share is kept to
 // 1/2^20 (a millionth of a node) and capped at 4x over-commit; counts beyond
 // the caps tie and fall to the node id.
@@ -32,6 +25,7 @@ const SERVICE_MAX = 2 ** 15 - 1;
 
 const clamp = (v: number, max: number) => (v < 0 ? 0 : v > max ? max : v);
 
+/** The node's rank for the task as it is now; lower is better, ties go to the lower node index. */
 export function rankKey(view: ClusterView, i: number, req: TaskRequirements, counts: Int32Array, strategy: PlacementStrategy): number {
   const share = clamp(Math.round(view.allocatedShare(i, req) * SHARE_STEPS), SHARE_MAX);
   const tasks = clamp(view.taskCount[i], COUNT_MAX);
@@ -55,72 +49,14 @@ const TASK_SLACK = 1;
 const TASK_UNIT = COUNT_MAX + 1;
 const SERVICE_UNIT = (SHARE_MAX + 1) * TASK_UNIT;
 
-export function closeEnough(fresh: Ranked, top: Ranked): boolean {
-  if (rankedBefore(fresh, top)) return true;
-  const service = Math.floor(top.key / SERVICE_UNIT);
-  if (Math.floor(fresh.key / SERVICE_UNIT) !== service) return false;
-  const freshLoad = fresh.key - service * SERVICE_UNIT;
-  const topLoad = top.key - service * SERVICE_UNIT;
+export function closeEnough(freshKey: number, freshNode: number, topKey: number, topNode: number): boolean {
+  if (freshKey < topKey || (freshKey === topKey && freshNode < topNode)) return true;
+  const service = Math.floor(topKey / SERVICE_UNIT);
+  if (Math.floor(freshKey / SERVICE_UNIT) !== service) return false;
+  const freshLoad = freshKey - service * SERVICE_UNIT;
+  const topLoad = topKey - service * SERVICE_UNIT;
   const freshShare = Math.floor(freshLoad / TASK_UNIT);
   const topShare = Math.floor(topLoad / TASK_UNIT);
   if (freshShare !== topShare) return freshShare - topShare <= SHARE_SLACK;
   return (freshLoad % TASK_UNIT) - (topLoad % TASK_UNIT) <= TASK_SLACK;
-}
-
-export function rankNode(view: ClusterView, i: number, req: TaskRequirements, counts: Int32Array, strategy: PlacementStrategy): Ranked {
-  return { node: i, version: view.version[i], key: rankKey(view, i, req, counts, strategy) };
-}
-
-export function rankedBefore(x: Ranked, y: Ranked): boolean {
-  return x.key < y.key || (x.key === y.key && x.node < y.node);
-}
-
-/** A min-heap of ranks, specialised (no comparator call) because it is the scheduler's inner loop. */
-export class RankedHeap {
-  private readonly items: Ranked[] = [];
-
-  get size(): number {
-    return this.items.length;
-  }
-
-  peek(): Ranked | undefined {
-    return this.items[0];
-  }
-
-  push(item: Ranked): void {
-    const items = this.items;
-    let i = items.length;
-    items.push(item);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = items[parent];
-      if (item.key > p.key || (item.key === p.key && item.node > p.node)) break;
-      items[i] = p;
-      i = parent;
-    }
-    items[i] = item;
-  }
-
-  pop(): Ranked | undefined {
-    const items = this.items;
-    if (items.length === 0) return undefined;
-    const top = items[0];
-    const last = items.pop()!;
-    const n = items.length;
-    if (n > 0) {
-      let i = 0;
-      for (;;) {
-        let child = 2 * i + 1;
-        if (child >= n) break;
-        const r = child + 1;
-        if (r < n && (items[r].key < items[child].key || (items[r].key === items[child].key && items[r].node < items[child].node))) child = r;
-        const c = items[child];
-        if (last.key < c.key || (last.key === c.key && last.node < c.node)) break;
-        items[i] = c;
-        i = child;
-      }
-      items[i] = last;
-    }
-    return top;
-  }
 }

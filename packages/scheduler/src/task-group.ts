@@ -9,7 +9,8 @@ import type { Task } from '@shoal/types';
 import type { ClusterView } from './cluster-view.js';
 import { explainNoFit, filtersFor, passes, type Filter } from './filters.js';
 import { buildTree, selectFromTree, type Branch } from './preference-tree.js';
-import { closeEnough, rankNode, type Ranked } from './rank.js';
+import { closeEnough, rankKey } from './rank.js';
+import type { RankHeap } from './rank-heap.js';
 import type { TaskRequirements } from './requirements.js';
 import type { PlacementStrategy } from './types.js';
 
@@ -53,7 +54,7 @@ export class TaskGroup implements PlacementGroup {
       req,
       {
         count: (i) => this.counts[i],
-        entry: (i) => this.freshEntry(i),
+        add: (heap, i) => this.rankInto(heap, i),
         value: (i, level) => req.preferences[level].get(view.nodes[i]),
       },
       (leaf, i) => {
@@ -68,8 +69,7 @@ export class TaskGroup implements PlacementGroup {
     const i = selectFromTree(this.root, (leaf) => this.pickFrom(leaf));
     if (i < 0) return -1;
     this.view.place(i, this.req);
-    const again = this.freshEntry(i);
-    if (again) this.lastLeaf!.nodes!.push(again);
+    this.rankInto(this.lastLeaf!.nodes!, i);
     return i;
   }
 
@@ -77,31 +77,36 @@ export class TaskGroup implements PlacementGroup {
     return explainNoFit(this.view, this.candidates, this.req);
   }
 
-  /** Ranks node i as it is now, or marks it dead when it no longer fits. */
-  private freshEntry(i: number): Ranked | undefined {
+  /** Ranks node i as it is now (lower is better), or marks it dead and returns -1 when it no longer fits. */
+  private rank(i: number): number {
     if (!passes(this.dynamicFilters, this.view, i, this.req)) {
       this.dead[i] = 1;
-      return undefined;
+      return -1;
     }
     if (this.strategy === 'binpack') this.rankedVersion[i] = this.view.version[i];
-    return rankNode(this.view, i, this.req, this.counts, this.strategy);
+    return rankKey(this.view, i, this.req, this.counts, this.strategy);
+  }
+
+  private rankInto(heap: RankHeap, i: number): void {
+    const key = this.rank(i);
+    if (key >= 0) heap.push(i, this.view.version[i], key);
   }
 
   private pickFrom(leaf: Branch): number {
     const heap = leaf.nodes!;
+    const version = this.view.version;
     this.lastLeaf = leaf;
-    for (let e = heap.pop(); e; e = heap.pop()) {
-      const i = e.node;
+    while (heap.pop()) {
+      const i = heap.node;
       if (this.dead[i]) continue;
-      if (e.version === this.view.version[i]) return i;
+      if (heap.version === version[i]) return i;
       // Binpack keeps a fresh entry for every live node (catchUp), so a stale one is a leftover.
       if (this.strategy === 'binpack') continue;
       // Spread: a stale rank is never worse than the true one, so re-rank and retry.
-      const fresh = this.freshEntry(i);
-      if (!fresh) continue;
-      const top = heap.peek();
-      if (!top || closeEnough(fresh, top)) return i;
-      heap.push(fresh);
+      const key = this.rank(i);
+      if (key < 0) continue;
+      if (heap.size === 0 || closeEnough(key, i, heap.peekKey(), heap.peekNode())) return i;
+      heap.push(i, version[i], key);
     }
     return -1;
   }
@@ -113,8 +118,7 @@ export class TaskGroup implements PlacementGroup {
       const i = changes[this.seenChanges];
       const leaf = this.leafOf[i];
       if (!leaf || this.dead[i] || this.rankedVersion[i] === this.view.version[i]) continue;
-      const e = this.freshEntry(i);
-      if (e) leaf.nodes!.push(e);
+      this.rankInto(leaf.nodes!, i);
     }
   }
 }
