@@ -26,6 +26,7 @@ export class FaultInjector {
         if (up.length > 0) this.crash(rng.pick(up).id);
       }
       if (rng.chance(0.015)) this.crash(this.c.leader()?.id);
+      if (rng.chance(0.03)) this.pause();
     }
     if (this.mix.transfers && rng.chance(0.03)) this.transfer();
     if (this.mix.membership) this.membership();
@@ -99,6 +100,20 @@ export class FaultInjector {
     node.crash(torn);
     this.c.trace(`crash ${id}${torn ? ' (torn writes)' : ''}`);
     this.c.queue.after(20 + this.c.rng.int(800), () => this.c.restart(id));
+  }
+
+  /** A process pause (SIGSTOP, long GC): the node misses ticks, then handles a backlog of stale messages. */
+  private pause(): void {
+    const up = this.c.upNodes().filter((n) => !n.paused);
+    if (up.length === 0) return;
+    const node = this.c.rng.chance(0.3) ? (this.c.leader() ?? this.c.rng.pick(up)) : this.c.rng.pick(up);
+    const ms = 50 + this.c.rng.int(1500);
+    node.pause();
+    this.c.trace(`pause ${node.id} for ${ms} ms`);
+    this.c.queue.after(ms, () => {
+      this.c.trace(`resume ${node.id}`);
+      node.resume();
+    });
   }
 
   private transfer(): void {

@@ -48,6 +48,8 @@ export class SimNode {
   private pendingReads = new Map<string, ClientRequest>();
   private waitingReads: { index: number; req: ClientRequest }[] = [];
   private readSeq = 0;
+  /** Work that arrived while the process was paused (SIGSTOP, long GC): run on resume. */
+  private deferred: (() => void)[] | null = null;
   private lastHardState = { term: 0, vote: null as NodeId | null };
   /** Highest commit index this incarnation has persisted. */
   private knownCommit = 0;
@@ -74,9 +76,25 @@ export class SimNode {
     this.drain();
   }
 
+  get paused(): boolean {
+    return this.deferred !== null;
+  }
+
+  /** Freezes the process: no ticks; messages and requests queue up until `resume()`. */
+  pause(): void {
+    if (this.raft && !this.deferred) this.deferred = [];
+  }
+
+  resume(): void {
+    const work = this.deferred;
+    this.deferred = null;
+    for (const w of work ?? []) if (this.raft) w();
+  }
+
   /** Power loss: the process dies and unsynced writes may be lost or torn. */
   crash(torn: boolean): void {
     this.raft = null;
+    this.deferred = null;
     this.pendingWrites.clear();
     this.pendingReads.clear();
     this.waitingReads = [];
@@ -95,7 +113,7 @@ export class SimNode {
   }
 
   tick(): void {
-    if (!this.raft) return;
+    if (!this.raft || this.deferred) return;
     const raft = this.raft;
     this.guard(() => raft.tick());
     this.drain();
@@ -104,6 +122,10 @@ export class SimNode {
   /** Bytes from the network: decoded (so the codec runs), damaged ones dropped. */
   receive(bytes: Uint8Array, corrupted: boolean): void {
     if (!this.raft) return;
+    if (this.deferred) {
+      this.deferred.push(() => this.receive(bytes, corrupted));
+      return;
+    }
     let m: Message;
     try {
       m = decodeMessage(bytes);
@@ -138,6 +160,10 @@ export class SimNode {
   handleRequest(req: ClientRequest): void {
     const raft = this.raft;
     if (!raft) return;
+    if (this.deferred) {
+      this.deferred.push(() => this.handleRequest(req));
+      return;
+    }
     try {
       if (req.cmd.op.kind === 'get' && req.readIndex) {
         const ctx = `${this.id}/${++this.readSeq}`;
@@ -158,7 +184,7 @@ export class SimNode {
   /** Runs a control call on the Raft node (conf change, transfer), then drains. */
   control<T>(fn: (raft: RaftNode) => T): T | undefined {
     const raft = this.raft;
-    if (!raft) return undefined;
+    if (!raft || this.deferred) return undefined;
     try {
       return fn(raft);
     } finally {
@@ -266,7 +292,8 @@ export class SimNode {
       if (e.index !== this.kv.applied + 1) {
         throw new SimViolation('apply-order', `${this.id} was handed entry ${e.index} to apply after ${this.kv.applied}`);
       }
-      if (this.env.monitor.onApply(this.id, e)) this.env.checkCommitted(this.id, e, raft.status());
+      const st = raft.status();
+      if (this.env.monitor.onApply(this.id, e, st.term)) this.env.checkCommitted(this.id, e, st);
       if (e.type !== 'normal' || e.data.length === 0) {
         this.kv.skip(e.index);
         continue;

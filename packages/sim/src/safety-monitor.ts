@@ -17,6 +17,8 @@ export class SafetyMonitor {
   private entries = new Map<string, string>();
   /** Highest index any node applied. */
   maxApplied = 0;
+  /** maxCommittedSeenIn[t]: highest index first applied by a node whose term was t (committed in term <= t). */
+  private maxCommittedSeenIn: number[] = [];
 
   onLeader(node: NodeId, term: number): void {
     const other = this.leaders.get(term);
@@ -27,16 +29,19 @@ export class SafetyMonitor {
   }
 
   /**
-   * Leader completeness: a new leader's log holds every committed entry.
-   * `termAt` reads the leader's log; entries at or below `snapshotIndex` are committed by construction.
+   * Leader completeness: a leader of term T holds every entry committed in
+   * an earlier term. An entry first applied by a node in term t was committed
+   * in a term <= t, so leaders of terms > t must hold it. `termAt` reads the
+   * leader's log; entries at or below `snapshotIndex` are committed by construction.
    */
   onLeaderLog(node: NodeId, term: number, snapshotIndex: number, termAt: (index: number) => number): void {
-    const idx = this.maxApplied;
+    let idx = 0;
+    for (let t = 0; t < term && t < this.maxCommittedSeenIn.length; t++) idx = Math.max(idx, this.maxCommittedSeenIn[t] ?? 0);
     if (idx <= snapshotIndex) return;
     const want = this.committedTerm(idx)!;
     const have = termAt(idx);
     if (have !== want) {
-      throw new SimViolation('leader-completeness', `${node} became leader of term ${term} without committed entry ${idx} (term ${want}); its log has term ${have} there`);
+      throw new SimViolation('leader-completeness', `${node} became leader of term ${term} without entry ${idx} (term ${want}) committed before that term; its log has term ${have} there`);
     }
   }
 
@@ -74,14 +79,15 @@ export class SafetyMonitor {
     }
   }
 
-  /** Returns true the first time any node applies `entry.index`. */
-  onApply(node: NodeId, entry: Entry): boolean {
+  /** Returns true the first time any node applies `entry.index`; `nodeTerm` is the applier's current term. */
+  onApply(node: NodeId, entry: Entry, nodeTerm = entry.term): boolean {
     const id = `${entry.term}:${identity(entry)}`;
     const before = this.applied.get(entry.index);
     if (before === undefined) {
       this.applied.set(entry.index, id);
       this.firstApplier.set(entry.index, node);
       if (entry.index > this.maxApplied) this.maxApplied = entry.index;
+      if ((this.maxCommittedSeenIn[nodeTerm] ?? 0) < entry.index) this.maxCommittedSeenIn[nodeTerm] = entry.index;
       return true;
     }
     if (before !== id) {

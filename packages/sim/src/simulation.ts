@@ -104,7 +104,10 @@ function heal(c: SimCluster): void {
   c.network.faults = CALM_NETWORK;
   c.hostEnv.crashBeforeSync = 0;
   c.trace('faults stop: heal, calm network, restart every node');
-  for (const id of c.nodes.keys()) c.restart(id);
+  for (const [id, node] of c.nodes) {
+    node.resume();
+    c.restart(id);
+  }
 }
 
 /** Members of the cluster as the current leader sees it, or null without a leader. */

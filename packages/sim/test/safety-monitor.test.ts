@@ -65,9 +65,13 @@ test('persisting a different entry at a committed index is detected', () => {
 
 test('a leader missing a committed entry is detected', () => {
   const m = new SafetyMonitor();
-  m.onApply('n1', entry(1, 1, 'a'));
-  m.onApply('n1', entry(2, 1, 'b'));
+  m.onApply('n1', entry(1, 1, 'a'), 1);
+  m.onApply('n1', entry(2, 1, 'b'), 1);
+  m.onApply('n1', entry(3, 3, 'c'), 3);
   m.onLeaderLog('n2', 2, 0, (i) => (i <= 2 ? 1 : 0));
-  m.onLeaderLog('n3', 3, 2, () => 0);
-  assert.equal(violation(() => m.onLeaderLog('n4', 4, 0, (i) => (i === 1 ? 1 : 0))), 'leader-completeness');
+  // A leader of an older term (a paused candidate winning late) need not hold entries committed in later terms.
+  m.onLeaderLog('n5', 3, 0, (i) => (i <= 2 ? 1 : 0));
+  m.onLeaderLog('n3', 4, 3, () => 0);
+  assert.equal(violation(() => m.onLeaderLog('n4', 4, 0, (i) => (i <= 2 ? 1 : 0))), 'leader-completeness');
+  assert.equal(violation(() => m.onLeaderLog('n4', 2, 0, (i) => (i === 1 ? 1 : 0))), 'leader-completeness');
 });
