@@ -184,22 +184,32 @@ export class LocalCluster {
       }),
     );
     for (const n of this.nodes) if (n.id) killTaskProcesses(n.id, 'SIGKILL');
-    if (!this.opts.keepRoot) rmSync(this.root, { recursive: true, force: true });
+    if (!this.opts.keepRoot && !process.env.SHOAL_KEEP_ROOT) rmSync(this.root, { recursive: true, force: true });
   }
 }
 
-/** Tasks started by the exec driver carry SHOAL_NODE_ID in their environment. */
-export function killTaskProcesses(nodeId: string, signal: NodeJS.Signals): number {
-  let killed = 0;
-  const needle = `SHOAL_NODE_ID=${nodeId}\0`;
+/** Pids of task processes the exec driver started for a node (they carry SHOAL_NODE_ID, SHOAL_SERVICE). */
+export function taskProcesses(nodeId: string, service?: string): number[] {
+  const pids: number[] = [];
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
-      if (readFileSync(`/proc/${pid}/environ`, 'latin1').includes(needle)) {
-        process.kill(Number(pid), signal);
-        killed++;
-      }
+      const env = readFileSync(`/proc/${pid}/environ`, 'latin1');
+      if (env.includes(`SHOAL_NODE_ID=${nodeId}\0`) && (!service || env.includes(`SHOAL_SERVICE=${service}\0`))) pids.push(Number(pid));
     } catch {
       // process gone or not ours
+    }
+  }
+  return pids;
+}
+
+export function killTaskProcesses(nodeId: string, signal: NodeJS.Signals): number {
+  let killed = 0;
+  for (const pid of taskProcesses(nodeId)) {
+    try {
+      process.kill(pid, signal);
+      killed++;
+    } catch {
+      // already gone
     }
   }
   return killed;

@@ -256,8 +256,18 @@ export class ClusterRuntime {
       this.allow.refresh();
       this.syncPeers();
       this.agent.reconcile(this.state.tasksByNode(this.selfId));
+      this.refuteIfDeclaredDown();
       this.leaderDuties.wake();
     });
+  }
+
+  private lastRefute = 0;
+  /** The cluster says this node is down (it was frozen or cut off): come back with a higher incarnation. */
+  private refuteIfDeclaredDown(): void {
+    if (this.state.node(this.selfId)?.status !== 'down' || Date.now() - this.lastRefute < 2000) return;
+    this.lastRefute = Date.now();
+    const incarnation = this.membership.refute();
+    this.log.info({ incarnation }, 'the cluster declared this node down; refuting with a higher incarnation');
   }
 
   private knownPeers = new Set<string>();
