@@ -2,7 +2,7 @@
 // writes) over MemoryNetwork, 128-byte proposals at several concurrencies;
 // then, when the binary is installed, a 3-member etcd 3.4 cluster on
 // loopback measured the same way through its v3 JSON gateway.
-//   npm run bench -- raft [--duration 5000] [--concurrency 1,16,256] [--no-etcd | --etcd-only]
+//   npm run bench -- raft [--duration 5000] [--concurrency 1,16,256] [--no-etcd | --etcd-only] [--no-parallel]
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
@@ -72,12 +72,12 @@ class KvFsm implements StateMachine {
   }
 }
 
-async function runShoal(concurrencies: number[], durationMs: number): Promise<Case[]> {
+async function runShoal(concurrencies: number[], durationMs: number, leaderWritesInParallel: boolean): Promise<Case[]> {
   const root = mkdtempSync(join(tmpdir(), 'shoal-bench-raft-'));
   const ids = ['n1', 'n2', 'n3'];
   const net = new MemoryNetwork();
   const stores = await Promise.all(ids.map((id) => LevelRaftStorage.open(join(root, id))));
-  const hosts = ids.map((id, i) => new RaftHost({ id, storage: stores[i], transport: net.transport(id), fsm: new KvFsm(), bootstrapVoters: ids, tickMs: 50 }));
+  const hosts = ids.map((id, i) => new RaftHost({ id, storage: stores[i], transport: net.transport(id), fsm: new KvFsm(), bootstrapVoters: ids, tickMs: 50, leaderWritesInParallel }));
   try {
     await Promise.all(hosts.map((h) => h.start()));
     const leader = await waitForLeader(hosts);
@@ -85,7 +85,7 @@ async function runShoal(concurrencies: number[], durationMs: number): Promise<Ca
     for (const c of concurrencies) {
       await measure(c, Math.min(1000, durationMs / 5), (i) => leader.propose(payload(i))); // warm-up
       const r = await measure(c, durationMs, (i) => leader.propose(payload(i)));
-      console.log(`  shoal c=${c}: ${r.commitsPerSec}/s p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms`);
+      console.log(`  shoal${leaderWritesInParallel ? ' (parallel leader writes)' : ''} c=${c}: ${r.commitsPerSec}/s p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms`);
       cases.push(r);
     }
     return cases;
@@ -224,7 +224,11 @@ export async function main(args: string[]): Promise<void> {
   const concurrencies = (option(args, '--concurrency') ?? '1,16,256').split(',').map(Number);
   console.log(`raft: 3 in-process hosts, LevelDB synced, ${PAYLOAD}-byte proposals, ${durationMs} ms per case`);
   // --etcd-only measures the reference alone (e.g. while comparing machines).
-  const shoal = args.includes('--etcd-only') ? concurrencies.map((c) => ({ concurrency: c, commitsPerSec: NaN, p50Ms: NaN, p99Ms: NaN })) : await runShoal(concurrencies, durationMs);
+  const skip = concurrencies.map((c) => ({ concurrency: c, commitsPerSec: NaN, p50Ms: NaN, p99Ms: NaN }));
+  const etcdOnly = args.includes('--etcd-only');
+  const shoal = etcdOnly ? skip : await runShoal(concurrencies, durationMs, false);
+  // The same with RaftHost's opt-in leaderWritesInParallel (Raft thesis 10.2.1, as etcd does).
+  const parallel = etcdOnly || args.includes('--no-parallel') ? null : await runShoal(concurrencies, durationMs, true);
 
   let etcd: Case[] | null = null;
   let etcdNote: string;
@@ -242,20 +246,27 @@ export async function main(args: string[]): Promise<void> {
 
   const cases = shoal.map((s, i) => {
     const e = etcd?.[i];
-    return e ? { ...s, etcd: e, ratio: round(s.commitsPerSec / e.commitsPerSec, 2) } : s;
-  });
-  printTable(cases.map((c) => {
-    const e = 'etcd' in c ? c.etcd : undefined;
+    const p = parallel?.[i];
     return {
-      concurrency: c.concurrency,
-      'commits/s': c.commitsPerSec,
-      'p50 ms': c.p50Ms,
-      'p99 ms': c.p99Ms,
-      'etcd/s': e?.commitsPerSec ?? '-',
-      'etcd p50': e?.p50Ms ?? '-',
-      'etcd p99': e?.p99Ms ?? '-',
-      ratio: 'ratio' in c ? c.ratio : '-',
+      ...s,
+      ...(p ? { parallelLeaderWrites: p } : {}),
+      ...(e ? { etcd: e, ratio: round(s.commitsPerSec / e.commitsPerSec, 2), ...(p ? { parallelRatio: round(p.commitsPerSec / e.commitsPerSec, 2) } : {}) } : {}),
     };
-  }));
+  });
+  printTable(cases.map((c) => ({
+    concurrency: c.concurrency,
+    'commits/s': c.commitsPerSec,
+    'p50 ms': c.p50Ms,
+    'p99 ms': c.p99Ms,
+    'par/s': c.parallelLeaderWrites?.commitsPerSec ?? '-',
+    'par p50': c.parallelLeaderWrites?.p50Ms ?? '-',
+    'par p99': c.parallelLeaderWrites?.p99Ms ?? '-',
+    'etcd/s': c.etcd?.commitsPerSec ?? '-',
+    'etcd p50': c.etcd?.p50Ms ?? '-',
+    'etcd p99': c.etcd?.p99Ms ?? '-',
+    ratio: c.ratio ?? '-',
+    'par ratio': c.parallelRatio ?? '-',
+  })));
+  console.log('par = RaftHost { leaderWritesInParallel: true }; ratio = shoal commits/s / etcd commits/s at equal concurrency');
   writeResult('raft', { payloadBytes: PAYLOAD, durationMs, etcdNote, cases });
 }

@@ -176,3 +176,27 @@ test('with leader writes in parallel, replication, leader loss and restart keep 
   assert.equal(states.size, 1, 'all replicas equal');
   assert.equal(c.member(first.id).fsm.data.get('p0'), 'after');
 });
+
+test('every write that carries log entries is synced before its messages leave', async (t) => {
+  const unsynced: string[] = [];
+  const syncedBatches = { count: 0 };
+  const watch = (id: string) => (kv: KvStore): KvStore => ({
+    get: (k) => kv.get(k),
+    range: (a, b) => kv.range(a, b),
+    batch: (ops: KvOp[], o) => {
+      const carriesEntries = ops.some((op) => op.type === 'put' && op.key[0] === 0x65);
+      if (carriesEntries && !o.sync) unsynced.push(id);
+      if (carriesEntries && o.sync) syncedBatches.count++;
+      return kv.batch(ops, o);
+    },
+    clear: (a, b) => kv.clear(a, b),
+    close: () => kv.close(),
+  });
+  const c = await cluster(t, { storeOptions: (id) => ({ wrapKv: watch(id) }) });
+  const leader = await c.leader();
+  await Promise.all(Array.from({ length: 50 }, (_, i) => leader.host.propose(cmd(`s=${i}`))));
+  await c.allApplied(leader.host.status().applied);
+  assert.deepEqual(unsynced, []);
+  // 50 concurrent proposals share batches: far fewer synced writes than entries on 3 replicas.
+  assert.ok(syncedBatches.count < 3 * 50, `${syncedBatches.count} synced batches for 150 entry copies`);
+});
