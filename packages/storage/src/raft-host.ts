@@ -4,11 +4,12 @@
  * batch per Ready, however many proposals it holds), then send, then apply,
  * then advance. Snapshots the FSM every `snapshotEvery` applied entries.
  */
-import { RaftNode, type ConfChange, type Entry, type HardState, type Message, type NodeId, type RaftStatus, type Ready, type Role, type Snapshot } from '@shoal/raft';
+import { RaftNode, type ConfChange, type Entry, type Message, type NodeId, type RaftStatus, type Ready, type Role, type Snapshot } from '@shoal/raft';
 import { ErrorCode, NotLeaderError, ShoalError, isShoalError } from '@shoal/types';
 import type { LevelRaftStorage } from './log-store.js';
 import { PendingProposals } from './proposals.js';
 import { ReadBarriers } from './read-barriers.js';
+import { ReadyWriter } from './ready-writer.js';
 import { silentLogger, type HostLogger, type RaftTransport, type StateMachine } from './transport.js';
 
 export interface RaftHostOptions {
@@ -48,9 +49,7 @@ export class RaftHost {
   private leader: NodeId | null = null;
   private role: Role = 'follower';
   private term = 0;
-  /** Term and vote as last written; a change must be synced before any message leaves. */
-  private durable: { term: number; vote: NodeId | null } = { term: 0, vote: null };
-  private deferredHardState: HardState | undefined;
+  private writer: ReadyWriter | null = null;
   private readSeq = 0;
   private readonly proposals = new PendingProposals();
   private readonly reads = new ReadBarriers();
@@ -85,7 +84,7 @@ export class RaftHost {
     if (state.snapshot) fsm.restore(state.snapshot.data);
     this.applied = this.snapshotIndex = state.applied;
     this.term = state.hardState.term;
-    this.durable = { term: state.hardState.term, vote: state.hardState.vote };
+    this.writer = new ReadyWriter(storage, state.hardState);
     this.node = new RaftNode({
       id: this.opts.id,
       electionTick: this.opts.electionTick,
@@ -109,11 +108,8 @@ export class RaftHost {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.draining;
-    if (this.deferredHardState && !this.fatal) {
-      // Best effort: a fresher commit index means less to relearn after a restart.
-      await this.opts.storage.save({ hardState: this.deferredHardState, entries: [] }, { sync: true }).catch(() => undefined);
-      this.deferredHardState = undefined;
-    }
+    // Best effort: a fresher commit index means less to relearn after a restart.
+    if (!this.fatal) await this.writer?.flush().catch(() => undefined);
     const err = new ShoalError(ErrorCode.Aborted, 'the raft host was stopped; the outcome of in-flight proposals is unknown');
     this.proposals.rejectAll(err);
     this.reads.rejectAll(err);
@@ -245,11 +241,12 @@ export class RaftHost {
   }
 
   private async handle(node: RaftNode, rd: Ready): Promise<void> {
-    const early = this.opts.leaderWritesInParallel && this.mayReplicateBeforePersist(rd);
-    if (early && rd.messages.length > 0) this.opts.transport.send(rd.messages);
-    await this.persist(rd);
+    const writer = this.writer!;
+    const early = this.opts.leaderWritesInParallel && writer.mayReplicateBeforePersist(rd, this.role);
+    if (early) this.send(rd.messages);
+    await writer.persist(rd);
     // Only now, with the Ready durable, may anything leave this node.
-    if (!early && rd.messages.length > 0) this.opts.transport.send(rd.messages);
+    if (!early) this.send(rd.messages);
     if (rd.snapshot) this.restore(rd.snapshot);
     this.apply(rd.committedEntries);
     node.advance(rd);
@@ -258,34 +255,25 @@ export class RaftHost {
     await this.maybeCompact(node);
   }
 
-  /**
-   * Writes the Ready's entries, snapshot and hard state in one batch. A hard
-   * state that only moves `commit` need not be durable (Raft relearns the
-   * commit index), so it waits for the next write instead of costing one.
-   */
-  private async persist(rd: Ready): Promise<void> {
-    const hardState = rd.hardState ?? this.deferredHardState;
-    const votedOrNewTerm = rd.hardState !== undefined && (rd.hardState.term !== this.durable.term || rd.hardState.vote !== this.durable.vote);
-    if (rd.entries.length === 0 && !rd.snapshot && !votedOrNewTerm) {
-      this.deferredHardState = hardState;
-      return;
+  private send(msgs: Message[]): void {
+    if (msgs.length === 0) return;
+    try {
+      this.opts.transport.send(msgs);
+    } catch (err) {
+      // Raft retransmits; a transport hiccup must not stop the node.
+      this.log.warn({ node: this.opts.id, err: String(err) }, 'raft transport send failed');
     }
-    await this.opts.storage.save({ hardState, entries: rd.entries, snapshot: rd.snapshot }, { sync: rd.mustSync || rd.snapshot !== undefined });
-    this.deferredHardState = undefined;
-    if (hardState) this.durable = { term: hardState.term, vote: hardState.vote };
   }
 
-  /**
-   * Raft thesis 10.2.1: a leader may send its new entries while it writes them,
-   * because nothing it sends depends on its own write: followers persist
-   * before they ack, and this loop applies (acks clients) and advertises a
-   * commit only in a later Ready, after this write is durable. Never when the
-   * Ready carries a new term or vote, which must be durable before any reply.
-   */
-  private mayReplicateBeforePersist(rd: Ready): boolean {
-    const role = rd.softState?.role ?? this.role;
-    if (role !== 'leader' || rd.snapshot) return false;
-    return rd.hardState === undefined || (rd.hardState.term === this.durable.term && rd.hardState.vote === this.durable.vote);
+  /** Listener errors are the listener's problem, not the Raft loop's. */
+  private notify<A extends unknown[]>(listeners: ((...args: A) => void)[], ...args: A): void {
+    for (const cb of [...listeners]) {
+      try {
+        cb(...args);
+      } catch (err) {
+        this.log.error({ node: this.opts.id, err: String(err) }, 'raft host listener threw');
+      }
+    }
   }
 
   private restore(snapshot: Snapshot): void {
@@ -313,7 +301,7 @@ export class RaftHost {
       this.proposals.applied(e, result, this.leader);
     }
     this.reads.applied(this.applied);
-    for (const cb of this.appliedListeners) cb(this.applied);
+    this.notify(this.appliedListeners, this.applied);
   }
 
   private noteLeader(rd: Ready): void {
@@ -326,7 +314,7 @@ export class RaftHost {
     this.term = term;
     if (!changed) return;
     this.log.info({ node: this.opts.id, leader, term }, 'leader changed');
-    for (const cb of [...this.leaderListeners]) cb(leader, term);
+    this.notify(this.leaderListeners, leader, term);
   }
 
   private async maybeCompact(node: RaftNode): Promise<void> {
@@ -347,6 +335,6 @@ export class RaftHost {
     this.log.error({ node: this.opts.id, err: fatal.message }, 'raft host stopped: cannot persist');
     this.proposals.rejectAll(fatal);
     this.reads.rejectAll(fatal);
-    for (const cb of this.fatalListeners) cb(fatal);
+    this.notify(this.fatalListeners, fatal);
   }
 }

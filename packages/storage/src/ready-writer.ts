@@ -1,0 +1,58 @@
+/**
+ * How a Ready reaches disk: one batch per Ready (synced when Raft asks), a
+ * commit-only hard state deferred to the next write, and the rule for when a
+ * leader may send before its own write is durable.
+ */
+import type { HardState, NodeId, Ready, Role } from '@shoal/raft';
+import type { LevelRaftStorage } from './log-store.js';
+
+export class ReadyWriter {
+  /** Term and vote as last written; a change must be synced before any message leaves. */
+  private durable: { term: number; vote: NodeId | null };
+  private deferred: HardState | undefined;
+
+  constructor(
+    private readonly storage: LevelRaftStorage,
+    initial: HardState,
+  ) {
+    this.durable = { term: initial.term, vote: initial.vote };
+  }
+
+  /**
+   * Writes the Ready's entries, snapshot and hard state in one batch. A hard
+   * state that only moves `commit` need not be durable (Raft relearns the
+   * commit index), so it waits for the next write instead of costing one.
+   */
+  async persist(rd: Ready): Promise<void> {
+    const hardState = rd.hardState ?? this.deferred;
+    if (rd.entries.length === 0 && !rd.snapshot && !this.changesTermOrVote(rd)) {
+      this.deferred = hardState;
+      return;
+    }
+    await this.storage.save({ hardState, entries: rd.entries, snapshot: rd.snapshot }, { sync: rd.mustSync || rd.snapshot !== undefined });
+    this.deferred = undefined;
+    if (hardState) this.durable = { term: hardState.term, vote: hardState.vote };
+  }
+
+  /** Writes a deferred commit index, so a restart has less to relearn. */
+  async flush(): Promise<void> {
+    if (!this.deferred) return;
+    await this.storage.save({ hardState: this.deferred, entries: [] }, { sync: true });
+    this.deferred = undefined;
+  }
+
+  /**
+   * Raft thesis 10.2.1: a leader may send its new entries while it writes them,
+   * because nothing it sends depends on its own write: followers persist
+   * before they ack, and the host applies (acks clients) and advertises a
+   * commit only in a later Ready, after this write is durable. Never when the
+   * Ready carries a new term or vote, which must be durable before any reply.
+   */
+  mayReplicateBeforePersist(rd: Ready, role: Role): boolean {
+    return (rd.softState?.role ?? role) === 'leader' && !rd.snapshot && !this.changesTermOrVote(rd);
+  }
+
+  private changesTermOrVote(rd: Ready): boolean {
+    return rd.hardState !== undefined && (rd.hardState.term !== this.durable.term || rd.hardState.vote !== this.durable.vote);
+  }
+}
