@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { MIXES } from './mixes.js';
-import { failureLine, runSeeds } from './run-seeds.js';
+import { coverageLine, failureLine, runSeeds } from './run-seeds.js';
 import { runSimulation } from './simulation.js';
 
 /**
@@ -36,6 +36,7 @@ function main(argv: string[]): number {
     const r = runSimulation({ seed: int(values.seed, 'seed')!, nodes, mix, steps, verbose: true });
     const s = r.stats;
     console.log(`seed ${r.seed} mix ${r.mix} nodes ${r.nodes}: ${s.ops} ops (${s.completed} completed, ${s.abandoned} abandoned), ${s.committed} entries committed, ${s.messages} messages (${s.dropped} dropped), ${s.simMs} ms simulated, linearizability ${s.linearizability}`);
+    console.log(coverageLine(r.coverage));
     if (r.violation) {
       if (values.verbose) for (const line of r.trace) console.log(line);
       console.log(failureLine(r));
@@ -49,6 +50,7 @@ function main(argv: string[]): number {
   const started = Date.now();
   const summary = runSeeds({ first, count, nodes, mix, steps, onResult: (r) => r.violation && console.log(failureLine(r)) });
   const secs = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(coverageLine(summary.coverage));
   console.log(`${summary.ops} client ops, ${summary.committed} entries committed, ${summary.inconclusive} inconclusive checks, ${secs} s`);
   console.log(`seeds: ${summary.seeds}, violations: ${summary.failures.length}`);
   return summary.failures.length > 0 ? 1 : 0;

@@ -66,12 +66,14 @@ export class FaultInjector {
       const groups = [shuffled.slice(0, cut), shuffled.slice(cut)];
       network.partition(groups);
       this.c.trace(`partition ${JSON.stringify(groups)}`);
+      this.c.count('partitions');
       this.c.queue.after(100 + rng.int(1400), () => this.heal());
     } else if (roll < 0.09) {
       const leader = this.c.leader();
       if (!leader) return;
       network.partition([[leader.id], ids.filter((i) => i !== leader.id)]);
       this.c.trace(`isolate leader ${leader.id}`);
+      this.c.count('leaderIsolations');
       this.c.queue.after(100 + rng.int(1400), () => this.heal());
     } else if (roll < 0.12) {
       const cuts = 1 + rng.int(3);
@@ -81,6 +83,7 @@ export class FaultInjector {
         if (a === b) continue;
         network.cutOneWay(a, b);
         this.c.trace(`cut one-way ${a} -> ${b}`);
+        this.c.count('oneWayCuts');
       }
       this.c.queue.after(100 + rng.int(1400), () => this.heal());
     }
@@ -99,6 +102,7 @@ export class FaultInjector {
     const torn = this.c.rng.chance(0.5);
     node.crash(torn);
     this.c.trace(`crash ${id}${torn ? ' (torn writes)' : ''}`);
+    this.c.count('crashes');
     this.c.queue.after(20 + this.c.rng.int(800), () => this.c.restart(id));
   }
 
@@ -110,6 +114,7 @@ export class FaultInjector {
     const ms = 50 + this.c.rng.int(1500);
     node.pause();
     this.c.trace(`pause ${node.id} for ${ms} ms`);
+    this.c.count('pauses');
     this.c.queue.after(ms, () => {
       this.c.trace(`resume ${node.id}`);
       node.resume();
@@ -124,6 +129,7 @@ export class FaultInjector {
     if (others.length === 0) return;
     const to = this.c.rng.pick(others);
     this.c.trace(`transfer leadership ${leader.id} -> ${to}`);
+    this.c.count('transfers');
     leader.control((r) => r.transferLeadership(to));
   }
 
@@ -137,7 +143,7 @@ export class FaultInjector {
       if (queue.now > deadline || applied(cc, st.conf)) this.pendingChange = null;
       return;
     }
-    if (!rng.chance(0.08)) return;
+    if (!rng.chance(0.2)) return;
     const { voters, learners } = st.conf;
     let cc: ConfChange;
     if (learners.length > 0 && voters.length < 5) cc = { type: 'promoteLearner', node: rng.pick(learners) };
@@ -153,6 +159,7 @@ export class FaultInjector {
       const at = leader.control((r) => r.proposeConfChange(cc));
       if (!at) return;
       this.c.trace(`propose ${cc.type} ${cc.node} at ${at.index}`);
+      this.c.count(cc.type);
       this.pendingChange = { cc, deadline: queue.now + 2000 };
       if (cc.type === 'removeNode') this.removals.set(cc.node, at.index);
     } catch (err) {

@@ -32,7 +32,8 @@ export interface HostEnv {
   /** The node lost power on its own (mid-write); the cluster schedules its restart. */
   onCrash(node: NodeId): void;
   trace(line: string): void;
-  stats: { corruptRejected: number; corruptAccepted: number; roundTrips: number };
+  /** Coverage counters: how often each interesting path ran. */
+  count(what: string): void;
 }
 
 /**
@@ -130,13 +131,13 @@ export class SimNode {
     try {
       m = decodeMessage(bytes);
     } catch {
-      this.env.stats.corruptRejected++;
+      this.env.count('corruptRejected');
       if (!corrupted) throw new SimViolation('codec', `${this.id} could not decode an intact message`);
       return;
     }
     if (corrupted) {
       // The transport authenticates frames (Noise), so a damaged frame that still parses is dropped there.
-      this.env.stats.corruptAccepted++;
+      this.env.count('corruptAccepted');
       return;
     }
     const raft = this.raft;
@@ -154,6 +155,7 @@ export class SimNode {
     const raft = this.raft;
     if (!raft || this.kv.applied <= this.disk.durableSnapshotIndex()) return;
     const snap = this.guard(() => raft.compact(this.kv.applied, this.kv.snapshot()));
+    this.env.count('compactions');
     this.disk.compact(snap);
   }
 
@@ -203,6 +205,7 @@ export class SimNode {
         const st = raft.status();
         this.env.trace(`${this.id} is ${rd.softState.role} in term ${st.term} (leader ${rd.softState.leader}, last ${st.lastIndex}, commit ${st.commit}, voters ${st.conf.voters.join(',')})`);
         if (rd.softState.role === 'leader') {
+          this.env.count('elections');
           this.env.monitor.onLeader(this.id, st.term);
           this.env.monitor.onLeaderLog(this.id, st.term, this.disk.volatileSnapshotIndex(), (i) => this.disk.volatileTermAt(i));
         }
@@ -228,6 +231,7 @@ export class SimNode {
       throw new SimViolation('durability', `${this.id} got a Ready with new entries, term or vote but mustSync=false`);
     }
     if (rd.snapshot) {
+      this.env.count('snapshotsInstalled');
       this.env.monitor.onSnapshot(this.id, rd.snapshot);
       this.disk.installSnapshot(rd.snapshot);
       this.kv = KvStore.restore(rd.snapshot.data);
@@ -243,6 +247,7 @@ export class SimNode {
     if (rd.mustSync || rd.snapshot) {
       if (this.env.rng.chance(this.env.crashBeforeSync)) {
         this.crash(true);
+        this.env.count('crashesBeforeSync');
         this.env.onCrash(this.id);
         return false;
       }
@@ -269,7 +274,7 @@ export class SimNode {
     if (m.type === 'appendResp' && !m.reject && m.index !== undefined) this.checkAckDurable(m.index);
     const bytes = encodeMessage(m);
     if (this.env.rng.chance(1 / 16)) {
-      this.env.stats.roundTrips++;
+      this.env.count('codecRoundTrips');
       const back = canonicalMessage(decodeMessage(bytes));
       if (back !== canonicalMessage(m)) throw new SimViolation('codec', `${m.type} did not survive encode/decode: ${canonicalMessage(m)} became ${back}`);
     }
@@ -293,7 +298,10 @@ export class SimNode {
         throw new SimViolation('apply-order', `${this.id} was handed entry ${e.index} to apply after ${this.kv.applied}`);
       }
       const st = raft.status();
-      if (this.env.monitor.onApply(this.id, e, st.term)) this.env.checkCommitted(this.id, e, st);
+      if (this.env.monitor.onApply(this.id, e, st.term)) {
+        this.env.checkCommitted(this.id, e, st);
+        if (e.type === 'conf') this.env.count('confChangesCommitted');
+      }
       if (e.type !== 'normal' || e.data.length === 0) {
         this.kv.skip(e.index);
         continue;
@@ -318,6 +326,7 @@ export class SimNode {
         continue;
       }
       const op = w.req.cmd.op;
+      this.env.count('readIndexReads');
       this.env.reply(w.req, this.id, { kind: 'ok', result: { value: this.kv.get(op.key) } });
     }
     this.waitingReads = still;

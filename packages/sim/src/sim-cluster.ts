@@ -37,7 +37,8 @@ export class SimCluster {
   readonly retired = new Set<NodeId>();
   readonly traceLines: string[] = [];
   readonly raftOptions: HostEnv['raftOptions'];
-  readonly hostStats = { corruptRejected: 0, corruptAccepted: 0, roundTrips: 0 };
+  /** Coverage counters of the run (elections, snapshots, crashes, ...). */
+  readonly coverage: Record<string, number> = {};
   readonly hostEnv: HostEnv;
   private nextNodeNumber: number;
   private compactEvery: number;
@@ -64,7 +65,7 @@ export class SimCluster {
       checkCommitted: (node, entry, status) => this.checkCommitted(node, entry, status),
       raftOptions: this.raftOptions,
       crashBeforeSync: opts.mix.crashes ? 0.003 : 0,
-      stats: this.hostStats,
+      count: (what) => this.count(what),
       trace: (line) => this.trace(line),
       onCrash: (id) => {
         this.trace(`crash ${id} between write and sync`);
@@ -91,6 +92,10 @@ export class SimCluster {
         }),
       );
     }
+  }
+
+  count(what: string): void {
+    this.coverage[what] = (this.coverage[what] ?? 0) + 1;
   }
 
   trace(line: string): void {

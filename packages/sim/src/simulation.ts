@@ -26,7 +26,9 @@ export interface SimResult {
   violation: { kind: string; message: string } | null;
   /** The command that replays this run exactly. */
   replay: string;
-  stats: { simMs: number; ops: number; completed: number; abandoned: number; committed: number; messages: number; dropped: number; corruptRejected: number; corruptAccepted: number; linearizability: string };
+  stats: { simMs: number; ops: number; completed: number; abandoned: number; committed: number; messages: number; dropped: number; linearizability: string };
+  /** How often each interesting path ran: elections, snapshotsInstalled, crashes, addLearner, ... */
+  coverage: Record<string, number>;
   trace: string[];
 }
 
@@ -91,10 +93,9 @@ export function runSimulation(opts: SimOptions): SimResult {
       committed: c.monitor.maxApplied,
       messages: c.network.stats.sent,
       dropped: c.network.stats.dropped,
-      corruptRejected: c.hostStats.corruptRejected,
-      corruptAccepted: c.hostStats.corruptAccepted,
       linearizability,
     },
+    coverage: { ...c.coverage },
     trace: c.traceLines,
   };
 }
