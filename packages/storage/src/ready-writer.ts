@@ -46,10 +46,15 @@ export class ReadyWriter {
    * because nothing it sends depends on its own write: followers persist
    * before they ack, and the host applies (acks clients) and advertises a
    * commit only in a later Ready, after this write is durable. Never when the
-   * Ready carries a new term or vote, which must be durable before any reply.
+   * Ready carries a new term or vote, which must be durable before any reply,
+   * nor when it already commits its own new entries (a single voter): the
+   * messages would then tell learners to apply what is not yet on disk.
    */
   mayReplicateBeforePersist(rd: Ready, role: Role): boolean {
-    return (rd.softState?.role ?? role) === 'leader' && !rd.snapshot && !this.changesTermOrVote(rd);
+    if ((rd.softState?.role ?? role) !== 'leader' || rd.snapshot || this.changesTermOrVote(rd)) return false;
+    const firstNew = rd.entries.length > 0 ? rd.entries[0].index : Infinity;
+    const commit = rd.hardState?.commit ?? 0;
+    return commit < firstNew;
   }
 
   private changesTermOrVote(rd: Ready): boolean {
