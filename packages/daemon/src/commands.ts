@@ -8,7 +8,6 @@ import { ShoalClient } from '@shoal/api';
 import { resolveConnection } from '@shoal/cli';
 import { resolveConfig, type ConfigInput } from './config.js';
 import { createLogger } from './logger.js';
-import { ShoalNode } from './node.js';
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
@@ -90,6 +89,8 @@ export async function runAgent(input: ConfigInput): Promise<void> {
   const cfg = resolveConfig(input);
   const pretty = process.env.SHOAL_LOG_PRETTY !== undefined ? process.env.SHOAL_LOG_PRETTY === '1' : undefined;
   const log = createLogger({ level: cfg.logLevel, name: cfg.name, pretty });
+  // Loaded here, not at the top: libp2p takes a second to import and the client commands never need it.
+  const { ShoalNode } = await import('./node.js');
   const node = new ShoalNode(cfg, log);
   let stopping = false;
   const shutdown = (signal: string) => {

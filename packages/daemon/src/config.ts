@@ -24,6 +24,8 @@ export interface DaemonConfig {
   join?: { addr: string; token: string };
   /** Voters the autopilot keeps (init only). */
   voters: number;
+  /** How long a voter may be down before the autopilot replaces it (init only). */
+  voterGraceMs: number;
   allowDangerous: boolean;
   logLevel: string;
   /** Raft tick in ms (election after 10 ticks). */
@@ -41,6 +43,7 @@ const DEFAULTS: DaemonConfig = {
   labels: {},
   init: false,
   voters: 3,
+  voterGraceMs: 10_000,
   allowDangerous: false,
   logLevel: 'info',
   tickMs: 50,

@@ -9,6 +9,7 @@ import { randomInt } from 'node:crypto';
 import { reconcile } from '@shoal/orchestrator';
 import type { Command } from '@shoal/state';
 import type { LivenessEvent } from '@shoal/membership';
+import type { ConfChange } from '@shoal/raft';
 import { ControlLoop } from './control-loop.js';
 import { planVoterChange, type MemberHealth } from './autopilot.js';
 import type { ClusterRuntime } from './runtime.js';
@@ -93,6 +94,24 @@ export class LeaderDuties {
 
   private async autopilot(): Promise<void> {
     if (!this.active || this.confChanging) return;
+    this.confChanging = true;
+    try {
+      // Chain steps: growing 1 -> 3 voters passes through an even, fragile size; leave it within one commit.
+      for (let step = 0; step < 5 && this.active; step++) {
+        const change = this.planVoters();
+        if (!change) break;
+        this.rt.log.info({ change }, 'autopilot changes the voter set');
+        await this.rt.raft.proposeConfChange(change);
+      }
+      await this.syncRoles();
+    } catch (err) {
+      this.rt.log.warn({ err: String(err) }, 'autopilot step failed');
+    } finally {
+      this.confChanging = false;
+    }
+  }
+
+  private planVoters(): ConfChange | null {
     const { raft, state, membership, selfId } = this.rt;
     const st = raft.status();
     const members = new Map<string, MemberHealth>();
@@ -107,7 +126,7 @@ export class LeaderDuties {
       });
       if (live !== 'alive' && !this.downSince.has(n.id)) this.downSince.set(n.id, Date.now());
     }
-    const change = planVoterChange({
+    return planVoterChange({
       conf: st.conf,
       members,
       target: state.config().voters,
@@ -116,22 +135,14 @@ export class LeaderDuties {
       leaderId: selfId,
       registered: state.nodes().map((n) => n.id),
     });
-    this.confChanging = true;
-    try {
-      if (change) {
-        this.rt.log.info({ change }, 'autopilot changes the voter set');
-        await raft.proposeConfChange(change);
-      }
-      // Keep each node's role in the state in line with Raft's configuration.
-      const conf = raft.status().conf;
-      for (const n of state.nodes()) {
-        const role = conf.voters.includes(n.id) ? 'voter' : 'learner';
-        if (n.role !== role) await this.rt.propose({ type: 'node.role', at: Date.now(), nodeId: n.id, role });
-      }
-    } catch (err) {
-      this.rt.log.warn({ err: String(err) }, 'autopilot step failed');
-    } finally {
-      this.confChanging = false;
+  }
+
+  /** Keep each node's role in the state in line with Raft's configuration. */
+  private async syncRoles(): Promise<void> {
+    const conf = this.rt.raft.status().conf;
+    for (const n of this.rt.state.nodes()) {
+      const role = conf.voters.includes(n.id) ? 'voter' : 'learner';
+      if (n.role !== role) await this.rt.propose({ type: 'node.role', at: Date.now(), nodeId: n.id, role });
     }
   }
 }

@@ -33,6 +33,8 @@ export interface LocalClusterOptions {
   extraArgs?: string[];
   env?: NodeJS.ProcessEnv;
   keepRoot?: boolean;
+  /** Voters the autopilot keeps (--voters with --init). */
+  voters?: number;
 }
 
 export async function freePort(): Promise<number> {
@@ -85,15 +87,17 @@ export class LocalCluster {
         proc: null,
       });
     }
-    await this.launch(this.nodes[0], ['--init']);
+    await this.launch(this.nodes[0], ['--init', ...(this.opts.voters ? ['--voters', String(this.opts.voters)] : [])]);
     await this.waitReady(0);
-    this.joinToken = (await this.client(0).showToken()).token;
+    this.joinToken = await waitFor('the join token', 30_000, async () => (await this.client(0).showToken()).token);
     await Promise.all(this.nodes.slice(1).map((n) => this.launch(n, this.joinArgs())));
     await Promise.all(this.nodes.slice(1).map((n) => this.waitReady(n.index)));
     await waitFor('every node registered and ready', 30_000, async () => {
       const nodes = await this.client(0).listNodes();
       return nodes.filter((n) => n.status === 'ready').length === this.opts.size;
     });
+    const voters = Math.min(this.opts.voters ?? 3, this.opts.size);
+    await this.waitHealthyVoters(voters % 2 === 0 ? voters - 1 : voters);
   }
 
   private joinArgs(): string[] {
@@ -139,6 +143,14 @@ export class LocalCluster {
       const st = await this.client(i).clusterStatus();
       n.id = st.self.id;
       return st.leader !== null;
+    });
+  }
+
+  /** Waits until the cluster has `n` healthy voters (the autopilot replaces dead ones after its grace period). */
+  async waitHealthyVoters(n: number, except: number[] = [], timeoutMs = 60_000): Promise<void> {
+    await waitFor(`${n} healthy voters`, timeoutMs, async () => {
+      const st = await this.anyClient(except).clusterStatus();
+      return st.voters.filter((v) => v.healthy).length >= n;
     });
   }
 

@@ -93,7 +93,7 @@ export class ShoalNode {
     const rt = await this.startRuntime(identity, true);
     await waitUntil(() => rt.isLeader(), 10_000, 'this node to become the leader of its new cluster');
     const at = Date.now();
-    await rt.propose({ type: 'cluster.config', at, config: { clusterId: identity.clusterId, voters: opts.voters, allowDangerous: opts.allowDangerous } });
+    await rt.propose({ type: 'cluster.config', at, config: { clusterId: identity.clusterId, voters: opts.voters, allowDangerous: opts.allowDangerous, voterGraceMs: this.cfg.voterGraceMs } });
     await rt.propose({ type: 'allowlist.add', at, peerIds: [rt.selfId] });
     await rt.propose({ type: 'token.set', at, hash: hashSecret(secrets.joinSecret), sealed: sealSecret(identity.psk, secrets.joinSecret) });
     await rt.propose({ type: 'node.register', at, node: rt.registration('voter') });
@@ -130,14 +130,13 @@ export class ShoalNode {
       drivers: (nodeId) => pickDrivers(this.cfg, nodeId, this.dataDir, this.log),
       bootstrap,
     });
-    this.runtime = rt;
     try {
       await rt.start();
     } catch (err) {
-      this.runtime = null;
       await rt.stop().catch(() => undefined);
       throw err;
     }
+    this.runtime = rt;
     registerAdmission(rt);
     registerLogsHandler(rt);
     rt.onLeaderDuties((duties) => {

@@ -44,6 +44,8 @@ test('a 6-replica service survives kill -9 of a worker and of the leader, and co
   await waitRunning(c, 'web', 6, { exclude: [c.nodes[worker].id!], via: [worker] });
   const down = await c.client(leader0).getNode(c.nodes[worker].id!);
   assert.equal(down.status, 'down');
+  // If the worker was a voter, the autopilot promotes a learner after its grace period: wait for 3 healthy voters.
+  await c.waitHealthyVoters(3, [worker]);
 
   // kill -9 the leader: a new leader is elected, writes continue, the service converges.
   await c.kill(leader0);
