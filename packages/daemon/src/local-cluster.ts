@@ -3,7 +3,7 @@
  * demo, the real-process tests and the benchmarks. Each node has its own
  * data dir, p2p port and API port under one root directory.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { mkdtempSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -163,7 +163,10 @@ export class LocalCluster {
       proc.kill(signal);
       if (signal === 'SIGKILL' || signal === 'SIGTERM') await exited;
     }
-    if ((opts.tasks ?? signal === 'SIGKILL') && n.id) killTaskProcesses(n.id, signal === 'SIGSTOP' ? 'SIGSTOP' : 'SIGKILL');
+    if ((opts.tasks ?? signal === 'SIGKILL') && n.id) {
+      killTaskProcesses(n.id, 'SIGKILL');
+      if (this.opts.driver === 'docker') removeNodeContainers(n.id);
+    }
   }
 
   /** SIGSTOP / SIGCONT a node and its tasks (a frozen machine). */
@@ -195,9 +198,19 @@ export class LocalCluster {
         clearTimeout(t);
       }),
     );
-    for (const n of this.nodes) if (n.id) killTaskProcesses(n.id, 'SIGKILL');
+    for (const n of this.nodes) {
+      if (!n.id) continue;
+      killTaskProcesses(n.id, 'SIGKILL');
+      if (this.opts.driver === 'docker') removeNodeContainers(n.id);
+    }
     if (!this.opts.keepRoot && !process.env.SHOAL_KEEP_ROOT) rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/** A lost machine takes its containers with it: remove the node's containers from the shared engine. */
+export function removeNodeContainers(nodeId: string): void {
+  const ids = execFileSync('docker', ['ps', '-aq', '--filter', `label=shoal.node=${nodeId}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  if (ids.length > 0) execFileSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
 }
 
 /** Pids of task processes the exec driver started for a node (they carry SHOAL_NODE_ID, SHOAL_SERVICE). */
