@@ -177,7 +177,9 @@ export class RaftHost {
   }
 
   status(): RaftStatus & { applied: number } {
-    return { ...this.live().status(), applied: this.applied };
+    // Readable after stop() or a fatal error too: operators want the last known state.
+    if (!this.node) throw new ShoalError(ErrorCode.Internal, 'the raft host has not started yet; call start() first');
+    return { ...this.node.status(), applied: this.applied };
   }
 
   onLeaderChange(cb: (leader: NodeId | null, term: number) => void): void {
