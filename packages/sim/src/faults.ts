@@ -1,4 +1,6 @@
-import type { ConfChange, NodeId } from '@shoal/raft';
+import type { ConfChange, ConfState, NodeId } from '@shoal/raft';
+import type { SimNode } from './node-host.js';
+import { SimViolation } from './violation.js';
 import type { FaultMix } from './mixes.js';
 import type { SimCluster } from './sim-cluster.js';
 
@@ -125,12 +127,27 @@ export class FaultInjector {
     const leader = this.c.leader();
     const st = leader?.status();
     if (!leader || !st) return;
-    const others = st.conf.voters.filter((v) => v !== leader.id);
+    let others = st.conf.voters.filter((v) => v !== leader.id);
+    if (this.mix.misuse && this.c.rng.chance(0.15)) others = [leader.id, ...st.conf.learners, ...this.c.retired, 'n999'];
     if (others.length === 0) return;
     const to = this.c.rng.pick(others);
     this.c.trace(`transfer leadership ${leader.id} -> ${to}`);
     this.c.count('transfers');
-    leader.control((r) => r.transferLeadership(to));
+    this.refusable(`transfer to ${to}`, () => leader.control((r) => r.transferLeadership(to)));
+  }
+
+  /** Runs a request Raft may refuse: a coded ShoalError is a refusal, anything else a crash of the node. */
+  private refusable<T>(what: string, fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof SimViolation) throw err;
+      const e = err as { code?: unknown; name?: string; message?: string };
+      if (typeof e.code !== 'string') throw new SimViolation('raft-threw', `${what} threw ${e.name}: ${e.message}`);
+      this.c.trace(`${what} refused: ${e.message}`);
+      this.c.count('refused');
+      return undefined;
+    }
   }
 
   private membership(): void {
@@ -138,6 +155,7 @@ export class FaultInjector {
     const leader = this.c.leader();
     const st = leader?.status();
     if (!leader || !st) return;
+    if (this.mix.misuse && rng.chance(0.03)) return this.misuseMembership(leader, st.conf);
     if (this.pendingChange) {
       const { cc, deadline } = this.pendingChange;
       if (queue.now > deadline || applied(cc, st.conf)) this.pendingChange = null;
@@ -155,16 +173,33 @@ export class FaultInjector {
       const id = this.c.addNode();
       cc = { type: 'addLearner', node: id };
     }
-    try {
-      const at = leader.control((r) => r.proposeConfChange(cc));
-      if (!at) return;
-      this.c.trace(`propose ${cc.type} ${cc.node} at ${at.index}`);
-      this.c.count(cc.type);
-      this.pendingChange = { cc, deadline: queue.now + 2000 };
-      if (cc.type === 'removeNode') this.removals.set(cc.node, at.index);
-    } catch (err) {
-      this.c.trace(`conf change ${cc.type} ${cc.node} refused: ${(err as Error).message}`);
-    }
+    this.propose(leader, cc);
+  }
+
+  private propose(leader: SimNode, cc: ConfChange): void {
+    const at = this.refusable(`conf change ${cc.type} ${cc.node}`, () => leader.control((r) => r.proposeConfChange(cc)));
+    if (!at) return;
+    this.c.trace(`propose ${cc.type} ${cc.node} at ${at.index}`);
+    this.c.count(cc.type);
+    this.pendingChange = { cc, deadline: this.c.queue.now + 2000 };
+    if (cc.type === 'removeNode') this.removals.set(cc.node, at.index);
+  }
+
+  /** Conf changes Raft must refuse or handle safely: a second change while one is pending, or one that makes no sense. */
+  private misuseMembership(leader: SimNode, conf: ConfState): void {
+    const { rng } = this.c;
+    const members = [...conf.voters, ...conf.learners];
+    const choices: ConfChange[] = [
+      { type: 'addVoter', node: rng.pick(conf.voters) },
+      { type: 'promoteLearner', node: rng.pick(conf.voters) },
+      { type: 'removeNode', node: 'n999' },
+    ];
+    if (members.length > 3) choices.push({ type: 'removeNode', node: rng.pick(members.filter((m) => m !== leader.id)) });
+    const cc = rng.pick(choices);
+    this.c.count('misuse');
+    // Bypasses the one-at-a-time pacing on purpose: a valid one here overlaps any pending change.
+    if (cc.type === 'removeNode' && members.includes(cc.node) && conf.voters.length - (conf.voters.includes(cc.node) ? 1 : 0) < 3) return;
+    this.propose(leader, cc);
   }
 }
 

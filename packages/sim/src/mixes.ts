@@ -9,18 +9,20 @@ export interface FaultMix {
   crashes: boolean;
   membership: boolean;
   transfers: boolean;
+  /** Also issue requests Raft must refuse: overlapping or invalid conf changes, transfers to non-voters. */
+  misuse: boolean;
 }
 
 const LIGHT: NetworkFaults = { drop: 0.01, duplicate: 0.01, corrupt: 0.005, minLatency: 1, maxLatency: 10, slow: 0.01, slowLatency: 100 };
 const LOSSY: NetworkFaults = { drop: 0.12, duplicate: 0.05, corrupt: 0.02, minLatency: 1, maxLatency: 25, slow: 0.03, slowLatency: 300 };
 
 export const MIXES: readonly FaultMix[] = [
-  { name: 'calm', network: CALM_NETWORK, partitions: false, crashes: false, membership: false, transfers: false },
-  { name: 'lossy', network: LOSSY, partitions: false, crashes: false, membership: false, transfers: false },
-  { name: 'partitions', network: LIGHT, partitions: true, crashes: false, membership: false, transfers: false },
-  { name: 'crashes', network: LIGHT, partitions: false, crashes: true, membership: false, transfers: false },
-  { name: 'membership', network: LIGHT, partitions: false, crashes: false, membership: true, transfers: true },
-  { name: 'chaos', network: LOSSY, partitions: true, crashes: true, membership: true, transfers: true },
+  { name: 'calm', network: CALM_NETWORK, partitions: false, crashes: false, membership: false, transfers: false, misuse: false },
+  { name: 'lossy', network: LOSSY, partitions: false, crashes: false, membership: false, transfers: false, misuse: false },
+  { name: 'partitions', network: LIGHT, partitions: true, crashes: false, membership: false, transfers: false, misuse: false },
+  { name: 'crashes', network: LIGHT, partitions: false, crashes: true, membership: false, transfers: false, misuse: false },
+  { name: 'membership', network: LIGHT, partitions: false, crashes: false, membership: true, transfers: true, misuse: false },
+  { name: 'chaos', network: LOSSY, partitions: true, crashes: true, membership: true, transfers: true, misuse: true },
 ];
 
 export function mixByName(name: string): FaultMix {
