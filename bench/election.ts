@@ -1,0 +1,38 @@
+// `npm run bench -- election [--runs 20]`: kill -9 the leader and time until
+// a surviving node accepts a write (committed by the new leader).
+import { LocalCluster, waitFor } from '@shoal/daemon';
+import { percentile, printTable, round, writeResult } from './util.js';
+
+export async function main(args: string[]): Promise<void> {
+  const i = args.indexOf('--runs');
+  const runs = i >= 0 ? Number(args[i + 1]) : 20;
+  const c = new LocalCluster({ size: 3, driver: 'exec' });
+  const samples: number[] = [];
+  try {
+    await c.start();
+    for (let run = 0; run < runs; run++) {
+      const st = await c.anyClient().clusterStatus();
+      const leaderIdx = c.nodes.findIndex((n) => n.id === st.leader?.id);
+      const survivor = c.nodes.findIndex((_, j) => j !== leaderIdx);
+      const client = c.client(survivor);
+      const self = c.nodes[survivor].id!;
+      const t0 = performance.now();
+      await c.kill(leaderIdx);
+      // A write through the survivor: it waits for (or forwards to) the new leader.
+      await waitFor('a write accepted', 30_000, async () => {
+        await client.setNodeAvailability(self, 'active');
+        return true;
+      }, 5);
+      const ms = performance.now() - t0;
+      samples.push(ms);
+      console.log(`run ${run + 1}/${runs}: leader killed -> write accepted after ${Math.round(ms)} ms`);
+      await c.restart(leaderIdx);
+      await c.waitHealthyVoters(3);
+    }
+  } finally {
+    await c.stop();
+  }
+  const result = { p50Ms: round(percentile(samples, 50)), p99Ms: round(percentile(samples, 99)), runs: samples.length };
+  printTable([{ what: 'leader kill -9 -> write accepted', ...result }]);
+  writeResult('election', result);
+}
