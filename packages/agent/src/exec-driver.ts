@@ -70,6 +70,10 @@ export class ExecDriver implements Driver {
     const existing = readRecord(dir);
     if (existing) return this.handleOf(existing); // started before: never twice
     const argv = commandOf(task);
+    // spawn() blocks the event loop for a fork; let queued work (status reports,
+    // I/O) run between the starts of a burst of tasks.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (readRecord(dir)) return this.start(task);
     mkdirSync(dir, { recursive: true });
     const out = openSync(stdoutFile(dir), 'a');
     const err = openSync(stderrFile(dir), 'a');
