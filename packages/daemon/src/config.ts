@@ -28,8 +28,10 @@ export interface DaemonConfig {
   voterGraceMs: number;
   allowDangerous: boolean;
   logLevel: string;
-  /** Raft tick in ms (election after 10 ticks). */
+  /** Raft tick in ms; the leader heartbeats every tick. */
   tickMs: number;
+  /** Ticks without a leader before a follower campaigns, randomized in [n, 2n). */
+  electionTicks: number;
   heartbeatMs: number;
 }
 
@@ -47,6 +49,8 @@ const DEFAULTS: DaemonConfig = {
   allowDangerous: false,
   logLevel: 'info',
   tickMs: 50,
+  // 400-800 ms: a dead leader is replaced well within a second, while 8 missed heartbeats tolerate GC pauses.
+  electionTicks: 8,
   heartbeatMs: 500,
 };
 
@@ -124,6 +128,7 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = proce
   if (cfg.init && cfg.join) throw bad('init', 'use either --init or --join, not both');
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(cfg.name)) throw bad('name', `"${cfg.name}": letters, digits, - _ . up to 63`);
   if (!Number.isInteger(cfg.tickMs) || cfg.tickMs < 5 || cfg.tickMs > 1000) throw bad('tick-ms', 'an integer in 5..1000');
+  if (!Number.isInteger(cfg.electionTicks) || cfg.electionTicks < 3 || cfg.electionTicks > 100) throw bad('election-ticks', 'an integer in 3..100');
   return cfg;
 }
 

@@ -87,6 +87,8 @@ export class ClusterRuntime {
       transport: this.transport,
       fsm: this.stateMachine(),
       tickMs: cfg.tickMs,
+      electionTick: cfg.electionTicks,
+      heartbeatTick: 1,
       logger: this.log.child({ component: 'raft' }),
       bootstrapVoters: this.opts.bootstrap ? [this.p2p.peerId] : undefined,
     });
