@@ -4,7 +4,7 @@
 // loopback (all nodes in this one process, fully connected as the address
 // book keeps them). Writes bench/results/gossip.json.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createP2PNode, generateClusterSecrets, type P2PNode } from '@shoal/p2p';
 import type { Heartbeat } from '@shoal/membership';
@@ -25,7 +25,7 @@ function heartbeat(nodeId: string, seq: number): Heartbeat {
   };
 }
 
-async function measure(n: number, rounds: number): Promise<{ nodes: number; p50Ms: number; p99Ms: number; maxMs: number; rounds: number; lost: number }> {
+async function measure(n: number, rounds: number): Promise<{ nodes: number; meshMs: number; loadAvg: number; p50Ms: number; p99Ms: number; maxMs: number; rounds: number; lost: number }> {
   const { psk } = generateClusterSecrets();
   const allowed = new Set<string>();
   const dirs: string[] = [];
@@ -39,9 +39,10 @@ async function measure(n: number, rounds: number): Promise<{ nodes: number; p50M
     nodes.push(node);
   }
   for (const a of nodes) for (const b of nodes) if (a !== b) a.setPeerAddresses(b.peerId, b.addresses());
-  const deadline = performance.now() + 60_000;
-  while (!nodes.every((x) => x.connectedPeers().length >= n - 1) && performance.now() < deadline) await sleep(100);
-  await sleep(3000); // subscriptions exchanged, mesh grafted
+  const deadline = performance.now() + 180_000;
+  while (!nodes.every((x) => x.stats().topicPeers >= n - 1) && performance.now() < deadline) await sleep(100);
+  const meshMs = round(performance.now() - (deadline - 180_000));
+  await sleep(2000); // mesh grafted, start-up work (identify, handshakes) done
 
   // arrivals[key] = receive times at every node but the publisher
   const arrivals = new Map<string, number[]>();
@@ -59,12 +60,13 @@ async function measure(n: number, rounds: number): Promise<{ nodes: number; p50M
     while (times.length < n - 1 && performance.now() < wait) await sleep(1);
     if (times.length < n - 1) lost++;
     else latencies.push(Math.max(...times) - t0);
+    if (process.env.DEBUG_GOSSIP) console.error(n, r, round(Math.max(...times) - t0), times.length);
     arrivals.delete(key);
     await sleep(100 + Math.random() * 100);
   }
   await Promise.allSettled(nodes.map((x) => x.stop()));
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
-  return { nodes: n, p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), maxMs: round(Math.max(...latencies)), rounds, lost };
+  return { nodes: n, meshMs, loadAvg: round(loadavg()[0]), p50Ms: round(percentile(latencies, 50)), p99Ms: round(percentile(latencies, 99)), maxMs: round(Math.max(...latencies)), rounds, lost };
 }
 
 export async function main(args: string[]): Promise<void> {

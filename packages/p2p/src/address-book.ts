@@ -13,12 +13,18 @@ import type { Logger } from './logger.js';
 const CHECK_EVERY_MS = 500;
 const BACKOFF_MIN_MS = 250;
 const BACKOFF_MAX_MS = 5000;
+/** Handshakes are CPU-bound; too many at once all time out together. */
+const MAX_CONCURRENT_DIALS = 4;
+const DIAL_TIMEOUT_MS = 10_000;
+/** Of two peers that know each other, the smaller id dials; the other waits this long first. */
+const YIELD_TO_PEER_MS = 3000;
 
 interface Entry {
   addrs: string[];
   backoffMs: number;
   retryAt: number;
   dialing: boolean;
+  addedAt: number;
 }
 
 export class AddressBook {
@@ -53,7 +59,7 @@ export class AddressBook {
     }
     const e = this.entries.get(peerId);
     if (e) e.addrs = addrs;
-    else this.entries.set(peerId, { addrs, backoffMs: 0, retryAt: 0, dialing: false });
+    else this.entries.set(peerId, { addrs, backoffMs: 0, retryAt: 0, dialing: false, addedAt: Date.now() });
     void this.libp2p.peerStore.merge(peerIdFromString(peerId), { multiaddrs: parsed }).catch(() => {});
     if (this.timer) this.maintain();
   }
@@ -85,11 +91,16 @@ export class AddressBook {
     const connected = new Set(this.libp2p.getConnections().map((c) => c.remotePeer.toString()));
     const now = Date.now();
     const self = this.libp2p.peerId.toString();
+    let inFlight = [...this.entries.values()].filter((e) => e.dialing).length;
     for (const [peerId, e] of this.entries) {
+      if (inFlight >= MAX_CONCURRENT_DIALS) break;
       if (peerId === self || connected.has(peerId) || e.dialing || now < e.retryAt || !this.allow(peerId)) continue;
+      // Both sides dialling at once doubles the handshakes; let the smaller id go first.
+      if (self > peerId && now - e.addedAt < YIELD_TO_PEER_MS) continue;
       e.dialing = true;
+      inFlight++;
       this.libp2p
-        .dial(peerIdFromString(peerId), { signal: AbortSignal.timeout(3000) })
+        .dial(peerIdFromString(peerId), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
         .then(() => {
           e.backoffMs = 0;
         })

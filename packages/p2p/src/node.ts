@@ -54,6 +54,8 @@ export interface P2PStats {
   raft: RaftStats;
   rpc: RpcStats;
   connections: number;
+  /** Peers known to be subscribed to the heartbeat topic (gossip reach). */
+  topicPeers: number;
 }
 
 export interface P2PNode {
@@ -92,7 +94,8 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
     privateKey,
     addresses: { listen: opts.listen },
     transports: [tcp()],
-    connectionProtector: preSharedKey({ psk: swarmKey(opts.psk) }),
+    // The nonce exchange must survive a loaded host; 1 s (the default) does not.
+    connectionProtector: preSharedKey({ psk: swarmKey(opts.psk), timeout: 5000 }),
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: {
@@ -100,7 +103,7 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
       denyDialMultiaddr: () => false,
       denyDialPeer: (peer) => !allow(peer.toString()) && !book.dialingByAddress.has(peer.toString()),
     },
-    connectionManager: { maxConnections: 1024, inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 256, dialTimeout: 3000 },
+    connectionManager: { maxConnections: 1024, inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 256, dialTimeout: 10_000 },
     services: {
       identify: identify(),
       // Probes of one suspect by several members (direct + indirect) overlap on
@@ -227,6 +230,7 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
       raft: { ...raft.stats },
       rpc: { ...rpc.stats },
       connections: libp2p.getConnections().length,
+      topicPeers: libp2p.services.pubsub.getSubscribers(HEARTBEAT_TOPIC).length,
     }),
   };
   return node;
