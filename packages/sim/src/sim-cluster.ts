@@ -192,7 +192,7 @@ export class SimCluster {
 
 function pickRaftOptions(rng: Rng): HostEnv['raftOptions'] {
   const opts: Omit<RaftConfig, 'id' | 'persisted' | 'applied' | 'random'> = {
-    electionTick: 10,
+    electionTick: rng.pick([5, 10, 10, 20]),
     heartbeatTick: rng.pick([1, 2, 3]),
     preVote: rng.chance(0.7),
     checkQuorum: rng.chance(0.7),
