@@ -231,6 +231,9 @@ export class SimNode {
       throw new SimViolation('durability', `${this.id} got a Ready with new entries, term or vote but mustSync=false`);
     }
     if (rd.snapshot) {
+      if (rd.snapshot.meta.index <= this.kv.applied) {
+        throw new SimViolation('snapshot-rollback', `${this.id} was handed a snapshot at ${rd.snapshot.meta.index} after applying up to ${this.kv.applied}: its state would go back in time`);
+      }
       this.env.count('snapshotsInstalled');
       this.env.monitor.onSnapshot(this.id, rd.snapshot);
       this.disk.installSnapshot(rd.snapshot);
@@ -240,7 +243,13 @@ export class SimNode {
     this.env.monitor.onPersist(this.id, rd.entries, this.knownCommit);
     this.disk.appendEntries(rd.entries);
     if (hs) {
-      this.knownCommit = Math.max(this.knownCommit, hs.commit);
+      if (hs.term < this.lastHardState.term || hs.commit < this.knownCommit) {
+        throw new SimViolation('hard-state-regress', `${this.id} was asked to persist term ${hs.term} commit ${hs.commit} after term ${this.lastHardState.term} commit ${this.knownCommit}`);
+      }
+      if (hs.term === this.lastHardState.term && this.lastHardState.vote !== null && hs.vote !== this.lastHardState.vote) {
+        throw new SimViolation('double-vote', `${this.id} changed its vote in term ${hs.term} from ${this.lastHardState.vote} to ${hs.vote}`);
+      }
+      this.knownCommit = hs.commit;
       this.disk.writeHardState(hs);
       this.lastHardState = { term: hs.term, vote: hs.vote };
     }
