@@ -1,6 +1,7 @@
 import { RaftNode, decodeMessage, encodeMessage } from '@shoal/raft';
 import type { Entry, Message, NodeId, RaftConfig, RaftStatus, Ready } from '@shoal/raft';
 import { canonicalMessage } from './codec-check.js';
+import { checkOutgoing, checkReady } from './durability.js';
 import type { SimDisk } from './disk.js';
 import { KvStore, decodeKvCommand, encodeKvCommand, opKey } from './kv.js';
 import type { KvCommand, KvResult } from './kv.js';
@@ -225,15 +226,8 @@ export class SimNode {
 
   /** Writes the ready to disk; returns false if the node lost power before syncing. */
   private persist(rd: Ready): boolean {
-    const hs = rd.hardState;
-    const needSync = rd.entries.length > 0 || (hs !== undefined && (hs.term !== this.lastHardState.term || hs.vote !== this.lastHardState.vote));
-    if (needSync && !rd.mustSync) {
-      throw new SimViolation('durability', `${this.id} got a Ready with new entries, term or vote but mustSync=false`);
-    }
+    checkReady(this.id, rd, { ...this.lastHardState, commit: this.knownCommit, applied: this.kv.applied });
     if (rd.snapshot) {
-      if (rd.snapshot.meta.index <= this.kv.applied) {
-        throw new SimViolation('snapshot-rollback', `${this.id} was handed a snapshot at ${rd.snapshot.meta.index} after applying up to ${this.kv.applied}: its state would go back in time`);
-      }
       this.env.count('snapshotsInstalled');
       this.env.monitor.onSnapshot(this.id, rd.snapshot);
       this.disk.installSnapshot(rd.snapshot);
@@ -242,13 +236,8 @@ export class SimNode {
     }
     this.env.monitor.onPersist(this.id, rd.entries, this.knownCommit);
     this.disk.appendEntries(rd.entries);
+    const hs = rd.hardState;
     if (hs) {
-      if (hs.term < this.lastHardState.term || hs.commit < this.knownCommit) {
-        throw new SimViolation('hard-state-regress', `${this.id} was asked to persist term ${hs.term} commit ${hs.commit} after term ${this.lastHardState.term} commit ${this.knownCommit}`);
-      }
-      if (hs.term === this.lastHardState.term && this.lastHardState.vote !== null && hs.vote !== this.lastHardState.vote) {
-        throw new SimViolation('double-vote', `${this.id} changed its vote in term ${hs.term} from ${this.lastHardState.vote} to ${hs.vote}`);
-      }
       this.knownCommit = hs.commit;
       this.disk.writeHardState(hs);
       this.lastHardState = { term: hs.term, vote: hs.vote };
@@ -266,21 +255,8 @@ export class SimNode {
   }
 
   private sendChecked(m: Message): void {
-    if (m.from !== this.id) throw new SimViolation('message', `${this.id} sent a message claiming to be from ${m.from}`);
-    const durable = this.disk.durableHardState();
-    if (m.type !== 'preVote' && m.type !== 'preVoteResp' && m.term > durable.term) {
-      throw new SimViolation('durability', `${this.id} sent ${m.type} in term ${m.term} before persisting that term (durable term ${durable.term})`);
-    }
-    if (m.type === 'vote' && (durable.term !== m.term || durable.vote !== this.id)) {
-      throw new SimViolation('durability', `${this.id} asked for votes in term ${m.term} before durably voting for itself`);
-    }
-    if (m.type === 'voteResp' && !m.reject) {
-      if (durable.term !== m.term || durable.vote !== m.to) {
-        throw new SimViolation('durability', `${this.id} granted its vote to ${m.to} in term ${m.term} before persisting it (durable term ${durable.term}, vote ${durable.vote})`);
-      }
-      this.env.monitor.onVoteGranted(this.id, m.to, m.term);
-    }
-    if (m.type === 'appendResp' && !m.reject && m.index !== undefined) this.checkAckDurable(m.index);
+    checkOutgoing(this.id, m, this.disk);
+    if (m.type === 'voteResp' && !m.reject) this.env.monitor.onVoteGranted(this.id, m.to, m.term);
     const bytes = encodeMessage(m);
     if (this.env.rng.chance(1 / 16)) {
       this.env.count('codecRoundTrips');
@@ -288,16 +264,6 @@ export class SimNode {
       if (back !== canonicalMessage(m)) throw new SimViolation('codec', `${m.type} did not survive encode/decode: ${canonicalMessage(m)} became ${back}`);
     }
     this.env.send(this.id, m.to, bytes);
-  }
-
-  /** A follower acknowledging index i lets the leader count it: i must be on disk, not in the page cache. */
-  private checkAckDurable(index: number): void {
-    if (index <= this.disk.durableSnapshotIndex()) return;
-    const durableTerm = this.disk.durableTermAt(index);
-    const liveTerm = this.disk.volatileTermAt(index);
-    if (durableTerm === 0 || durableTerm !== liveTerm) {
-      throw new SimViolation('durability', `${this.id} acknowledged entries up to ${index} that are not durable (durable term ${durableTerm}, in memory ${liveTerm})`);
-    }
   }
 
   private applyAll(entries: Entry[]): void {

@@ -72,7 +72,7 @@ test('voters that ignore the up-to-date log check lose committed data, and the c
     () => {
       const v = firstViolation('chaos', 150);
       assert.ok(v !== null, 'no violation found in 150 seeds');
-      assert.ok(['state-machine-safety', 'lost-write', 'linearizability', 'log-matching', 'commit-durability', 'snapshot-safety', 'raft-threw', 'replica-divergence'].includes(v.kind), v.kind);
+      assert.ok(['leader-completeness', 'committed-overwrite', 'state-machine-safety', 'lost-write', 'linearizability', 'log-matching', 'commit-durability', 'snapshot-safety', 'raft-threw', 'replica-divergence'].includes(v.kind), v.kind);
     },
   );
 });
