@@ -23,11 +23,11 @@ export class FaultInjector {
     const { rng } = this.c;
     if (this.mix.partitions) this.partitionFaults();
     if (this.mix.crashes) {
-      if (rng.chance(0.05)) {
+      if (rng.chance(0.08)) {
         const up = this.c.upNodes();
         if (up.length > 0) this.crash(rng.pick(up).id);
       }
-      if (rng.chance(0.015)) this.crash(this.c.leader()?.id);
+      if (rng.chance(0.03)) this.crash(this.c.leader()?.id);
       if (rng.chance(0.03)) this.pause();
     }
     if (this.mix.transfers && rng.chance(0.03)) this.transfer();

@@ -88,7 +88,8 @@ export class SimCluster {
           acknowledged: (op) => this.acknowledged.push(op),
           readIndexShare: 0.6,
           attemptTimeout: 150 + this.clientRng.int(150),
-          opDeadline: 1000,
+          // Impatient clients leave more writes with an unknown outcome for the checker.
+          opDeadline: this.clientRng.pick([250, 500, 1000, 2000]),
         }),
       );
     }
