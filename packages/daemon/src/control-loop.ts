@@ -8,8 +8,8 @@
 import type { Logger } from 'pino';
 
 export interface ControlLoopDeps {
-  /** One reconcile pass: returns the commands to propose. */
-  plan: () => unknown[];
+  /** One reconcile pass: the commands to propose, and when to look again if nothing changes (ms epoch). */
+  plan: () => { commands: unknown[]; nextWakeAt: number | null };
   propose: (cmd: unknown) => Promise<unknown>;
   logger: Logger;
   intervalMs?: number;
@@ -47,11 +47,14 @@ export class ControlLoop {
   }
 
   private async run(): Promise<void> {
-    const interval = this.deps.intervalMs ?? 500;
+    const idleMs = this.deps.intervalMs ?? 5000;
+    let wakeAt: number | null = null;
     while (this.running) {
       if (!this.dirty) {
+        // Idle: sleep until a state change, a time-based decision (restart delay, update monitor) or the safety interval.
+        const waitMs = Math.max(0, Math.min(idleMs, wakeAt === null ? idleMs : wakeAt - Date.now()));
         await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, interval);
+          const t = setTimeout(resolve, waitMs);
           this.wakeUp = () => {
             clearTimeout(t);
             resolve();
@@ -63,7 +66,9 @@ export class ControlLoop {
       const started = performance.now();
       let commands: unknown[] = [];
       try {
-        commands = this.deps.plan();
+        const plan = this.deps.plan();
+        commands = plan.commands;
+        wakeAt = plan.nextWakeAt;
         // Commands of one pass are independent batches; propose them together so one fsync covers them.
         const results = await Promise.allSettled(commands.map((c) => this.deps.propose(c)));
         let failed = 0;

@@ -14,7 +14,8 @@ import { ControlLoop } from './control-loop.js';
 import { planVoterChange, type MemberHealth } from './autopilot.js';
 import type { ClusterRuntime } from './runtime.js';
 
-const SWEEP_MS = 200;
+/** Liveness changes trigger a sweep at once; this only backs up a missed event. */
+const SWEEP_MS = 1000;
 const AUTOPILOT_MS = 1000;
 /** A learner within this many entries of the commit index counts as caught up. */
 const CAUGHT_UP_ENTRIES = 1000;
@@ -31,7 +32,10 @@ export class LeaderDuties {
 
   constructor(private readonly rt: ClusterRuntime) {
     this.loop = new ControlLoop({
-      plan: () => reconcile(rt.state, Date.now(), () => randomInt(0, 2 ** 32) / 2 ** 32).commands,
+      plan: () => {
+        const { commands, plan } = reconcile(rt.state, Date.now(), () => randomInt(0, 2 ** 32) / 2 ** 32);
+        return { commands, nextWakeAt: plan.nextWakeAt };
+      },
       propose: async (cmd) => (await rt.propose(cmd as Command)).result,
       logger: rt.log.child({ component: 'orchestrator' }),
       onPass: (ms, n) => this.onPass?.(ms, n),

@@ -13,6 +13,9 @@ import { ShoalClient } from '@shoal/api';
 
 export const SHOAL_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'cli', 'bin', 'shoal.js');
 
+/** What the systemd unit in the README sets too: a small young generation keeps an idle agent's RSS down. */
+export const AGENT_NODE_OPTIONS = '--max-semi-space-size=2';
+
 export interface LocalNode {
   index: number;
   name: string;
@@ -130,7 +133,7 @@ export class LocalCluster {
       ...(this.opts.extraArgs ?? []),
       ...extra,
     ];
-    n.proc = spawn(process.execPath, args, { stdio: ['ignore', out, out], env: { ...process.env, ...this.opts.env, SHOAL_LOG_PRETTY: '0' } });
+    n.proc = spawn(process.execPath, args, { stdio: ['ignore', out, out], env: { ...process.env, NODE_OPTIONS: AGENT_NODE_OPTIONS, ...this.opts.env, SHOAL_LOG_PRETTY: '0' } });
     n.proc.on('exit', () => {
       n.proc = null;
     });
