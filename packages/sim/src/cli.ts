@@ -51,7 +51,7 @@ function main(argv: string[]): number {
   const summary = runSeeds({ first, count, nodes, mix, steps, onResult: (r) => r.violation && console.log(failureLine(r)) });
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   console.log(coverageLine(summary.coverage));
-  console.log(`${summary.ops} client ops, ${summary.committed} entries committed, ${summary.inconclusive} inconclusive checks, ${secs} s`);
+  console.log(`${summary.ops} client ops (${summary.abandoned} with unknown outcome), ${summary.committed} entries committed, ${summary.inconclusive} inconclusive checks, ${secs} s`);
   console.log(`seeds: ${summary.seeds}, violations: ${summary.failures.length}`);
   return summary.failures.length > 0 ? 1 : 0;
 }

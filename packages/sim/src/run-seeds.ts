@@ -15,6 +15,8 @@ export interface SeedRunSummary {
   seeds: number;
   failures: SimResult[];
   ops: number;
+  /** Operations whose client gave up: outcome unknown to the checker. */
+  abandoned: number;
   committed: number;
   inconclusive: number;
   /** Coverage counters summed over all seeds. */
@@ -23,11 +25,12 @@ export interface SeedRunSummary {
 
 /** Runs a range of seeds and collects the failing ones. */
 export function runSeeds(o: SeedRunOptions): SeedRunSummary {
-  const summary: SeedRunSummary = { seeds: 0, failures: [], ops: 0, committed: 0, inconclusive: 0, coverage: {} };
+  const summary: SeedRunSummary = { seeds: 0, failures: [], ops: 0, abandoned: 0, committed: 0, inconclusive: 0, coverage: {} };
   for (let seed = o.first; seed < o.first + o.count; seed++) {
     const r = runSimulation({ seed, nodes: o.nodes, mix: o.mix, steps: o.steps });
     summary.seeds++;
     summary.ops += r.stats.ops;
+    summary.abandoned += r.stats.abandoned;
     summary.committed += r.stats.committed;
     if (r.stats.linearizability.startsWith('inconclusive')) summary.inconclusive++;
     for (const [k, v] of Object.entries(r.coverage)) summary.coverage[k] = (summary.coverage[k] ?? 0) + v;
