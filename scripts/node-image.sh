@@ -74,7 +74,7 @@ cp "$BUSYBOX" "$ctx/busybox"
 cp scripts/node-image-entrypoint.sh "$ctx/entrypoint.sh"
 # The repo minus sources of truth the node does not run (git, TS sources,
 # dev-only tooling); workspace symlinks in node_modules/@shoal stay valid.
-tar -C "$REPO" -cf "$ctx/shoal.tar" \
+tar -C "$REPO" -cf "$ctx/shoal.tar" --no-wildcards-match-slash \
   --exclude=./.git --exclude=./node_modules/node --exclude=./node_modules/typescript \
   --exclude=./node_modules/eslint --exclude='./node_modules/@typescript-eslint' --exclude=./node_modules/typescript-eslint \
   --exclude='./packages/*/src' --exclude='./packages/*/test' --exclude='./packages/*/dist/test' --exclude='*.tsbuildinfo' \
@@ -94,5 +94,7 @@ EOF
 sed -i "s#BASE_IMAGE#$BASE#" "$ctx/Dockerfile"
 DOCKER_BUILDKIT=0 docker build -q -t "$IMAGE" "$ctx" >&2
 docker tag "$IMAGE" shoal-e2e/node:latest
+# Older node images are dead weight (each is ~600 MB); keep only this one.
+docker images --format '{{.Repository}}:{{.Tag}}' shoal-e2e/node | grep -v -e ":$HASH\$" -e ':latest$' | xargs -r docker rmi >/dev/null 2>&1 || true
 say "built $IMAGE"
 echo "$IMAGE"
