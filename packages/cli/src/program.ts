@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { processOutput } from './output.js';
 import { serviceCommand } from './commands/service.js';
 import { nodeCommand } from './commands/node.js';
+import { taskCommand } from './commands/task.js';
 import { clusterCommand } from './commands/cluster.js';
 import { eventsCommand } from './commands/events.js';
 import { stackCommand } from './commands/stack.js';
@@ -34,6 +35,7 @@ export function buildProgram(extra?: ExtraCommands, ctx: Partial<CliContext> = {
   });
   program.addCommand(serviceCommand(context));
   program.addCommand(nodeCommand(context));
+  program.addCommand(taskCommand(context));
   program.addCommand(clusterCommand(context));
   program.addCommand(eventsCommand(context));
   program.addCommand(stackCommand(context));

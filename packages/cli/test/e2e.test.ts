@@ -93,3 +93,18 @@ function freePort(): Promise<number> {
     srv.on('error', reject);
   });
 }
+
+test('task explain shows, node by node, why a task is pending', async () => {
+  const created = await shoal(['service', 'create', 'picky', '--image', 'nginx', '--constraint', 'node.labels.zone==nowhere', '--detach']);
+  assert.equal(created.code, 0, created.stderr);
+  const task = JSON.parse((await shoal(['service', 'ps', 'picky', '--json'])).stdout)[0];
+  const res = await shoal(['task', 'explain', task.id]);
+  assert.equal(res.code, 0, res.stderr);
+  assert.match(res.stdout, /^picky\.1 \(\S+\): pending: /);
+  assert.match(res.stdout, /NODE +FITS +WHY NOT/);
+  assert.match(res.stdout, /no +constraint node\.labels\.zone==nowhere not met/);
+  const missing = await shoal(['task', 'explain', 'nope']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^Error: no task nope/);
+  await shoal(['service', 'rm', 'picky']);
+});
