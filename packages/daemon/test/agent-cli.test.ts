@@ -1,0 +1,92 @@
+/**
+ * The operator's first steps with real processes: agents started without a
+ * cluster, `shoal init` and `shoal join` through their APIs, and the clear
+ * errors an agent gives instead of a stack trace.
+ */
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SHOAL_BIN, freePort, waitFor } from '../src/local-cluster.js';
+import { ShoalClient } from '@shoal/api';
+import { readFileSync } from 'node:fs';
+
+const root = mkdtempSync(join(tmpdir(), 'shoal-cli-'));
+const procs: ChildProcess[] = [];
+after(() => {
+  for (const p of procs) p.kill('SIGKILL');
+  rmSync(root, { recursive: true, force: true });
+});
+
+function shoal(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [SHOAL_BIN, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+async function agent(name: string, extra: string[] = []): Promise<{ dir: string; api: string; p2p: number; proc: ChildProcess }> {
+  const dir = join(root, name);
+  const p2p = await freePort();
+  const apiPort = await freePort();
+  const proc = spawn(process.execPath, [SHOAL_BIN, 'agent', '--data-dir', dir, '--name', name, '--driver', 'exec', '--p2p-listen', `127.0.0.1:${p2p}`, '--api-listen', `127.0.0.1:${apiPort}`, ...extra], {
+    stdio: 'ignore',
+  });
+  procs.push(proc);
+  const api = `http://127.0.0.1:${apiPort}`;
+  await waitFor(`${name} API`, 30_000, async () => (await new ShoalClient({ baseUrl: api }).health()).ok);
+  return { dir, api, p2p, proc };
+}
+
+test('agents with no cluster are put into one with `shoal init` and `shoal join`', async () => {
+  const a = await agent('first');
+  const b = await agent('second');
+  const notYet = await shoal(['--host', a.api, '--data-dir', a.dir, 'service', 'ls']);
+  assert.equal(notYet.code, 1);
+  assert.match(notYet.stderr, /not in a cluster yet: run `shoal init`/);
+
+  const init = await shoal(['--host', a.api, '--data-dir', a.dir, 'init']);
+  assert.equal(init.code, 0, init.stderr);
+  const m = /shoal agent --join (\S+) --token (\S+)/.exec(init.stdout);
+  assert.ok(m, init.stdout);
+  assert.equal(m[1], `127.0.0.1:${a.p2p}`);
+
+  const joined = await shoal(['--host', b.api, '--data-dir', b.dir, 'join', m[1], '--token', m[2]]);
+  assert.equal(joined.code, 0, joined.stderr);
+  assert.match(joined.stdout, /^joined cluster \S+ as (learner|voter)/);
+  const client = new ShoalClient({ baseUrl: a.api, token: readFileSync(join(a.dir, 'api.token'), 'utf8').trim() });
+  await waitFor('both nodes ready', 30_000, async () => (await client.listNodes()).filter((n) => n.status === 'ready').length === 2);
+
+  const again = await shoal(['--host', a.api, '--data-dir', a.dir, 'init']);
+  assert.equal(again.code, 1);
+  assert.match(again.stderr, /already in a cluster/);
+
+  // A wrong secret is refused with a clear message, and the joiner stays out.
+  const c = await agent('third');
+  const forged = m[2].slice(0, -4) + (m[2].endsWith('AAAA') ? 'BBBB' : 'AAAA');
+  const bad = await shoal(['--host', c.api, '--data-dir', c.dir, 'join', m[1], '--token', forged]);
+  assert.equal(bad.code, 1);
+  assert.match(bad.stderr, /^Error: /);
+  assert.equal((await client.listNodes()).length, 2);
+  for (const p of [a, b, c]) p.proc.kill('SIGTERM');
+});
+
+test('clear errors instead of stack traces: a port in use, another cluster\'s data dir', async () => {
+  const a = await agent('busy', ['--init']);
+  const port = Number(new URL(a.api).port);
+  const clash = await shoal(['agent', '--data-dir', join(root, 'clash'), '--driver', 'exec', '--p2p-listen', `127.0.0.1:${await freePort()}`, '--api-listen', `127.0.0.1:${port}`]);
+  assert.equal(clash.code, 1);
+  assert.match(clash.stderr, /^Error: api-listen 127\.0\.0\.1:\d+ is already in use; pick another with --api-listen\n$/);
+
+  const other = await agent('other', ['--init']);
+  const token = await waitFor('the join token', 30_000, async () => JSON.parse((await shoal(['--host', other.api, '--data-dir', other.dir, 'cluster', 'token', 'show', '--json'])).stdout).token as string);
+  a.proc.kill('SIGTERM');
+  await new Promise((r) => a.proc.once('exit', r));
+  const wrong = await shoal(['agent', '--data-dir', a.dir, '--driver', 'exec', '--join', `127.0.0.1:${other.p2p}`, '--token', token, '--api-listen', `127.0.0.1:${await freePort()}`, '--p2p-listen', `127.0.0.1:${await freePort()}`]);
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /^Error: data dir .* belongs to cluster .*, not .*; use another --data-dir/);
+  other.proc.kill('SIGTERM');
+});
