@@ -592,7 +592,10 @@ export class RaftNode {
       this.tracker.setConf(conf, log.lastIndex() + 1);
       this.confHistory = [{ index, conf }];
     }
-    this.send({ type: 'appendResp', to: m.from, term: this.term, index: log.lastIndex() });
+    // Acknowledge the snapshot's index, not our last index: entries after it
+    // may be a stale suffix from a deposed leader that the leader's log does
+    // not share (found by the simulator; see sim/test/raft-scenarios).
+    this.send({ type: 'appendResp', to: m.from, term: this.term, index });
   }
 
   // ---------------------------------------------------------------- leader side of replication
