@@ -8,7 +8,7 @@
  * A data dir belongs to one cluster: starting it with another cluster's
  * token is refused.
  */
-import { mkdirSync, readFileSync, writeFileSync, existsSync, renameSync, openSync, fsyncSync, closeSync, accessSync, constants } from 'node:fs';
+import { mkdirSync, rmSync, readFileSync, writeFileSync, existsSync, renameSync, openSync, fsyncSync, closeSync, accessSync, constants } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ShoalError, ErrorCode } from '@shoal/types';
@@ -63,6 +63,10 @@ export class DataDir {
     } catch (err) {
       throw new ShoalError(ErrorCode.CorruptStore, `${file} is unreadable (${(err as Error).message}); restore it from a backup or start with a new data dir`);
     }
+  }
+
+  clearIdentity(): void {
+    rmSync(join(this.root, 'cluster.json'), { force: true });
   }
 
   writeIdentity(id: ClusterIdentity): void {

@@ -110,7 +110,16 @@ export class ShoalNode {
     const rt = await this.startRuntime(identity, false);
     const { host, port } = parseHostPort('join', addr);
     const addrs = [`/ip4/${host}/tcp/${port}`, ...t.addrs];
-    const reply = await requestJoin(rt, addrs, t.secret);
+    let reply;
+    try {
+      reply = await requestJoin(rt, addrs, t.secret);
+    } catch (err) {
+      // Refused or unreachable: leave no half-joined state, so the operator can retry with the right token.
+      this.runtime = null;
+      await rt.stop().catch(() => undefined);
+      if (!existing) this.dataDir.clearIdentity();
+      throw err;
+    }
     this.dataDir.writeIdentity({ ...identity, joined: true });
     this.log.info({ clusterId: reply.clusterId, members: reply.members.length }, 'joined the cluster');
   }
@@ -144,6 +153,7 @@ export class ShoalNode {
       duties.onPass = (ms) => this.metrics.reconcileSeconds.observe(ms / 1000);
     });
     rt.raft.onLeaderChange(() => this.metrics.leaderChanges.inc());
+    rt.onPeerRtt((ms) => this.metrics.heartbeatRttSeconds.observe(ms / 1000));
     return rt;
   }
 

@@ -134,10 +134,12 @@ export class ClusterRuntime {
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    if (this.rttTimer) clearInterval(this.rttTimer);
     await this.leaderDuties?.stop();
     this.membership?.stop();
     await this.agent?.stop({ stopTasks: false });
     await this.raft?.stop();
+    await this.storage?.close().catch(() => undefined);
     await this.p2p?.stop();
   }
 
@@ -146,6 +148,18 @@ export class ClusterRuntime {
   onLeaderDuties(cb: (d: LeaderDuties) => void): void {
     if (this.leaderDuties) cb(this.leaderDuties);
     else this.dutiesListeners.push(cb);
+  }
+
+  private rttTimer: NodeJS.Timeout | null = null;
+  /** Pings every member now and then, for the heartbeat round-trip metric. */
+  onPeerRtt(cb: (ms: number) => void, everyMs = 10_000): void {
+    this.rttTimer = setInterval(() => {
+      for (const n of this.state.nodes()) {
+        if (n.id === this.selfId || n.status !== 'ready') continue;
+        this.p2p.ping(n.id, AbortSignal.timeout(2000)).then(cb, () => undefined);
+      }
+    }, everyMs);
+    this.rttTimer.unref();
   }
 
   isLeader(): boolean {

@@ -64,13 +64,19 @@ test('agents with no cluster are put into one with `shoal init` and `shoal join`
   assert.equal(again.code, 1);
   assert.match(again.stderr, /already in a cluster/);
 
-  // A wrong secret is refused with a clear message, and the joiner stays out.
+  // After a rotation the old token is refused with a clear message, and the joiner stays out.
+  const rotated = await shoal(['--host', a.api, '--data-dir', a.dir, 'cluster', 'token', 'rotate', '--json']);
+  assert.equal(rotated.code, 0, rotated.stderr);
   const c = await agent('third');
-  const forged = m[2].slice(0, -4) + (m[2].endsWith('AAAA') ? 'BBBB' : 'AAAA');
-  const bad = await shoal(['--host', c.api, '--data-dir', c.dir, 'join', m[1], '--token', forged]);
+  const bad = await shoal(['--host', c.api, '--data-dir', c.dir, 'join', m[1], '--token', m[2]]);
   assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /^Error: /);
+  assert.match(bad.stderr, /^Error: the join token is not valid \(it may have been rotated\)/);
   assert.equal((await client.listNodes()).length, 2);
+  // ... and the same agent joins once given the current token.
+  const fresh = JSON.parse(rotated.stdout).token as string;
+  const good = await shoal(['--host', c.api, '--data-dir', c.dir, 'join', m[1], '--token', fresh]);
+  assert.equal(good.code, 0, good.stderr);
+  await waitFor('three nodes', 30_000, async () => (await client.listNodes()).length === 3);
   for (const p of [a, b, c]) p.proc.kill('SIGTERM');
 });
 
