@@ -48,7 +48,11 @@ function main(argv: string[]): number {
   const count = int(values.seeds, 'seeds') ?? 100;
   const first = int(values.first, 'first') ?? 1;
   const started = Date.now();
-  const summary = runSeeds({ first, count, nodes, mix, steps, onResult: (r) => r.violation && console.log(failureLine(r)) });
+  const summary = runSeeds({ first, count, nodes, mix, steps, onResult: (r) => {
+      if (r.violation) console.log(failureLine(r));
+      else if (r.stats.linearizability !== 'ok') console.log(`INCONCLUSIVE seed ${r.seed}: linearizability ${r.stats.linearizability}\n  replay: ${r.replay}`);
+    },
+  });
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   console.log(coverageLine(summary.coverage));
   console.log(`${summary.ops} client ops (${summary.abandoned} with unknown outcome), ${summary.committed} entries committed, ${summary.inconclusive} inconclusive checks, ${secs} s`);

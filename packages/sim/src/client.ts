@@ -83,7 +83,7 @@ export class SimClient {
     this.current = null;
     if (!this.active) return;
     const cmd: KvCommand = { client: this.id, seq: ++this.seq, op: this.pickOp() };
-    const hop = this.env.history.invoke(this.id, cmd.op);
+    const hop = this.env.history.invoke(this.id, cmd.op, opKey(this.id, cmd.seq));
     const cur: InFlight = { cmd, hop, attempt: 0, startedAt: this.env.queue.now, readIndex: cmd.op.kind === 'get' && this.env.rng.chance(this.env.readIndexShare) };
     this.current = cur;
     this.send(cur);

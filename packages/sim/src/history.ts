@@ -14,6 +14,8 @@ export interface HistoryOp {
   output: KvResult | null;
   call: number;
   ret: number;
+  /** The operation's (client, seq) id as the state machine records it, when it has one. */
+  tag?: string;
 }
 
 /** Records the client history of a run. */
@@ -21,8 +23,8 @@ export class History {
   readonly ops: HistoryOp[] = [];
   private clock = 0;
 
-  invoke(client: string, input: KvOp): HistoryOp {
-    const op: HistoryOp = { id: this.ops.length, client, input, output: null, call: ++this.clock, ret: Infinity };
+  invoke(client: string, input: KvOp, tag?: string): HistoryOp {
+    const op: HistoryOp = { id: this.ops.length, client, input, output: null, call: ++this.clock, ret: Infinity, tag };
     this.ops.push(op);
     return op;
   }
