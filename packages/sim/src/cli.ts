@@ -50,7 +50,7 @@ function main(argv: string[]): number {
   const started = Date.now();
   const summary = runSeeds({ first, count, nodes, mix, steps, onResult: (r) => {
       if (r.violation) console.log(failureLine(r));
-      else if (r.stats.linearizability !== 'ok') console.log(`INCONCLUSIVE seed ${r.seed}: linearizability ${r.stats.linearizability}\n  replay: ${r.replay}`);
+      else if (r.stats.linearizability !== 'ok') console.log(`INCONCLUSIVE seed ${r.seed} (mix ${r.mix}, ${r.nodes} nodes): linearizability ${r.stats.linearizability} -- replay: ${r.replay}`);
     },
   });
   const secs = ((Date.now() - started) / 1000).toFixed(1);

@@ -41,7 +41,7 @@ export function runSeeds(o: SeedRunOptions): SeedRunSummary {
 }
 
 export function failureLine(r: SimResult): string {
-  return `FAIL seed ${r.seed} (mix ${r.mix}, ${r.nodes} nodes): ${r.violation!.message.split('\n')[0]}\n  replay: ${r.replay}`;
+  return `FAIL seed ${r.seed} (mix ${r.mix}, ${r.nodes} nodes): ${r.violation!.message.split('\n')[0]} -- replay: ${r.replay}`;
 }
 
 export function coverageLine(coverage: Record<string, number>): string {
