@@ -105,6 +105,8 @@ export async function runAgent(input: ConfigInput): Promise<void> {
         process.exit(1);
       });
   };
+  // A bug in a background task must not take the node (and, under Docker-in-Docker, its tasks) down with it.
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection (bug): logged, node keeps running'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
   try {

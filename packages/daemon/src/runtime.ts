@@ -11,6 +11,7 @@ import { ClusterState, encodeCommand, decodeCommand, type Command, type CommandR
 import { LevelRaftStorage, RaftHost, type StateMachine } from '@shoal/storage';
 import { createP2PNode, Membership, multiaddr, type P2PNode } from '@shoal/p2p';
 import { Agent, type Driver } from '@shoal/agent';
+import { decodeHeartbeat } from '@shoal/membership';
 import type { DaemonConfig } from './config.js';
 import type { DataDir, ClusterIdentity } from './data-dir.js';
 import { P2PRaftTransport } from './raft-transport.js';
@@ -38,6 +39,7 @@ interface Applied {
 }
 
 export const PROPOSE_METHOD = 'propose';
+export const HEARTBEAT_METHOD = 'heartbeat';
 const PROPOSE_TIMEOUT_MS = 5000;
 
 export class ClusterRuntime {
@@ -99,6 +101,12 @@ export class ClusterRuntime {
       void this.stop().finally(() => process.exit(1));
     });
     this.p2p.handle(PROPOSE_METHOD, (from, body) => this.handleForwardedProposal(from, body));
+    this.p2p.handle(HEARTBEAT_METHOD, async (from, body) => {
+      const hb = decodeHeartbeat(new TextEncoder().encode(JSON.stringify(body)));
+      if (hb.nodeId !== from) throw new ShoalError(ErrorCode.Unauthorized, 'a node may only send its own heartbeat');
+      this.membership.observeDirect(hb);
+      return { ok: true };
+    });
 
     this.membership = new Membership({
       node: this.p2p,
@@ -127,6 +135,9 @@ export class ClusterRuntime {
       else void this.leaderDuties.stop();
     });
     this.membership.start();
+    // Refuting is retried until the cluster sees this node up again, not only when entries arrive.
+    this.refuteTimer = setInterval(() => this.refuteIfDeclaredDown(), 2000);
+    this.refuteTimer.unref();
     await this.agent.start();
     this.agent.reconcile(this.state.tasksByNode(this.selfId));
   }
@@ -135,6 +146,7 @@ export class ClusterRuntime {
     if (this.stopped) return;
     this.stopped = true;
     if (this.rttTimer) clearInterval(this.rttTimer);
+    if (this.refuteTimer) clearInterval(this.refuteTimer);
     await this.leaderDuties?.stop();
     this.membership?.stop();
     await this.agent?.stop({ stopTasks: false });
@@ -279,12 +291,18 @@ export class ClusterRuntime {
   }
 
   private lastRefute = 0;
+  private refuteTimer: NodeJS.Timeout | null = null;
   /** The cluster says this node is down (it was frozen or cut off): come back with a higher incarnation. */
   private refuteIfDeclaredDown(): void {
     if (this.state.node(this.selfId)?.status !== 'down' || Date.now() - this.lastRefute < 2000) return;
     this.lastRefute = Date.now();
     const incarnation = this.membership.refute();
     this.log.info({ incarnation }, 'the cluster declared this node down; refuting with a higher incarnation');
+    // Gossip may not reach the leader yet (mesh still re-forming after a partition): tell it directly too.
+    const leader = this.raft.status().leader;
+    if (leader && leader !== this.selfId) {
+      this.p2p.request(leader, HEARTBEAT_METHOD, this.membership.nextHeartbeat(), { timeoutMs: 2000 }).catch((err) => this.log.debug({ err: String(err) }, 'direct heartbeat to the leader failed'));
+    }
   }
 
   private knownPeers = new Set<string>();

@@ -101,9 +101,24 @@ export class Membership extends EventEmitter<MembershipEvents> {
     this.timers = [];
   }
 
+  /** The next heartbeat in sequence, as published; the daemon also sends it straight to the leader when refuting. */
+  nextHeartbeat(): Heartbeat {
+    return { ...this.source(), nodeId: this.node.peerId, incarnation: this.incarnationValue, seq: ++this.seq, sentAt: Date.now() };
+  }
+
+  /**
+   * A heartbeat that came over a direct RPC instead of gossip. The caller
+   * has checked that the sending peer is `hb.nodeId`.
+   */
+  observeDirect(hb: Heartbeat): void {
+    if (!this.running) return;
+    this.liveness.observe(hb);
+    this.emit('heartbeat', hb);
+  }
+
   private async publish(): Promise<void> {
     if (!this.running) return;
-    const hb: Heartbeat = { ...this.source(), nodeId: this.node.peerId, incarnation: this.incarnationValue, seq: ++this.seq, sentAt: Date.now() };
+    const hb = this.nextHeartbeat();
     try {
       await this.node.publishHeartbeat(hb);
     } catch (err) {
