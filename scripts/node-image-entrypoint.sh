@@ -57,7 +57,7 @@ elif [ "${SHOAL_ROLE:-join}" = init ]; then
   # Publish the join token for the other nodes once this node's API answers.
   (
     for _ in $(seq 1 240); do
-      if tok=$(shoal --host http://127.0.0.1:7070 --data-dir "$DATA" cluster token show --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).token))') && [ -n "$tok" ]; then
+      if tok=$(shoal --host http://127.0.0.1:7070 --data-dir "$DATA" cluster token show --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).token))' 2>/dev/null) && [ -n "$tok" ]; then
         printf '%s' "$tok" >/shared/join-token.tmp && mv /shared/join-token.tmp /shared/join-token
         exit 0
       fi
