@@ -50,26 +50,46 @@ IP="${SHOAL_IP:?SHOAL_IP is required}"
 args=(agent --data-dir "$DATA" --name "${SHOAL_NAME:?}" --p2p-listen 0.0.0.0:7946 --advertise "$IP:7946"
   --api-listen 0.0.0.0:7070 --driver docker --log-level "${SHOAL_LOG_LEVEL:-info}")
 
-if [ -f "$DATA/cluster.json" ] && grep -q '"joined": *true' "$DATA/cluster.json"; then
-  log "restarting from $DATA"
-elif [ "${SHOAL_ROLE:-join}" = init ]; then
-  args+=(--init --voters "${SHOAL_VOTERS:-3}")
+token_publisher() {
   # Publish the join token for the other nodes once this node's API answers.
-  (
-    for _ in $(seq 1 240); do
-      if tok=$(shoal --host http://127.0.0.1:7070 --data-dir "$DATA" cluster token show --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).token))' 2>/dev/null) && [ -n "$tok" ]; then
-        printf '%s' "$tok" >/shared/join-token.tmp && mv /shared/join-token.tmp /shared/join-token
-        exit 0
-      fi
-      sleep 0.5
-    done
-    echo "node-entrypoint: no join token after 120 s" >&2
-  ) &
-else
-  for _ in $(seq 1 480); do [ -s /shared/join-token ] && break; sleep 0.25; done
-  [ -s /shared/join-token ] || { log "no /shared/join-token after 120 s"; exit 1; }
-  args+=(--join "${SHOAL_JOIN:?}" --token "$(cat /shared/join-token)")
-fi
+  for _ in $(seq 1 240); do
+    if tok=$(shoal --host http://127.0.0.1:7070 --data-dir "$DATA" cluster token show --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>process.stdout.write(JSON.parse(s).token))' 2>/dev/null) && [ -n "$tok" ]; then
+      printf '%s' "$tok" >/shared/join-token.tmp && mv /shared/join-token.tmp /shared/join-token
+      return 0
+    fi
+    sleep 0.5
+  done
+  echo "node-entrypoint: no join token after 120 s" >&2
+}
 
-log "shoal ${args[*]}"
-exec shoal "${args[@]}"
+cluster_args() {
+  if [ -f "$DATA/cluster.json" ] && grep -q '"joined": *true' "$DATA/cluster.json"; then
+    log "restarting from $DATA"
+    cluster=()
+  elif [ "${SHOAL_ROLE:-join}" = init ]; then
+    cluster=(--init --voters "${SHOAL_VOTERS:-3}")
+    token_publisher &
+  else
+    for _ in $(seq 1 480); do [ -s /shared/join-token ] && break; sleep 0.25; done
+    [ -s /shared/join-token ] || { log "no /shared/join-token after 120 s"; exit 1; }
+    cluster=(--join "${SHOAL_JOIN:?}" --token "$(cat /shared/join-token)")
+  fi
+}
+
+# Supervise the agent as systemd's Restart=always would on a real machine: if
+# it exits, the engine and its task containers keep running and a new agent
+# adopts them. SIGTERM (docker stop) is passed on for a graceful leave.
+child=0
+trap 'log "stopping"; [ "$child" -ne 0 ] && kill -TERM "$child" 2>/dev/null; wait "$child"; exit 0' TERM INT
+while :; do
+  cluster_args
+  log "shoal ${args[*]} ${cluster[*]}"
+  shoal "${args[@]}" "${cluster[@]}" &
+  child=$!
+  set +e
+  wait "$child"
+  code=$?
+  set -e
+  log "shoal agent exited with code $code; restarting in 1 s"
+  sleep 1
+done
