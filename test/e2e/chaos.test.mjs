@@ -199,7 +199,11 @@ describe('shoal on 5 Docker-in-Docker nodes under chaos', { skip: skip ?? false 
     await sleep(5000);
     for (const i of survivors) {
       const now = [...(await cluster.containerTasks(i, 'sleep')), ...(await cluster.containerTasks(i, 'web'))].sort();
-      if (JSON.stringify(now) !== JSON.stringify(before.get(i))) log(`node${i + 1} stopped containers without quorum; its log:\n${(await cluster.logs(i, 80)).replace(/^/gm, '#   ')}`);
+      if (JSON.stringify(now) !== JSON.stringify(before.get(i))) {
+        log(`node${i + 1} stopped containers without quorum; its log:\n${(await cluster.logs(i, 80)).replace(/^/gm, '#   ')}`);
+        const engine = await cluster.exec(i, ['sh', '-c', 'docker ps -a --format "{{.Names}} {{.Status}}"; tail -40 /var/log/dockerd.log']).catch((e) => String(e));
+        log(`node${i + 1}'s engine:\n${engine.replace(/^/gm, '#   ')}`);
+      }
       assert.deepEqual(now, before.get(i), `node${i + 1}'s containers keep running without quorum`);
     }
     for (const i of stopped) await cluster.start(i);
