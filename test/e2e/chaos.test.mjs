@@ -147,9 +147,7 @@ describe('shoal on 5 Docker-in-Docker nodes under chaos', { skip: skip ?? false 
   });
 
 
-  // Failed 1 run in 4 here: after reconnecting a cut minority, not every node became ready in 120 s and then no leader for 60 s (the next scenarios cascade). See the report of issue 8.
-  const PARTITION_BUG = 'bug: after a healed partition the cluster sometimes never converges (1 of 4 runs)';
-  test('network partition of a minority (2 nodes): the majority carries on, the minority converges on heal', { todo: PARTITION_BUG }, async () => {
+  test('network partition of a minority (2 nodes): the majority carries on, the minority converges on heal', async () => {
     const leader = await currentLeader();
     const minority = [...Array(SIZE).keys()].filter((i) => i !== leader).slice(0, 2);
     const t0 = Date.now();
@@ -167,7 +165,7 @@ describe('shoal on 5 Docker-in-Docker nodes under chaos', { skip: skip ?? false 
     assert.ok(!names.includes('on-minority'), 'a write refused on the minority did not apply after the heal');
   });
 
-  test('network partition of the leader: a new leader is elected; the old one steps down on heal', { todo: PARTITION_BUG }, async () => {
+  test('network partition of the leader: a new leader is elected; the old one steps down on heal', async () => {
     const old = await currentLeader();
     const t0 = Date.now();
     await cluster.disconnect(old);
@@ -176,8 +174,10 @@ describe('shoal on 5 Docker-in-Docker nodes under chaos', { skip: skip ?? false 
     await healAndCheck(`partition of leader node${old + 1}`);
   });
 
-  // Failed 1 run in 3 here: a survivor stopped all its task containers within 8 s of losing quorum. See the report of issue 8.
-  const QUORUM_LOSS_BUG = 'bug: a surviving node sometimes stops its running task containers after quorum loss (1 of 3 runs)';
+  // Failed in 3 of 9 runs: the survivors' containers were stopped by their own agents because, just before
+  // quorum was gone, the cluster had replaced their tasks (a node declared down under the load of three nodes
+  // being killed, and web tasks crash-looping on a host port still held on the same node). See the issue 8 note.
+  const QUORUM_LOSS_BUG = 'bug: tasks of a surviving node are sometimes replaced just before quorum loss (3 of 9 runs)';
   test('quorum loss (3 of 5 voters stopped): containers keep running, writes fail fast; recovery loses nothing', { todo: QUORUM_LOSS_BUG }, async () => {
     const leader = await currentLeader();
     const stopped = [leader, ...[...Array(SIZE).keys()].filter((i) => i !== leader).slice(0, 2)];
@@ -185,7 +185,8 @@ describe('shoal on 5 Docker-in-Docker nodes under chaos', { skip: skip ?? false 
     const before = new Map();
     for (const i of survivors) before.set(i, [...(await cluster.containerTasks(i, 'sleep')), ...(await cluster.containerTasks(i, 'web'))].sort());
     await writes.stop();
-    for (const i of stopped) await cluster.kill(i);
+    // All at once: killed one by one, the first kills leave a quorum that may still reschedule.
+    await Promise.all(stopped.map((i) => cluster.kill(i)));
     log(`stopped node${stopped.map((i) => i + 1).join(', node')}`);
     // Let the survivors notice, then time a write.
     await sleep(3000);

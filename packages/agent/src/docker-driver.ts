@@ -88,6 +88,9 @@ export class DockerDriver implements Driver {
       // Never start a task's container twice: one left by an earlier attempt is started only if it never ran.
       if (fresh || parseTime((await container.inspect()).State.StartedAt) === undefined) await container.start();
     } catch (err) {
+      // A container that never started (e.g. its host port is taken) would
+      // otherwise stay behind in `Created` state on every retry: remove it.
+      if (fresh) await container.remove({ force: true }).catch(() => undefined);
       throw toShoalError(err, `start container ${spec.name}`);
     }
     return { taskId: task.id, ref: container.id, driver: 'docker' };
