@@ -13,11 +13,15 @@ export function placePending(ctx: Context, strategy: PlacementStrategy | undefin
   const pending: Task[] = [];
   const live: Task[] = [];
   for (const t of ctx.view.tasks()) {
+    if (t.nodeId !== undefined && !hasEnded(t) && (t.desiredState !== 'running' || ctx.isDecided(t.id))) {
+      // Being stopped: its container still holds ports and memory until the agent reports it ended.
+      live.push(t.desiredState === 'running' ? { ...t, desiredState: 'shutdown' } : t);
+      continue;
+    }
     if (t.desiredState !== 'running') continue;
-    const stopping = ctx.isDecided(t.id);
     if (isUnplaced(t)) {
-      if (!stopping) pending.push(t);
-    } else if (t.nodeId !== undefined && !hasEnded(t) && !stopping) live.push(t);
+      if (!ctx.isDecided(t.id)) pending.push(t);
+    } else if (t.nodeId !== undefined && !hasEnded(t)) live.push(t);
   }
   pending.push(...ctx.creates);
   if (pending.length === 0) return { assignments: [], pending: [] };

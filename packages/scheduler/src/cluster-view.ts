@@ -10,6 +10,8 @@ import { cpusToMillis } from './units.js';
 
 /** Observed states after which a task holds nothing on its node any more. */
 const FINISHED: ReadonlySet<TaskState> = new Set(['complete', 'shutdown', 'failed', 'rejected', 'orphaned']);
+/** A task told to stop still holds its node until its agent reports it ended. */
+const OCCUPYING: ReadonlySet<TaskState> = new Set(['accepted', 'preparing', 'starting', 'running']);
 
 export class ClusterView {
   readonly nodes: NodeInfo[];
@@ -39,14 +41,19 @@ export class ClusterView {
     });
     for (const s of countedServices) this.serviceCounts.set(s, new Int32Array(n));
     for (const t of live) {
-      if (t.desiredState !== 'running' || t.nodeId === undefined || exclude.has(t.id) || FINISHED.has(t.status?.state)) continue;
+      if (t.nodeId === undefined || exclude.has(t.id) || FINISHED.has(t.status?.state)) continue;
+      // Stopping tasks keep their ports and reservations (a replacement on the same node would fail to bind
+      // the port while the old container is in its grace period) but no longer count for spread.
+      const leaving = t.desiredState !== 'running';
+      if (leaving && !OCCUPYING.has(t.status?.state)) continue;
       const i = this.indexById.get(t.nodeId);
       if (i === undefined) continue;
       const reservations = t.spec?.resources?.reservations;
       this.freeCpu[i] -= cpusToMillis(reservations?.cpus);
       this.freeMem[i] -= reservations?.memoryBytes ?? 0;
-      this.taskCount[i]++;
       for (const p of t.spec?.ports ?? []) this.takePort(i, portKey(p.published, p.protocol));
+      if (leaving) continue;
+      this.taskCount[i]++;
       const counts = this.serviceCounts.get(t.serviceId);
       if (counts) counts[i]++;
     }

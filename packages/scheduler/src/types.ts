@@ -2,7 +2,10 @@ import type { NodeInfo, Task } from '@shoal/types';
 
 export interface PlacementInput {
   nodes: NodeInfo[];
-  /** All live tasks (desiredState running, with nodeId): their reservations, ports and services count. */
+  /**
+   * Tasks on nodes (with nodeId): desired running ones count for reservations, ports and spread; ones told to
+   * stop but still accepted..running keep their reservations and ports until their agent reports them ended.
+   */
   tasks: Task[];
   /** Tasks to place, each with its spec. A task that already has a nodeId may only go there. */
   pending: Task[];

@@ -164,13 +164,18 @@ describe('filters', () => {
     assert.deepEqual(e.reasons, ['node is drained', 'no docker driver (has exec)', 'lacks memory: needs 1 MiB, 0 B free']);
   });
 
-  it('ignores live tasks that have finished or are no longer desired', () => {
+  it('ignores finished tasks and stopping ones that never started, but not the ones still stopping', () => {
     const n = node('n1', { resources: { cpuMillis: 1000, memoryBytes: GiB } });
     const big = spec('db', { resources: { reservations: { memoryBytes: GiB } }, ports: [{ published: 80, target: 80 }] });
     const finished = task('db', 1, big, { nodeId: 'n1', status: { state: 'failed', timestamp: 0, message: '' } });
-    const stopping = task('db', 2, big, { nodeId: 'n1', desiredState: 'shutdown', status: { state: 'running', timestamp: 0, message: '' } });
-    const result = placeTasks({ nodes: [n], tasks: [finished, stopping], pending: [task('web', 1, big)] });
+    const neverStarted = task('db', 2, big, { nodeId: 'n1', desiredState: 'shutdown', status: { state: 'assigned', timestamp: 0, message: '' } });
+    const result = placeTasks({ nodes: [n], tasks: [finished, neverStarted], pending: [task('web', 1, big)] });
     assert.deepEqual(result.assignments, [{ taskId: 'web.1', nodeId: 'n1' }]);
+    // A task told to stop whose container is still running holds its port and memory until it ends.
+    const stopping = task('db', 3, big, { nodeId: 'n1', desiredState: 'shutdown', status: { state: 'running', timestamp: 0, message: '' } });
+    const blocked = placeTasks({ nodes: [n], tasks: [stopping], pending: [task('web', 1, big)] });
+    assert.deepEqual(blocked.assignments, []);
+    assert.match(blocked.unplaced[0].reason, /lacks memory/);
   });
 
   it('places a task created for a node only on that node', () => {
