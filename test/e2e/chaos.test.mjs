@@ -174,11 +174,7 @@ describe('shoal on 5 Docker-in-Docker nodes under chaos', { skip: skip ?? false 
     await healAndCheck(`partition of leader node${old + 1}`);
   });
 
-  // Failed in 3 of 9 runs: the survivors' containers were stopped by their own agents because, just before
-  // quorum was gone, the cluster had replaced their tasks (a node declared down under the load of three nodes
-  // being killed, and web tasks crash-looping on a host port still held on the same node). See the issue 8 note.
-  const QUORUM_LOSS_BUG = 'bug: tasks of a surviving node are sometimes replaced just before quorum loss (3 of 9 runs)';
-  test('quorum loss (3 of 5 voters stopped): containers keep running, writes fail fast; recovery loses nothing', { todo: QUORUM_LOSS_BUG }, async () => {
+  test('quorum loss (3 of 5 voters stopped): containers keep running, writes fail fast; recovery loses nothing', async () => {
     const leader = await currentLeader();
     const stopped = [leader, ...[...Array(SIZE).keys()].filter((i) => i !== leader).slice(0, 2)];
     const survivors = [...Array(SIZE).keys()].filter((i) => !stopped.includes(i));
