@@ -12,7 +12,9 @@ import { leaderIndex, waitRunning } from './helpers.js';
 let c: LocalCluster;
 
 before(async () => {
-  c = new LocalCluster({ size: 5, driver: 'exec' });
+  // 5 voters, as a 5-machine production cluster would run: losing a worker and then the leader keeps a
+  // quorum without waiting for the autopilot's grace period (its decisions are unit-tested in autopilot.test).
+  c = new LocalCluster({ size: 5, driver: 'exec', voters: 5 });
   await c.start();
 });
 
@@ -44,8 +46,6 @@ test('a 6-replica service survives kill -9 of a worker and of the leader, and co
   await waitRunning(c, 'web', 6, { exclude: [c.nodes[worker].id!], via: [worker] });
   const down = await c.client(leader0).getNode(c.nodes[worker].id!);
   assert.equal(down.status, 'down');
-  // If the worker was a voter, the autopilot promotes a learner after its grace period: wait for 3 healthy voters.
-  await c.waitHealthyVoters(3, [worker]);
 
   // kill -9 the leader: a new leader is elected, writes continue, the service converges.
   await c.kill(leader0);
