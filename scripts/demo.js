@@ -25,7 +25,8 @@ function shoal(...args) {
 }
 
 async function main() {
-  console.log(`shoal demo: 3 nodes on loopback, ${driver} driver (${driver === 'exec' ? 'no Docker engine answers' : 'Docker engine found'})`);
+  const why = process.env.SHOAL_DEMO_DRIVER ? 'chosen by SHOAL_DEMO_DRIVER' : driver === 'exec' ? 'no Docker engine answers' : 'Docker engine found';
+  console.log(`shoal demo: 3 nodes on loopback, ${driver} driver (${why})`);
   say('starting node1 with --init, then node2 and node3 with --join and the join token ...');
   await cluster.start();
   const [n1, , n3] = cluster.nodes;
