@@ -120,6 +120,15 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
         // so mesh upkeep does not gate delivery: gossipsub's default 1 s pace
         // costs an idle node a fifth of the wake-ups that 200 ms did.
         heartbeatInterval: 1000,
+        // gossipsub verifies the signature of every copy it receives before
+        // it can tell a duplicate; with floodPublish to fully connected
+        // members a thick mesh only adds copies. Idle 5-node cluster, quiet
+        // machine (npm run bench -- footprint): followers 5.5 % -> 4.3 % CPU.
+        D: 2,
+        Dlo: 1,
+        Dhi: 3,
+        Dout: 1,
+        Dlazy: 2,
         allowedTopics: [HEARTBEAT_TOPIC],
         maxInboundDataLength: 256 * 1024,
         // Members are admitted by the allowlist, not by reputation. IP
