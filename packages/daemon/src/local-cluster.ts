@@ -153,7 +153,9 @@ export class LocalCluster {
   async waitHealthyVoters(n: number, except: number[] = [], timeoutMs = 60_000): Promise<void> {
     await waitFor(`${n} healthy voters`, timeoutMs, async () => {
       const st = await this.anyClient(except).clusterStatus();
-      return st.voters.filter((v) => v.healthy).length >= n;
+      // A node we stopped may still look healthy until the failure detector notices: never count it.
+      const stopped = new Set(except.map((i) => this.nodes[i].id));
+      return st.voters.filter((v) => v.healthy && !stopped.has(v.id)).length >= n;
     });
   }
 

@@ -18,7 +18,6 @@ export class NodeMetrics {
   readonly heartbeatRttSeconds: Histogram;
   readonly failovers: Counter;
   readonly leaderChanges: Counter;
-  readonly proposals: Counter<'result'>;
 
   constructor(source: MetricsSource) {
     const registers = [this.registry];
@@ -66,7 +65,6 @@ export class NodeMetrics {
     });
     this.failovers = new Counter({ name: 'shoal_failovers_total', help: 'Nodes declared down by this leader', registers });
     this.leaderChanges = new Counter({ name: 'shoal_leader_changes_total', help: 'Leader changes seen by this node', registers });
-    this.proposals = new Counter({ name: 'shoal_proposals_total', help: 'Commands proposed by this node', labelNames: ['result'], registers });
   }
 
   async text(): Promise<{ contentType: string; body: string }> {

@@ -9,10 +9,10 @@ import type { Logger } from 'pino';
 import { ErrorCode, NotLeaderError, ShoalError, type NodeInfo } from '@shoal/types';
 import { ClusterState, encodeCommand, decodeCommand, type Command, type CommandResult, type NodeRegistration } from '@shoal/state';
 import { LevelRaftStorage, RaftHost, type StateMachine } from '@shoal/storage';
-import { createP2PNode, Membership, multiaddr, type P2PNode } from '@shoal/p2p';
+import { createP2PNode, Membership, type P2PNode } from '@shoal/p2p';
 import { Agent, type Driver } from '@shoal/agent';
 import { decodeHeartbeat } from '@shoal/membership';
-import type { DaemonConfig } from './config.js';
+import { parseHostPort, type DaemonConfig } from './config.js';
 import type { DataDir, ClusterIdentity } from './data-dir.js';
 import { P2PRaftTransport } from './raft-transport.js';
 import { EventBus } from './event-bus.js';
@@ -52,6 +52,8 @@ export class ClusterRuntime {
   agent!: Agent;
   transport!: P2PRaftTransport;
   drivers: Driver[] = [];
+  /** This machine's capacity: read once, reported at registration and in every heartbeat. */
+  private readonly resources = { cpuMillis: cpus().length * 1000, memoryBytes: totalmem() };
   private storage!: LevelRaftStorage;
   private leaderDuties!: LeaderDuties;
   private afterApplyQueued = false;
@@ -69,7 +71,7 @@ export class ClusterRuntime {
 
   async start(): Promise<void> {
     const { cfg, dataDir, identity } = this.opts;
-    const { host, port } = hostPort(cfg.p2pListen);
+    const { host, port } = parseHostPort('p2p-listen', cfg.p2pListen);
     this.p2p = await createP2PNode({
       dataDir: dataDir.root,
       listen: [`/ip4/${host}/tcp/${port}`],
@@ -187,7 +189,7 @@ export class ClusterRuntime {
       addresses: this.advertisedAddresses(),
       apiAddress: cfg.apiListen,
       labels: cfg.labels,
-      resources: { cpuMillis: cpus().length * 1000, memoryBytes: totalmem() },
+      resources: this.resources,
       drivers: this.drivers.map((d) => d.name),
       platform: { os: platform(), arch: arch() },
       version: VERSION,
@@ -198,7 +200,7 @@ export class ClusterRuntime {
   advertisedAddresses(): string[] {
     const adv = this.opts.cfg.advertise;
     if (adv) {
-      const { host, port } = hostPort(adv);
+      const { host, port } = parseHostPort('advertise', adv);
       return [`/ip4/${host}/tcp/${port}/p2p/${this.selfId}`];
     }
     return this.p2p.addresses();
@@ -350,19 +352,9 @@ export class ClusterRuntime {
     return `${prefix}${randomBytes(8).toString('hex')}`;
   }
 
-  dialAddress(addr: string): string {
-    const { host, port } = hostPort(addr);
-    return multiaddr(`/ip4/${host}/tcp/${port}`).toString();
-  }
-
   nodeOf(idOrName: string): NodeInfo | undefined {
     return this.state.node(idOrName) ?? this.state.nodeByName(idOrName);
   }
-}
-
-export function hostPort(addr: string): { host: string; port: number } {
-  const i = addr.lastIndexOf(':');
-  return { host: addr.slice(0, i), port: Number(addr.slice(i + 1)) };
 }
 
 export function sleep(ms: number): Promise<void> {
