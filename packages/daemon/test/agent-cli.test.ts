@@ -6,7 +6,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SHOAL_BIN, freePort, waitFor } from '../src/local-cluster.js';
@@ -29,15 +29,37 @@ function shoal(args: string[]): Promise<{ code: number; stdout: string; stderr: 
 }
 
 async function agent(name: string, extra: string[] = []): Promise<{ dir: string; api: string; p2p: number; proc: ChildProcess }> {
+  // freePort() can race with other test files taking ports at the same time: on a port clash, try new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startAgent(name, extra);
+    } catch (err) {
+      if (attempt >= 3 || !/already in use/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startAgent(name: string, extra: string[]): Promise<{ dir: string; api: string; p2p: number; proc: ChildProcess }> {
   const dir = join(root, name);
   const p2p = await freePort();
   const apiPort = await freePort();
+  const logFile = join(root, `${name}.log`);
+  const out = openSync(logFile, 'a');
   const proc = spawn(process.execPath, [SHOAL_BIN, 'agent', '--data-dir', dir, '--name', name, '--driver', 'exec', '--p2p-listen', `127.0.0.1:${p2p}`, '--api-listen', `127.0.0.1:${apiPort}`, ...extra], {
-    stdio: 'ignore',
+    stdio: ['ignore', out, out],
+    env: { ...process.env, SHOAL_LOG_PRETTY: '0' },
   });
   procs.push(proc);
   const api = `http://127.0.0.1:${apiPort}`;
-  await waitFor(`${name} API`, 30_000, async () => (await new ShoalClient({ baseUrl: api }).health()).ok);
+  try {
+    await waitFor(`${name} API`, 30_000, async () => {
+      if (proc.exitCode !== null) throw new Error(`${name} exited with code ${proc.exitCode}`);
+      return (await new ShoalClient({ baseUrl: api }).health()).ok;
+    });
+  } catch (err) {
+    proc.kill('SIGKILL');
+    throw new Error(`${(err as Error).message}\n${name}'s log:\n${readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n')}`);
+  }
   return { dir, api, p2p, proc };
 }
 
