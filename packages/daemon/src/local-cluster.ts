@@ -11,7 +11,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ShoalClient } from '@shoal/api';
 
-export const SHOAL_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'cli', 'bin', 'shoal.js');
+export const SHOAL_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'shoal.js');
 
 /** What the systemd unit in the README sets too: a small young generation keeps an idle agent's RSS down. */
 export const AGENT_NODE_OPTIONS = '--max-semi-space-size=2';
