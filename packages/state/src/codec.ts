@@ -48,7 +48,8 @@ function checkStatus(c: Checker, v: unknown, path: string): boolean {
     c.optional(v.error, () => c.string(v.error, `${path}.error`)) &&
     c.optional(v.exitCode, () => c.number(v.exitCode, `${path}.exitCode`)) &&
     c.optional(v.containerId, () => c.string(v.containerId, `${path}.containerId`)) &&
-    c.optional(v.health, () => c.oneOf(v.health, ['none', 'starting', 'healthy', 'unhealthy'] as const, `${path}.health`))
+    c.optional(v.health, () => c.oneOf(v.health, ['none', 'starting', 'healthy', 'unhealthy'] as const, `${path}.health`)) &&
+    c.optional(v.addresses, () => c.stringMap(v.addresses, `${path}.addresses`, 64))
   );
 }
 
