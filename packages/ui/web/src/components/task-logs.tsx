@@ -1,4 +1,9 @@
-/** A service's task output, streaming live (the API's `logs --follow`), narrowed to one task on demand. */
+/**
+ * A service's task output, streaming live (the API's `logs --follow`),
+ * narrowed to one task on demand. The API follows the tasks placed when the
+ * stream opens, so the stream is opened again whenever the set of placed
+ * tasks changes (a new task after a failover, a scale or an update).
+ */
 import type { LogLine } from '@shoal/api/contract';
 import type { Task } from '@shoal/types';
 import { useEffect, useId, useState } from 'preact/hooks';
@@ -14,6 +19,11 @@ export function TaskLogs({ service, tasks }: { service: string; tasks: Task[] })
   const [state, setState] = useState<'following' | 'ended' | string>('following');
   const [attempt, setAttempt] = useState(0);
   const selectId = useId();
+  const placed = tasks
+    .filter((t) => t.nodeId && t.desiredState === 'running' && t.status.state !== 'pending')
+    .map((t) => t.id)
+    .sort()
+    .join(',');
 
   useEffect(() => {
     const abort = new AbortController();
@@ -30,7 +40,7 @@ export function TaskLogs({ service, tasks }: { service: string; tasks: Task[] })
       }
     })();
     return () => abort.abort();
-  }, [service, attempt, store]);
+  }, [service, attempt, store, placed]);
 
   const shown = taskId ? lines.filter((l) => l.task === taskId) : lines;
   return (
