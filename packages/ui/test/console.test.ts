@@ -21,7 +21,7 @@ const chromiumPath = findChromium();
 const skip = chromiumPath === null ? 'no Chromium found (install Debian\'s `chromium`, or set SHOAL_CHROMIUM): the web console browser tests did not run' : false;
 
 /** Polls the page until `probe` holds; real time, so a deadline and not a sleep. */
-async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 45_000): Promise<void> {
   await waitFor(what, timeoutMs, async () => (await probe()) || undefined, 100);
 }
 
@@ -35,7 +35,7 @@ async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(OUT, `${name}.png`), fullPage: true, timeout: 120_000 });
 }
 
-test('web console in a real browser against a 3-node cluster', { skip, timeout: 240_000 }, async (t) => {
+test('web console in a real browser against a 3-node cluster', { skip, timeout: 360_000 }, async (t) => {
   mkdirSync(OUT, { recursive: true });
   const cluster = new LocalCluster({ size: 3, driver: 'exec' });
   let browser: ConsoleBrowser | null = null;
@@ -57,7 +57,8 @@ test('web console in a real browser against a 3-node cluster', { skip, timeout: 
     const url = `http://127.0.0.1:${n1.apiPort}/ui/`;
     browser = await launchBrowser(chromiumPath!);
     const page = await browser.context.newPage();
-    page.setDefaultTimeout(30_000);
+    // Generous: CI runs this beside other real-cluster tests on 2 cores.
+    page.setDefaultTimeout(60_000);
     const consoleErrors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
     page.on('pageerror', (e) => consoleErrors.push(e.message));
