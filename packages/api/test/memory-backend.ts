@@ -3,7 +3,8 @@
  * Every change reconciles at once: tasks are placed on active nodes that
  * satisfy the constraints (spread by service) and run, or stay pending with a
  * reason; an image whose name starts with "fail" makes tasks fail (one starting
- * with "refuse" is refused at create, after validation passed), and an
+ * with "refuse" is refused at create, after validation passed; with a health
+ * check, "sick" images never turn healthy, others at once), and an
  * update with failureAction rollback then rolls back. Time is a counter.
  * Exported as `@shoal/api/testing`.
  */
@@ -311,6 +312,8 @@ export class MemoryBackend implements Backend {
     } else {
       task.nodeId = node.id;
       task.status = { state: 'running', timestamp: this.now(), message: 'started', containerId: `c-${task.id}` };
+      const checked = service.spec.healthcheck && service.spec.healthcheck.test[0] !== 'NONE';
+      if (checked) task.status.health = service.spec.image?.startsWith('sick') ? 'unhealthy' : 'healthy';
     }
     this.tasks.push(task);
     this.commit('task.create', `${service.spec.name}.${slot}`, `${task.id} ${task.status.state}${node ? ` on ${node.name}` : ''}`);

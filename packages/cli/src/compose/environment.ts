@@ -32,7 +32,7 @@ export function environment(spec: ServiceSpec, value: unknown, where: string, ct
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) throw fail(`${where}: "${key}" is not a variable name`);
     const resolved = v ?? ctx.vars[key];
     if (resolved !== undefined) env[key] = resolved;
-    else ctx.warn(`${where}.${key}: no value and not set in the environment; left out`);
+    else ctx.warn(`${where}.${key}: no value and not set in the environment; ${spec.env?.[key] !== undefined ? 'the env_file value is kept' : 'left out'}`);
   };
   if (Array.isArray(value)) {
     for (const item of value.map(String)) {

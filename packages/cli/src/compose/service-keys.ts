@@ -13,7 +13,7 @@ import { environment, envFiles } from './environment.js';
 import { healthcheck } from './healthcheck.js';
 import { composePort } from './ports.js';
 import { restart } from './restart.js';
-import { mounts } from './volumes.js';
+import { mounts, tmpfsMounts } from './volumes.js';
 
 export type KeyMapper = (spec: ServiceSpec, value: unknown, where: string, ctx: ComposeContext, service: Doc) => void;
 
@@ -37,12 +37,17 @@ export const SERVICE_KEYS: Record<string, KeyMapper> = {
     const ports = v.map((p, i) => composePort(p, `${where}[${i}]`, ctx.warn)).filter((p) => p !== undefined);
     if (ports.length > 0) spec.ports = ports;
   },
+  // Informational, as in Compose: no host port; other services reach every port of a task on a shared network.
+  expose: (_spec, v, where) => {
+    for (const p of stringList(v, where)) if (!/^\d+(-\d+)?(\/(tcp|udp))?$/.test(p)) throw fail(`${where}: "${p}" is not a port, e.g. 8080 or 8080/udp`);
+  },
   restart,
   deploy: (spec, v, where, ctx) => deploy(spec, v, where, ctx.warn),
   healthcheck: (spec, v, where) => void (spec.healthcheck = healthcheck(v, where)),
   stop_grace_period: (spec, v, where) => void (spec.stopGracePeriodMs = parseDuration(String(v), where)),
   stop_signal: (spec, v) => void (spec.stopSignal = String(v)),
-  volumes: (spec, v, where, ctx) => void (spec.mounts = mounts(v, where, ctx)),
+  volumes: (spec, v, where, ctx) => void (spec.mounts = [...(spec.mounts ?? []), ...(mounts(v, where, ctx) ?? [])]),
+  tmpfs: tmpfsMounts,
   privileged: (spec, v) => void (spec.privileged = Boolean(v)),
   network_mode: (spec, v) => void (spec.networkMode = String(v)),
   pid: (spec, v) => void (spec.pidMode = String(v)),

@@ -18,7 +18,7 @@ export function serviceSpec(name: string, svc: unknown, ctx: ComposeContext): Se
     );
   }
   const spec: ServiceSpec = { name: specName, labels: { 'shoal.stack': ctx.stack } };
-  for (const key of Object.keys(svc)) if (!Object.hasOwn(SERVICE_KEYS, key)) ctx.warn(`${where}.${key} is not supported; ignored`);
+  for (const key of Object.keys(svc)) if (!Object.hasOwn(SERVICE_KEYS, key) && !key.startsWith('x-')) ctx.warn(`${where}.${key} is not supported; ignored`);
   for (const [key, mapper] of Object.entries(SERVICE_KEYS)) {
     if (svc[key] !== undefined) mapper(spec, svc[key], `${where}.${key}`, ctx, svc);
   }

@@ -16,6 +16,7 @@ export const TOP_LEVEL_KEYS: Record<string, SectionMapper> = {
 
 export function mapTopLevel(doc: Record<string, unknown>, ctx: ComposeContext): void {
   for (const [key, value] of Object.entries(doc)) {
+    if (key.startsWith('x-')) continue; // extension fields: anchors for the rest of the file
     const mapper = TOP_LEVEL_KEYS[key];
     if (mapper && Object.hasOwn(TOP_LEVEL_KEYS, key)) mapper(value, ctx);
     else ctx.warn(`top-level "${key}" is not supported; ignored`);

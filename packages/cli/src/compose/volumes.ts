@@ -31,3 +31,13 @@ export function mounts(value: unknown, where: string, ctx: ComposeContext): Serv
   });
   return out;
 }
+
+/** `tmpfs: /run` or a list of paths: in-memory mounts (size options after ":" are not supported). */
+export function tmpfsMounts(spec: ServiceSpec, value: unknown, where: string, ctx: ComposeContext): void {
+  const paths = Array.isArray(value) ? value.map(String) : [String(value)];
+  for (const p of paths) {
+    const [target, options] = p.split(':');
+    if (options !== undefined) ctx.warn(`${where}: options "${options}" of ${target} are not supported; mounted without them`);
+    spec.mounts = [...(spec.mounts ?? []), { type: 'tmpfs', target }];
+  }
+}

@@ -6,7 +6,7 @@
  * step fails, what this deploy created is removed and what it updated is
  * rolled back, and the error says so.
  */
-import { ErrorCode, ShoalError, isShoalError, type Service, type ServiceSpec } from '@shoal/types';
+import { ErrorCode, ShoalError, isShoalError, type Service } from '@shoal/types';
 import type { ShoalClient } from '@shoal/api';
 import type { ComposeImport } from '../compose/index.js';
 import { planStack, type StackPlan } from './plan.js';
