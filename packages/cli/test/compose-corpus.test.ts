@@ -28,7 +28,9 @@ test('flask + redis counter: build with image pulls the image; redis first', () 
     image: 'shoal-test/flask-counter:1',
     env: { FLASK_DEBUG: 'true' },
     ports: [{ published: 8000, target: 5000 }],
+    networks: [{ name: 'counter_default' }],
   });
+  assert.deepEqual(byName(r, 'counter_redis').networks, [{ name: 'counter_default' }], 'services that list no network share <stack>_default');
   assert.deepEqual(r.dependencies, { counter_web: [{ service: 'counter_redis', condition: 'started' }] });
   assert.deepEqual(r.warnings, ['services.web.build is ignored: the image is pulled by every node, not built']);
 });
@@ -61,7 +63,9 @@ test('voting app: healthy dependencies order five services; relative binds resol
   assert.deepEqual(byName(r, 'vote_redis').mounts, [{ type: 'bind', source: join(r.dir, 'healthchecks'), target: '/healthchecks' }]);
   assert.deepEqual(byName(r, 'vote_redis').healthcheck, { test: ['CMD-SHELL', '/healthchecks/redis.sh'], intervalMs: 5000 });
   assert.equal(byName(r, 'vote_vote').replicas, 2);
-  assert.deepEqual(r.warnings.filter((w) => !/networks/.test(w)), ['top-level "volumes" is not supported; ignored']);
+  assert.deepEqual(byName(r, 'vote_vote').networks, [{ name: 'vote_front-tier' }, { name: 'vote_back-tier' }]);
+  assert.deepEqual(byName(r, 'vote_db').networks, [{ name: 'vote_back-tier' }]);
+  assert.deepEqual(r.warnings, ['top-level "volumes" is not supported; ignored']);
 });
 
 test('nginx + api + postgres: .env, env_file, required variables, ~, user, hostname, restart forms', () => {
@@ -137,5 +141,6 @@ test('extends from another file, merge keys, x- fields and long syntax ports', (
   assert.equal(worker.mode, 'global');
   assert.deepEqual(worker.resources, { limits: { cpus: 0.25, memoryBytes: 128 * 1024 ** 2 } });
   assert.deepEqual(byName(r, 'ext_cache').mounts, [{ type: 'tmpfs', target: '/tmp' }]);
-  assert.deepEqual(r.warnings.filter((w) => !/ports\[0\]: mode ingress/.test(w)), ['services.cache.ports[0]: host IP in "127.0.0.1:6379:6379" is ignored']);
+  assert.deepEqual(api.ports, [{ published: 8080, target: 8080, mode: 'ingress' }, { published: 9090, target: 9090, mode: 'host' }]);
+  assert.deepEqual(r.warnings, ['services.cache.ports[0]: host IP in "127.0.0.1:6379:6379" is ignored; the port is published on every address']);
 });

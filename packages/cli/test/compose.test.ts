@@ -73,7 +73,8 @@ test('compose services become specs named <stack>_<service>', () => {
     image: 'nginx:1.27',
     args: ['nginx', '-g', 'daemon off;'],
     env: { MODE: 'prod', PORT: '8080' },
-    ports: [{ published: 8080, target: 80 }, { published: 5353, target: 53, protocol: 'udp' }, { published: 8443, target: 443 }],
+    ports: [{ published: 8080, target: 80 }, { published: 5353, target: 53, protocol: 'udp' }, { published: 8443, target: 443, mode: 'host' }],
+    networks: [{ name: 'shop_front' }],
     replicas: 3,
     resources: { limits: { cpus: 0.5, memoryBytes: 256 * 1024 ** 2 }, reservations: { memoryBytes: 128 * 1024 ** 2 } },
     placement: { constraints: ['node.labels.zone==a'], preferences: [{ spread: 'node.labels.zone' }] },
@@ -91,14 +92,13 @@ test('compose services become specs named <stack>_<service>', () => {
     env: { A: '1', B: 'two' },
     mounts: [{ type: 'bind', source: '/data', target: '/data', readOnly: true }, { type: 'volume', source: 'cache', target: '/cache' }],
     mode: 'global',
+    endpointMode: 'dnsrr',
+    networks: [{ name: 'shop_default' }],
     healthcheck: { test: ['CMD-SHELL', 'curl -f localhost || exit 1'] },
   });
   assert.deepEqual(warnings, [
-    'top-level "networks" is not supported; ignored',
-    'services.web.networks is not supported; ignored',
-    'services.web.ports[1]: host IP in "127.0.0.1:5353:53/udp" is ignored',
+    'services.web.ports[1]: host IP in "127.0.0.1:5353:53/udp" is ignored; the port is published on every address',
     'services.worker.logging is not supported; ignored',
-    'services.worker.deploy.endpoint_mode is not supported; ignored',
   ]);
 });
 
@@ -203,4 +203,49 @@ test('extends in the same file (short form), and a cycle is refused', () => {
   assert.deepEqual(specs[1].env, { A: '1', B: '2' });
   assert.deepEqual(specs[1].ports, [{ published: 80, target: 80 }, { published: 81, target: 81 }]);
   assert.throws(() => composeToSpecs('services:\n  a:\n    extends: b\n  b:\n    extends: a\n', 's'), { message: /extends has a cycle/ });
+});
+
+test('networks: list and map forms, aliases, <stack>_default, external names, undeclared networks refused', () => {
+  const text = `
+services:
+  api:
+    image: x
+    networks:
+      back: { aliases: [Backend, api-v2] }
+      default:
+  db:
+    image: x
+    networks: [back]
+  proxy:
+    image: x
+    networks: [shared]
+  host:
+    image: x
+    network_mode: host
+networks:
+  back: { driver: overlay }
+  shared: { external: true, name: edge }
+`;
+  const { specs, warnings } = composeToSpecs(text, 'shop');
+  const nets = Object.fromEntries(specs.map((s) => [s.name, s.networks]));
+  assert.deepEqual(nets, {
+    shop_api: [{ name: 'shop_back', aliases: ['backend', 'api-v2'] }, { name: 'shop_default' }],
+    shop_db: [{ name: 'shop_back' }],
+    shop_proxy: [{ name: 'edge' }],
+    shop_host: undefined,
+  });
+  assert.deepEqual(warnings, ["networks.back.driver is not supported; the network is created with the cluster's settings"]);
+  assert.throws(() => composeToSpecs('services:\n  a:\n    image: x\n    networks: [nope]\n', 's'), { message: 'services.a.networks.nope: network "nope" is not declared in the top-level networks section' });
+});
+
+test('ports: long syntax modes, target-only ports and expose publish nothing on the nodes', () => {
+  const text = 'services:\n  a:\n    image: x\n    expose: ["9000", 9001]\n    ports: ["80", {target: 81}, {target: 82, published: 8082, mode: ingress}, {target: 83, published: 8083, mode: host, protocol: udp}]\n';
+  const { specs, warnings } = composeToSpecs(text, 's');
+  assert.deepEqual(specs[0].ports, [{ published: 8082, target: 82, mode: 'ingress' }, { published: 8083, target: 83, protocol: 'udp', mode: 'host' }]);
+  assert.deepEqual(warnings, [
+    'services.a.ports[0]: "80" has no published port: not published on the nodes (other services reach it on a shared network)',
+    'services.a.ports[1]: port 81 has no published port: not published on the nodes (other services reach it on a shared network)',
+  ]);
+  assert.throws(() => composeToSpecs('services:\n  a:\n    image: x\n    ports: [{target: 1, published: 2, mode: mesh}]\n', 's'), { message: 'services.a.ports[0].mode: "mesh" must be ingress or host' });
+  assert.throws(() => composeToSpecs('services:\n  a:\n    image: x\n    expose: ["http"]\n', 's'), { message: /services\.a\.expose: "http" is not a port/ });
 });

@@ -12,6 +12,7 @@ import { deploy } from './deploy.js';
 import { environment, envFiles } from './environment.js';
 import { healthcheck } from './healthcheck.js';
 import { composePort } from './ports.js';
+import { serviceNetworks } from './networks.js';
 import { restart } from './restart.js';
 import { mounts, tmpfsMounts } from './volumes.js';
 
@@ -41,6 +42,7 @@ export const SERVICE_KEYS: Record<string, KeyMapper> = {
   expose: (_spec, v, where) => {
     for (const p of stringList(v, where)) if (!/^\d+(-\d+)?(\/(tcp|udp))?$/.test(p)) throw fail(`${where}: "${p}" is not a port, e.g. 8080 or 8080/udp`);
   },
+  networks: serviceNetworks,
   restart,
   deploy: (spec, v, where, ctx) => deploy(spec, v, where, ctx.warn),
   healthcheck: (spec, v, where) => void (spec.healthcheck = healthcheck(v, where)),

@@ -1,6 +1,7 @@
 /** One Compose service -> one ServiceSpec named `<stack>_<service>`. */
 import type { ServiceSpec } from '@shoal/types';
 import { fail, isDoc, type ComposeContext } from './common.js';
+import { defaultNetwork } from './networks.js';
 import { resolveHostPath } from './paths.js';
 import { SERVICE_KEYS } from './service-keys.js';
 
@@ -22,5 +23,6 @@ export function serviceSpec(name: string, svc: unknown, ctx: ComposeContext): Se
   for (const [key, mapper] of Object.entries(SERVICE_KEYS)) {
     if (svc[key] !== undefined) mapper(spec, svc[key], `${where}.${key}`, ctx, svc);
   }
+  defaultNetwork(spec, ctx);
   return spec;
 }
