@@ -34,9 +34,13 @@ const opts = {
 const files = await madge(roots, opts);
 const fileCycles = files.circular();
 
+// A package's tests are a consumer of their own: `ui`'s browser test may
+// start real agents through `daemon`, which serves `ui`, without making the
+// two packages depend on each other. So tests are their own node, `<pkg>:test`.
 const packageOf = (file) => {
-  const m = /^packages\/([^/]+)\//.exec(file);
-  return m ? m[1] : file.split('/')[0];
+  const m = /^packages\/([^/]+)\/(test\/)?/.exec(file);
+  if (m) return m[2] ? `${m[1]}:test` : m[1];
+  return file.split('/')[0];
 };
 const tree = {};
 for (const [file, deps] of Object.entries(files.obj())) {
