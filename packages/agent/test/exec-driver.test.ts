@@ -8,7 +8,8 @@ import { ErrorCode, type ShoalError } from '@shoal/types';
 import { ExecDriver } from '../src/exec-driver.js';
 import { resolveExecUser } from '../src/exec-user.js';
 import { rotateIfLarge } from '../src/log-files.js';
-import { makeTask, waitFor } from './helpers.js';
+import { waitFor } from '@shoal/testkit';
+import { makeTask } from './helpers.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'shoal-exec-'));
 const drivers: ExecDriver[] = [];
@@ -58,8 +59,8 @@ test('log files rotate by size, and the process keeps writing to the live file',
   const t = makeTask({ driver: 'exec', command: ['/bin/sh', '-c', 'i=0; while [ $i -lt 400 ]; do echo "line $i padding padding"; i=$((i+1)); sleep 0.005; done; sleep 60'] });
   const h = await d.start(t);
   const out = join(dataDir, 'tasks', t.id, 'stdout.log');
-  await waitFor('a rotated file', () => existsSync(`${out}.1`), 20_000);
-  await waitFor('all lines written', async () => readFileSync(out, 'utf8').includes('line 399') || readFileSync(`${out}.1`, 'utf8').includes('line 399'), 20_000);
+  await waitFor('a rotated file', () => existsSync(`${out}.1`), { timeoutMs: 20_000 });
+  await waitFor('all lines written', async () => readFileSync(out, 'utf8').includes('line 399') || readFileSync(`${out}.1`, 'utf8').includes('line 399'), { timeoutMs: 20_000 });
   await new Promise((r) => setTimeout(r, 1200)); // one more rotation pass
   assert.ok(statSync(out).size <= 2000 + 200, `live file ${statSync(out).size} bytes`);
   assert.ok(!existsSync(`${out}.3`), 'at most maxFiles rotated files');
@@ -101,7 +102,7 @@ test('spec.user runs the process as that user, spec.hostname is its HOSTNAME', {
   const h = await d.start(t);
   const out = join(dataDir, 'tasks', t.id, 'stdout.log');
   // The agent records the exit code even though the task cannot write the data directory.
-  await waitFor('the exit code', async () => (await d.inspect(h))?.exitCode === 3, 20_000);
+  await waitFor('the exit code', async () => (await d.inspect(h))?.exitCode === 3, { timeoutMs: 20_000 });
   assert.equal(readFileSync(out, 'utf8'), '65534:65534 api-1\n');
   await d.remove(h);
 });

@@ -5,8 +5,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@shoal/testkit';
 import { startServer, TOKEN } from './helpers.js';
 
 // The whole binary (packages/bin), as users run it.
@@ -84,16 +84,6 @@ test('the launcher refuses a Node older than 22 with a clear message', async () 
   assert.match(res.stderr, /^Error: shoal needs Node.js 22 or newer; this is 20\.11\.1\./);
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 test('task explain shows, node by node, why a task is pending', async () => {
   const created = await shoal(['service', 'create', 'picky', '--image', 'nginx', '--constraint', 'node.labels.zone==nowhere', '--detach']);
