@@ -181,7 +181,7 @@ export class ShoalNode {
       await this.api.listen({ host, port });
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (code === 'EADDRINUSE') throw new ShoalError(ErrorCode.BadConfig, `api-listen ${this.cfg.apiListen} is already in use; pick another with --api-listen`);
+      if (code === 'EADDRINUSE') throw new ShoalError(ErrorCode.BadConfig, `api-listen ${this.cfg.apiListen} is already in use; pick another with --api-listen`, undefined, { cause: err });
       throw err;
     }
     this.log.info({ api: this.cfg.apiListen }, 'admin API listening');

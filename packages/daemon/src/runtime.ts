@@ -9,12 +9,12 @@ import type { Logger } from 'pino';
 import { ErrorCode, NotLeaderError, ShoalError, type NodeInfo } from '@shoal/types';
 import { ClusterState, encodeCommand, decodeCommand, type Command, type CommandResult, type NodeRegistration } from '@shoal/state';
 import { LevelRaftStorage, RaftHost, type StateMachine } from '@shoal/storage';
-import { createP2PNode, Membership, type P2PNode } from '@shoal/p2p';
+import { createP2PNode, FailureDetector, type P2PNode } from '@shoal/p2p';
 import { Agent, type Driver } from '@shoal/agent';
 import { decodeHeartbeat } from '@shoal/membership';
 import { parseHostPort, type DaemonConfig } from './config.js';
 import type { DataDir, ClusterIdentity } from './data-dir.js';
-import { P2PRaftTransport } from './raft-transport.js';
+import { P2PRaftTransport } from './p2p-raft-transport.js';
 import { EventBus } from './event-bus.js';
 import { describeCommand } from './describe.js';
 import { PeerAllowlist } from './allowlist.js';
@@ -49,7 +49,7 @@ export class ClusterRuntime {
   readonly allow: PeerAllowlist;
   p2p!: P2PNode;
   raft!: RaftHost;
-  membership!: Membership;
+  membership!: FailureDetector;
   agent!: Agent;
   transport!: P2PRaftTransport;
   drivers: Driver[] = [];
@@ -111,7 +111,7 @@ export class ClusterRuntime {
       return { ok: true };
     });
 
-    this.membership = new Membership({
+    this.membership = new FailureDetector({
       node: this.p2p,
       heartbeatSource: () => this.heartbeatBody(),
       intervalMs: cfg.heartbeatMs,
@@ -243,6 +243,7 @@ export class ClusterRuntime {
       ErrorCode.NoQuorum,
       `no leader could commit the change within ${timeoutMs} ms: fewer than ${Math.floor(voters / 2) + 1} of ${voters} voters are reachable (running containers keep running; retry when the nodes are back)`,
       lastErr ? { cause: String(lastErr) } : undefined,
+      lastErr ? { cause: lastErr } : undefined,
     );
   }
 

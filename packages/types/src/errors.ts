@@ -26,8 +26,12 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export class ShoalError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;
-  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
-    super(message);
+  /**
+   * `options.cause`: the error this one explains (ES2022 error cause), kept
+   * for logs and SHOAL_DEBUG, never sent to a client (toJSON leaves it out).
+   */
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'ShoalError';
     this.code = code;
     this.details = details;

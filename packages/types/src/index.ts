@@ -9,3 +9,4 @@ export * from './task-state.js';
 export * from './address.js';
 export * from './network.js';
 export * from './ipv4.js';
+export * from './task-log.js';

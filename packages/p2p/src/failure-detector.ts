@@ -18,7 +18,7 @@ import type { P2PNode } from './node.js';
 
 export type HeartbeatBody = Omit<Heartbeat, 'nodeId' | 'incarnation' | 'seq' | 'sentAt'>;
 
-export interface MembershipOptions {
+export interface FailureDetectorOptions {
   node: P2PNode;
   /** What this node reports in each heartbeat (resources, drivers, tasks, version). */
   heartbeatSource: () => HeartbeatBody;
@@ -34,15 +34,15 @@ export interface MembershipOptions {
   logger?: Logger;
 }
 
-export interface MembershipEvents {
+export interface FailureDetectorEvents {
   change: [LivenessEvent];
   heartbeat: [Heartbeat];
 }
 
-export class Membership extends EventEmitter<MembershipEvents> {
+export class FailureDetector extends EventEmitter<FailureDetectorEvents> {
   readonly liveness: NodeLiveness;
   private readonly node: P2PNode;
-  private readonly opts: Required<Pick<MembershipOptions, 'intervalMs' | 'tickMs' | 'indirectProbes' | 'probeTimeoutMs'>>;
+  private readonly opts: Required<Pick<FailureDetectorOptions, 'intervalMs' | 'tickMs' | 'indirectProbes' | 'probeTimeoutMs'>>;
   private readonly source: () => HeartbeatBody;
   private readonly log: Logger;
   private incarnationValue: number;
@@ -51,7 +51,7 @@ export class Membership extends EventEmitter<MembershipEvents> {
   private readonly probing = new Set<string>();
   private running = false;
 
-  constructor(opts: MembershipOptions) {
+  constructor(opts: FailureDetectorOptions) {
     super();
     this.node = opts.node;
     this.source = opts.heartbeatSource;

@@ -1,7 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LivenessEvent } from '@shoal/membership';
-import { Membership } from '../src/index.js';
+import { FailureDetector } from '../src/index.js';
 import { waitFor } from '@shoal/testkit';
 import { startCluster } from './cluster.js';
 
@@ -9,7 +9,7 @@ const cluster = await startCluster(5);
 cluster.mesh();
 const events: (LivenessEvent & { observer: string })[] = [];
 const memberships = cluster.nodes.map((node) => {
-  const m = new Membership({
+  const m = new FailureDetector({
     node,
     heartbeatSource: () => ({
       resources: { total: { cpuMillis: 2000, memoryBytes: 2 ** 30 }, free: { cpuMillis: 2000, memoryBytes: 2 ** 30 } },
