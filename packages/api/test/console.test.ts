@@ -84,3 +84,15 @@ function rawGet(base: string, path: string): Promise<{ status: number; body: str
     req.end();
   });
 }
+
+test('/v1/session names the token and its role; without token roles the node token has full rights', async () => {
+  const { app } = setup();
+  try {
+    assert.equal((await app.inject({ url: '/v1/session' })).statusCode, 401);
+    const res = await app.inject({ url: '/v1/session', headers: auth });
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.json(), { name: 'node', role: 'admin' });
+  } finally {
+    await app.close();
+  }
+});

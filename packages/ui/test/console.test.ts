@@ -81,6 +81,9 @@ test('web console in a real browser against a 3-node cluster', { skip, timeout: 
       await until('3 node cards', async () => (await page.locator('article.node-card').count()) === 3);
       await until('3 ready nodes', async () => (await text(page, '[data-field=node-counts]')).includes('3 ready'));
       await page.locator('[data-stream=live]').waitFor();
+      // The node's own token has every right: node actions are offered.
+      await page.locator('.role-badge[data-role=admin]').waitFor();
+      await page.getByRole('button', { name: 'Drain node1' }).waitFor();
       assert.equal(await page.evaluate(() => localStorage.length), 0, 'nothing kept in localStorage');
       assert.equal(await page.evaluate(() => sessionStorage.getItem('shoal.token')), token);
       await shot(page, '02-cluster');
