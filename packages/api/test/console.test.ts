@@ -27,8 +27,11 @@ test('the console is served at /ui/ without a token, with a strict content secur
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /shoal console/);
     assert.match(String(page.headers['content-security-policy']), /default-src 'self'.*connect-src 'self'/);
+    assert.equal(page.headers['cache-control'], 'no-cache');
     const asset = await app.inject({ url: '/ui/assets/app.js' });
     assert.equal(asset.statusCode, 200);
+    assert.match(String(asset.headers['content-type']), /^text\/javascript/);
+    assert.match(String(asset.headers['cache-control']), /immutable/);
     assert.equal((await app.inject({ url: '/ui/assets/missing.js' })).statusCode, 404);
   } finally {
     await app.close();
