@@ -57,7 +57,11 @@ export class RaftNode {
   private pendingConfIndex = 0;
   /** ReadIndex requests received before this leader committed an entry of its term. */
   private pendingReadIndex: Array<{ from: NodeId; context: string }> = [];
-  /** Membership after each applied conf change, to stamp snapshots taken at older indexes. */
+  /**
+   * Membership after each conf entry in the log, committed or not (thesis 4.1: a server
+   * uses the latest configuration in its log). The last one is in force; older ones stamp
+   * snapshots taken at older indexes and come back if a new leader truncates the suffix.
+   */
   private confHistory: Array<{ index: number; conf: ConfState }>;
   /** New entries or a new commit index should go out to followers at the next ready. */
   private needBroadcast = false;
@@ -93,9 +97,11 @@ export class RaftNode {
     applied = Math.min(applied, committed);
     this.log = new RaftLog(p.snapshot, p.entries, committed, applied);
 
+    // Every conf entry in the log counts, committed or not: a node that crashed with its commit
+    // index below two persisted changes must not campaign under the membership before them.
     let conf = p.snapshot ? p.snapshot.meta.conf : p.conf;
     this.confHistory = [{ index: snapIndex, conf }];
-    for (const e of this.log.slice(snapIndex + 1, applied)) {
+    for (const e of this.log.slice(snapIndex + 1, lastIndex)) {
       if (e.type !== 'conf') continue;
       conf = this.confAfter(conf, e);
       this.confHistory.push({ index: e.index, conf });
@@ -174,6 +180,7 @@ export class RaftNode {
     const conf = applyConfChange(this.tracker.conf(), { type: cc.type, node: cc.node });
     const r = this.appendEntry('conf', encodeConfChange({ type: cc.type, node: cc.node, conf }));
     this.pendingConfIndex = r.index;
+    this.confAppended([this.log.entry(r.index)!]);
     return r;
   }
 
@@ -254,12 +261,12 @@ export class RaftNode {
     for (const e of rd.committedEntries) {
       if (e.index <= log.applied) continue;
       log.applied = e.index;
-      if (e.type === 'conf') this.applyConfEntry(e);
     }
     if (this.role === 'leader') {
       // Our own log counts toward commit only once it is persisted.
       const self = this.tracker.progress.get(this.id);
       if (self && self.maybeUpdate(log.stabled) && this.maybeCommit()) this.needBroadcast = true;
+      this.maybeHandOver();
     }
   }
 
@@ -318,6 +325,10 @@ export class RaftNode {
     if (this.term !== term) {
       this.term = term;
       this.vote = null;
+      // Replies queued in an older term may acknowledge entries the new term is about to
+      // replace (an append from a new leader truncates unwritten ones). Raft tolerates lost
+      // messages, so drop them rather than send a promise about a log we no longer hold.
+      this.msgs = this.msgs.filter((m) => m.term >= term);
     }
     this.leader = null;
     this.electionElapsed = 0;
@@ -384,6 +395,11 @@ export class RaftNode {
         this.becomeFollower(this.term, null);
         return;
       }
+      if (this.removalCommitted()) {
+        // No survivor caught up within an election timeout: step down and let them campaign.
+        this.becomeFollower(this.term, null);
+        return;
+      }
       if (this.leadTransferee !== null) this.leadTransferee = null;
     }
     for (const pr of this.tracker.progress.values()) {
@@ -400,17 +416,9 @@ export class RaftNode {
   }
 
   private hup(transfer: boolean): void {
-    if (this.role === 'leader' || !this.promotable() || this.hasUnappliedConf()) return;
+    if (this.role === 'leader' || !this.promotable()) return;
     if (this.preVote && !transfer) this.startCampaign(true, false);
     else this.startCampaign(false, transfer);
-  }
-
-  /** A committed conf change not yet applied may change who votes: wait for it. */
-  private hasUnappliedConf(): boolean {
-    for (let i = this.log.applied + 1; i <= this.log.committed; i++) {
-      if (this.log.entry(i)?.type === 'conf') return true;
-    }
-    return false;
   }
 
   private startCampaign(pre: boolean, transfer: boolean): void {
@@ -555,7 +563,9 @@ export class RaftNode {
       if (conflict > 0) {
         // Committed entries never change; a message that says otherwise is not from a real leader.
         if (conflict <= log.committed) return;
-        log.truncateAndAppend(ents.slice(conflict - prevIndex - 1));
+        const fresh = ents.slice(conflict - prevIndex - 1);
+        log.truncateAndAppend(fresh);
+        this.confAppended(fresh);
       }
       log.commitTo(Math.min(m.commit ?? 0, lastNew));
       this.send({ type: 'appendResp', to: m.from, term: this.term, index: lastNew });
@@ -589,8 +599,8 @@ export class RaftNode {
       log.commitTo(index);
     } else {
       log.restore(s);
-      this.tracker.setConf(conf, log.lastIndex() + 1);
       this.confHistory = [{ index, conf }];
+      this.tracker.setConf(conf, log.lastIndex() + 1);
     }
     // Acknowledge the snapshot's index, not our last index: entries after it
     // may be a stale suffix from a deposed leader that the leader's log does
@@ -627,6 +637,7 @@ export class RaftNode {
         this.send({ type: 'timeoutNow', to: m.from, term: this.term });
       }
       this.replicateTo(m.from, false);
+      this.maybeHandOver();
     }
   }
 
@@ -731,13 +742,14 @@ export class RaftNode {
   // ---------------------------------------------------------------- reads
 
   private handleReadIndex(from: NodeId, context: string): void {
-    if (this.tracker.isQuorum(new Set([this.id]))) {
-      this.answerRead(from, this.log.committed, context);
-      return;
-    }
-    // Our commit index is only known to be current once an entry of our term committed.
+    // Our commit index is only known to be current once an entry of our term committed;
+    // this holds for a single voter too, which may hold entries an older leader acknowledged.
     if (this.log.term(this.log.committed) !== this.term) {
       this.pendingReadIndex.push({ from, context });
+      return;
+    }
+    if (this.tracker.isQuorum(new Set([this.id]))) {
+      this.answerRead(from, this.log.committed, context);
       return;
     }
     if (this.readOnly.add(this.log.committed, context, from, this.id)) this.bcastHeartbeat(context);
@@ -765,26 +777,52 @@ export class RaftNode {
     return conf;
   }
 
-  /** A committed conf entry was applied: membership changes now, on every replica. */
-  private applyConfEntry(e: Entry): void {
-    const before = this.tracker.conf();
-    const conf = this.confAfter(before, e);
-    this.confHistory.push({ index: e.index, conf });
+  /**
+   * Entries were appended from `ents[0].index` on (replacing any suffix): the membership in
+   * force is the last conf entry in the log, so drop the history of replaced entries, record
+   * the new conf entries, and switch the tracker if the membership changed.
+   */
+  private confAppended(ents: Entry[]): void {
+    if (ents.length === 0) return;
+    const from = ents[0]!.index;
+    const before = this.confHistory.length;
+    this.confHistory = this.confHistory.filter((h, i) => i === 0 || h.index < from);
+    let changed = this.confHistory.length !== before;
+    let conf = this.confHistory[this.confHistory.length - 1]!.conf;
+    for (const e of ents) {
+      if (e.type !== 'conf') continue;
+      conf = this.confAfter(conf, e);
+      this.confHistory.push({ index: e.index, conf });
+      changed = true;
+    }
+    if (changed) this.setMembership(conf);
+  }
+
+  private setMembership(conf: ConfState): void {
     const known = new Set([...this.tracker.progress.keys()]);
     this.tracker.setConf(conf, this.log.lastIndex() + 1);
     if (this.role !== 'leader') return;
+    // A new member gets a snapshot at once if it needs one, without waiting for it to answer.
     for (const [id, pr] of this.tracker.progress) if (!known.has(id)) pr.recentActive = true;
-    if (!this.tracker.voters.has(this.id)) {
-      this.handOverAfterRemoval();
-      return;
-    }
     if (this.leadTransferee !== null && !this.tracker.voters.has(this.leadTransferee)) this.leadTransferee = null;
+    // A leader that removes itself keeps leading, without counting itself, until the removal
+    // commits (thesis 4.2.2); then it hands over (maybeHandOver).
     this.maybeCommit();
     this.needBroadcast = true;
   }
 
-  /** This leader was removed: let the most up-to-date voter take over at once, then step down. */
-  private handOverAfterRemoval(): void {
+  /**
+   * A leader whose own removal is committed hands over: once a voter holds its whole log it
+   * gets timeoutNow and this node steps down. Until then this node keeps replicating (its
+   * removal must reach the survivors, or they would still need its vote).
+   */
+  private removalCommitted(): boolean {
+    if (this.tracker.voters.has(this.id)) return false;
+    return this.log.applied >= this.confHistory[this.confHistory.length - 1]!.index;
+  }
+
+  private maybeHandOver(): void {
+    if (this.role !== 'leader' || !this.removalCommitted()) return;
     let best: NodeId | null = null;
     let bestMatch = -1;
     for (const id of this.tracker.voters) {
@@ -794,7 +832,12 @@ export class RaftNode {
         bestMatch = m;
       }
     }
-    if (best !== null && bestMatch === this.log.lastIndex()) this.send({ type: 'timeoutNow', to: best, term: this.term });
+    if (best === null) {
+      this.becomeFollower(this.term, null);
+      return;
+    }
+    if (bestMatch < this.log.lastIndex()) return;
+    this.send({ type: 'timeoutNow', to: best, term: this.term });
     this.becomeFollower(this.term, null);
   }
 
