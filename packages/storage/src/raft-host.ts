@@ -51,6 +51,8 @@ export class RaftHost {
   private term = 0;
   private writer: ReadyWriter | null = null;
   private readSeq = 0;
+  /** Distinguishes this process's read contexts from a previous run's, whose replies may still be in flight. */
+  private incarnation = '';
   private readonly proposals = new PendingProposals();
   private readonly reads = new ReadBarriers();
   private readonly leaderListeners: ((leader: NodeId | null, term: number) => void)[] = [];
@@ -85,6 +87,7 @@ export class RaftHost {
     this.applied = this.snapshotIndex = state.applied;
     this.term = state.hardState.term;
     this.writer = new ReadyWriter(storage, state.hardState);
+    this.incarnation = incarnationId(this.opts.random);
     this.node = new RaftNode({
       id: this.opts.id,
       electionTick: this.opts.electionTick,
@@ -140,7 +143,7 @@ export class RaftHost {
     const node = this.live();
     const status = node.status();
     if (status.leader === null) throw new NotLeaderError(null);
-    const context = `${this.opts.id}/${++this.readSeq}`;
+    const context = `${this.opts.id}/${this.incarnation}/${++this.readSeq}`;
     const done = this.reads.wait(context, opts.timeoutMs ?? this.electionMs() * 3);
     if (status.role === 'leader') node.readIndex(context);
     // RaftNode.readIndex serves leaders only; a follower asks the leader itself and
@@ -339,4 +342,10 @@ export class RaftHost {
     this.reads.rejectAll(fatal);
     this.notify(this.fatalListeners, fatal);
   }
+}
+
+/** 64 random bits in base 36: a fresh id per process start, so read contexts never repeat across restarts. */
+function incarnationId(random: () => number): string {
+  const part = (): string => Math.floor(random() * 2 ** 32).toString(36).padStart(7, '0');
+  return part() + part();
 }
