@@ -1,4 +1,5 @@
 import { ErrorCode, NotLeaderError, ShoalError } from '@shoal/types';
+import { MAX_TERM, admit, emptyDropCounts, type DropCounts } from './admission.js';
 import { MAX_CONTEXT_BYTES, decodeConfChange, encodeConfChange } from './codec.js';
 import { applyConfChange, checkConfChange } from './confChange.js';
 import { RaftLog } from './log.js';
@@ -65,6 +66,10 @@ export class RaftNode {
   private confHistory: Array<{ index: number; conf: ConfState }>;
   /** New entries or a new commit index should go out to followers at the next ready. */
   private needBroadcast = false;
+  /** Every node seen in a membership by this process: a sender not in it may be a voter we lag behind. */
+  private readonly known = new Set<NodeId>();
+  /** Messages refused by `admission.ts`, by reason. */
+  private readonly drops: DropCounts = emptyDropCounts();
 
   private msgs: Message[] = [];
   private readStates: ReadState[] = [];
@@ -107,6 +112,8 @@ export class RaftNode {
       this.confHistory.push({ index: e.index, conf });
     }
     this.tracker = new Tracker(conf, cfg.maxInflight ?? DEFAULT_MAX_INFLIGHT);
+    for (const h of this.confHistory) this.noteKnown(h.conf);
+    if (p.hardState.term > MAX_TERM) throw corrupt(`term ${p.hardState.term} is past the largest term ${MAX_TERM}`);
     this.term = p.hardState.term;
     this.vote = p.hardState.vote;
     this.prevHard = { term: this.term, vote: this.vote, commit: committed };
@@ -121,7 +128,21 @@ export class RaftNode {
   }
 
   step(m: Message): void {
-    if (!isWellFormed(m) || m.to !== this.id || m.from === this.id) return;
+    if (!isWellFormed(m) || m.to !== this.id || m.from === this.id) {
+      this.drops.malformed++;
+      return;
+    }
+    const why = admit(m, {
+      term: this.term,
+      leader: this.leader,
+      voters: this.possibleVoters(),
+      known: this.known,
+      fresh: this.term === 0 && this.log.lastIndex() === 0,
+    });
+    if (why !== null) {
+      this.drops[why]++;
+      return;
+    }
     if (m.term > this.term) {
       if (m.type === 'vote' || m.type === 'preVote') {
         const inLease = this.checkQuorum && this.leader !== null && this.electionElapsed < this.electionTimeout;
@@ -206,6 +227,11 @@ export class RaftNode {
 
   campaign(): void {
     this.hup(false);
+  }
+
+  /** Messages refused so far, by reason (see admission.ts); for metrics. */
+  droppedMessages(): DropCounts {
+    return { ...this.drops };
   }
 
   hasReady(): boolean {
@@ -313,7 +339,15 @@ export class RaftNode {
   // ---------------------------------------------------------------- roles and timers
 
   private promotable(): boolean {
-    return this.tracker.voters.has(this.id);
+    if (this.tracker.voters.has(this.id)) return true;
+    // Being removed by a change that is not committed yet: if we are the only one holding it,
+    // the others still need our vote and we cannot give it (our log is ahead of theirs). So we
+    // may campaign under the new membership, without counting ourselves, to commit our own
+    // removal and then hand over (found by the simulator in 2-voter clusters).
+    const n = this.confHistory.length;
+    if (n < 2) return false;
+    const last = this.confHistory[n - 1]!;
+    return last.index > this.log.committed && this.confHistory[n - 2]!.conf.voters.includes(this.id);
   }
 
   private resetRandomizedElectionTimeout(): void {
@@ -391,6 +425,10 @@ export class RaftNode {
     this.electionElapsed++;
     if (this.electionElapsed >= this.electionTimeout) {
       this.electionElapsed = 0;
+      for (const pr of this.tracker.progress.values()) {
+        pr.silentRounds = pr.heard ? 0 : pr.silentRounds + 1;
+        pr.heard = false;
+      }
       if (this.checkQuorum && !this.tracker.quorumActive(this.id)) {
         this.becomeFollower(this.term, null);
         return;
@@ -401,6 +439,7 @@ export class RaftNode {
         return;
       }
       if (this.leadTransferee !== null) this.leadTransferee = null;
+      this.maybeYieldToOlderVoter();
     }
     for (const pr of this.tracker.progress.values()) {
       // A snapshot message may be lost: retry after an election timeout without an answer.
@@ -416,7 +455,8 @@ export class RaftNode {
   }
 
   private hup(transfer: boolean): void {
-    if (this.role === 'leader' || !this.promotable()) return;
+    // A term past MAX_TERM is never persisted: stop campaigning long before 2^53.
+    if (this.role === 'leader' || !this.promotable() || this.term >= MAX_TERM) return;
     if (this.preVote && !transfer) this.startCampaign(true, false);
     else this.startCampaign(false, transfer);
   }
@@ -528,6 +568,7 @@ export class RaftNode {
   private stepLeader(m: Message): void {
     const pr = this.tracker.progress.get(m.from);
     if (!pr) return;
+    pr.heard = true;
     switch (m.type) {
       case 'appendResp':
       case 'snapshotResp':
@@ -600,6 +641,7 @@ export class RaftNode {
     } else {
       log.restore(s);
       this.confHistory = [{ index, conf }];
+      this.noteKnown(conf);
       this.tracker.setConf(conf, log.lastIndex() + 1);
     }
     // Acknowledge the snapshot's index, not our last index: entries after it
@@ -798,7 +840,29 @@ export class RaftNode {
     if (changed) this.setMembership(conf);
   }
 
+  /**
+   * Voters of every membership that may be the cluster's: the one in force at our commit index
+   * and every later (uncommitted) one. A new leader may truncate our uncommitted conf entries,
+   * and it must still be able to reach us to do so (found by the simulator).
+   */
+  private possibleVoters(): ReadonlySet<NodeId> {
+    const h = this.confHistory;
+    const last = h[h.length - 1]!;
+    if (last.index <= this.log.committed) return this.tracker.voters;
+    const ids = new Set<NodeId>();
+    for (let i = h.length - 1; i >= 0; i--) {
+      for (const v of h[i]!.conf.voters) ids.add(v);
+      if (h[i]!.index <= this.log.committed) break;
+    }
+    return ids;
+  }
+
+  private noteKnown(conf: ConfState): void {
+    for (const id of [...conf.voters, ...conf.learners]) this.known.add(id);
+  }
+
   private setMembership(conf: ConfState): void {
+    this.noteKnown(conf);
     const known = new Set([...this.tracker.progress.keys()]);
     this.tracker.setConf(conf, this.log.lastIndex() + 1);
     if (this.role !== 'leader') return;
@@ -809,6 +873,31 @@ export class RaftNode {
     // commits (thesis 4.2.2); then it hands over (maybeHandOver).
     this.maybeCommit();
     this.needBroadcast = true;
+  }
+
+  /**
+   * A member that knows this leader only as a learner (its log ends before our promotion)
+   * refuses our appends (admission.ts) and stays silent. If one stays silent for three
+   * election timeouts, hand leadership to a caught-up voter that has been a voter for longer:
+   * that one it knows. Leadership only ever moves to an older voter, so this cannot loop.
+   */
+  private maybeYieldToOlderVoter(): void {
+    if (this.leadTransferee !== null || !this.tracker.voters.has(this.id)) return;
+    const mine = voterSince(this.confHistory, this.id);
+    if (mine <= this.confHistory[0]!.index) return;
+    let stuck = false;
+    for (const [id, pr] of this.tracker.progress) if (id !== this.id && pr.silentRounds >= 3 && pr.match < mine) stuck = true;
+    if (!stuck) return;
+    let target: NodeId | null = null;
+    let best = mine;
+    for (const id of this.tracker.voters) {
+      const since = voterSince(this.confHistory, id);
+      if (id !== this.id && since < best && this.tracker.progress.get(id)!.match === this.log.lastIndex()) {
+        target = id;
+        best = since;
+      }
+    }
+    if (target !== null) this.transferLeadership(target);
   }
 
   /**
@@ -855,4 +944,14 @@ export class RaftNode {
     const h = this.prevHard;
     return h.term !== this.term || h.vote !== this.vote || h.commit !== this.log.committed;
   }
+}
+
+/** Index of the conf entry from which `id` has been a voter without a break (the oldest known one if always). */
+function voterSince(history: ReadonlyArray<{ index: number; conf: ConfState }>, id: NodeId): number {
+  let since = Infinity;
+  for (let i = history.length - 1; i >= 0; i--) {
+    if (!history[i]!.conf.voters.includes(id)) break;
+    since = history[i]!.index;
+  }
+  return since;
 }

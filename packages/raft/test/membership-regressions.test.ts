@@ -36,7 +36,9 @@ describe('membership regressions (issue 15)', () => {
     // {a, b} is no majority of {b, c, d}: only the {c, d} side may lead and commit.
     assert.ok([...seen].every((l) => l === 'c' || l === 'd'), `leaders seen: ${[...seen].join(',')}`);
     assert.ok(c.node('b').status().commit <= 3, `the {a, b} side committed up to ${c.node('b').status().commit} on its own`);
-    assert.equal(c.sent.filter((m) => m.from === 'a' && (m.type === 'vote' || m.type === 'preVote')).length, 0, 'a is no longer a voter and must not campaign');
+    // a may campaign to commit its own removal, but only under {b, c, d}, never counting itself.
+    const asks = c.sent.filter((m) => m.from === 'a' && (m.type === 'vote' || m.type === 'preVote'));
+    assert.ok(asks.every((m) => ['b', 'c', 'd'].includes(m.to)), 'a campaigns only under the newest membership');
     assert.deepEqual([...c.node('a').status().conf.voters].sort(), ['b', 'c', 'd']);
   });
 
@@ -60,6 +62,46 @@ describe('membership regressions (issue 15)', () => {
     const idx = c.propose(other, 'after');
     assert.equal(c.node(other).status().commit >= idx, true);
     assert.deepEqual(c.node(other).status().conf.voters, [other]);
+  });
+
+  it('found by the simulator: a leader that alone holds its uncommitted self-removal, restarted, still lets the cluster elect and commit the removal', () => {
+    const c = new Cluster(['a', 'b'], { seed: 4 });
+    const leader = c.elect();
+    const other = leader === 'a' ? 'b' : 'a';
+    c.dropIf = (m: Message) => m.from === leader;
+    c.node(leader).proposeConfChange({ type: 'removeNode', node: leader });
+    c.stabilize();
+    assert.ok(c.node(other).status().lastIndex < c.node(leader).status().lastIndex, 'only the leader holds the removal');
+    // The leader restarts: a follower whose newest membership ({other}) excludes it. The survivor
+    // still counts on its vote and cannot get it (its log is behind).
+    c.restart(leader, { voters: ['a', 'b'], learners: [] });
+    c.dropIf = null;
+    c.tick(200);
+    assert.deepEqual(c.leaders(), [other]);
+    assert.deepEqual(c.node(other).status().conf.voters, [other]);
+    const idx = c.propose(other, 'after');
+    assert.ok(c.node(other).status().commit >= idx);
+  });
+
+  it('found by the simulator: a follower whose uncommitted conf entry removes the new leader still accepts it, and the entry is replaced', () => {
+    // Everyone holds the no-op at 1; only b also holds "remove e" at 2 (uncommitted). e then wins
+    // without it (a, c, d vote for it) and must be able to replace b's entry.
+    const all = ['a', 'b', 'c', 'd', 'e'];
+    const c = new Cluster([], { seed: 6 });
+    for (const id of all) {
+      c.add(id, conf(all));
+      const disk = c.disks.get(id)!;
+      disk.entries = id === 'b' ? [normal(1, 1), confEntry(2, 1, 'removeNode', 'e', conf(['a', 'b', 'c', 'd']))] : [normal(1, 1)];
+      disk.hardState = { term: 1, vote: null, commit: 1 };
+      c.restart(id, conf(all));
+    }
+    c.node('e').campaign();
+    c.stabilize();
+    assert.deepEqual(c.leaders(), ['e']);
+    c.propose('e', 'x');
+    c.tick(3);
+    assert.ok(c.applied.get('b')!.includes('x'), 'b follows e');
+    assert.deepEqual([...c.node('b').status().conf.voters].sort(), all, 'b\'s uncommitted removal was replaced');
   });
 
   it('bug 3: a single voter that just won does not answer ReadIndex below an entry an old leader may have acknowledged', () => {

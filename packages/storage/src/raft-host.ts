@@ -4,7 +4,7 @@
  * batch per Ready, however many proposals it holds), then send, then apply,
  * then advance. Snapshots the FSM every `snapshotEvery` applied entries.
  */
-import { RaftNode, type ConfChange, type Entry, type Message, type NodeId, type RaftStatus, type Ready, type Role, type Snapshot } from '@shoal/raft';
+import { RaftNode, type ConfChange, type DropCounts, type Entry, type Message, type NodeId, type RaftStatus, type Ready, type Role, type Snapshot } from '@shoal/raft';
 import { ErrorCode, NotLeaderError, ShoalError, isShoalError } from '@shoal/types';
 import type { LevelRaftStorage } from './log-store.js';
 import { PendingProposals } from './proposals.js';
@@ -183,6 +183,12 @@ export class RaftHost {
     // Readable after stop() or a fatal error too: operators want the last known state.
     if (!this.node) throw new ShoalError(ErrorCode.Internal, 'the raft host has not started yet; call start() first');
     return { ...this.node.status(), applied: this.applied };
+  }
+
+  /** Peer messages the Raft node refused, by reason (a learner campaigning, a term out of range, ...); for metrics. */
+  refusedMessages(): DropCounts {
+    if (!this.node) throw new ShoalError(ErrorCode.Internal, 'the raft host has not started yet; call start() first');
+    return this.node.droppedMessages();
   }
 
   onLeaderChange(cb: (leader: NodeId | null, term: number) => void): void {
