@@ -14,6 +14,12 @@ import { areAppendable, isWellFormed } from './validate.js';
 
 /** Vote requests with this context come from a leadership transfer and bypass the leader lease. */
 const TRANSFER = 'transfer';
+/**
+ * A vote refusal may name the leader the refusing voter follows in its term. A member that
+ * knows that leader only as a learner (its log ends before the promotion) refuses the leader's
+ * own messages, but takes a voter's word for it (see admission.ts).
+ */
+const LEADER_HINT = 'leader:';
 /** Largest command one proposal may carry: it must fit in one append message. */
 export const MAX_ENTRY_BYTES = 8 * 1024 * 1024;
 const EMPTY = new Uint8Array(0);
@@ -146,15 +152,19 @@ export class RaftNode {
     if (m.term > this.term) {
       if (m.type === 'vote' || m.type === 'preVote') {
         const inLease = this.checkQuorum && this.leader !== null && this.electionElapsed < this.electionTimeout;
-        // A node that heard from a live leader ignores campaigns (removed or partitioned nodes cannot disrupt).
-        if (inLease && m.context !== TRANSFER) return;
+        // A node that heard from a live leader ignores campaigns (removed or partitioned nodes cannot
+        // disrupt); it only tells a pre-candidate who leads, at its own (lower) term.
+        if (inLease && m.context !== TRANSFER) {
+          if (m.type === 'preVote') this.send({ type: 'preVoteResp', to: m.from, term: this.term, reject: true, context: LEADER_HINT + this.leader });
+          return;
+        }
       }
       if (m.type === 'preVote' || (m.type === 'preVoteResp' && !m.reject)) {
         // Pre-votes never change our term: that is their point.
       } else if (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot') {
         this.becomeFollower(m.term, m.from);
       } else {
-        this.becomeFollower(m.term, null);
+        this.becomeFollower(m.term, this.leaderHint(m));
       }
     } else if (m.term < this.term) {
       if ((this.checkQuorum || this.preVote) && (m.type === 'heartbeat' || m.type === 'append')) {
@@ -501,8 +511,18 @@ export class RaftNode {
         this.vote = m.from;
       }
     } else {
-      this.send({ type: respType, to: m.from, term: this.term, reject: true });
+      const resp: Omit<Message, 'from'> = { type: respType, to: m.from, term: this.term, reject: true };
+      if (this.leader !== null && this.leader !== m.from) resp.context = LEADER_HINT + this.leader;
+      this.send(resp);
     }
+  }
+
+  /** The leader named in a voter's vote refusal at our term or above, if any. */
+  private leaderHint(m: Message): NodeId | null {
+    if ((m.type !== 'voteResp' && m.type !== 'preVoteResp') || !m.reject || m.term < this.term) return null;
+    if (!m.context?.startsWith(LEADER_HINT) || !this.possibleVoters().has(m.from)) return null;
+    const id = m.context.slice(LEADER_HINT.length);
+    return id.length > 0 && id !== this.id ? id : null;
   }
 
   // ---------------------------------------------------------------- per-role message handling
@@ -538,6 +558,12 @@ export class RaftNode {
 
   private stepCandidate(m: Message): void {
     const respType: MessageType = this.role === 'preCandidate' ? 'preVoteResp' : 'voteResp';
+    const hint = m.type === respType ? this.leaderHint(m) : null;
+    if (hint !== null) {
+      // A voter follows a leader in our term: the campaign is over.
+      this.becomeFollower(this.term, hint);
+      return;
+    }
     switch (m.type) {
       case 'append':
         this.becomeFollower(m.term, m.from);
