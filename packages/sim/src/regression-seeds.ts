@@ -43,4 +43,10 @@ export const REGRESSION_SEEDS: readonly RegressionSeed[] = [
     bug: 'a follower whose uncommitted conf entry removed the new leader refused its appends (role check), so the entry was never replaced',
   },
   { seed: 479, mix: 'chaos', nodes: 6, bug: 'same role-check deadlock on two followers with an uncommitted removal of the leader' },
+  {
+    seed: 569,
+    mix: 'chaos',
+    nodes: 9,
+    bug: 'a lagging voter knew the (promoted) leader only as a learner, refused its appends, and nobody could tell it otherwise',
+  },
 ];
