@@ -88,6 +88,9 @@ export function admit(m: Message, j: Judge): DropReason | null {
   if (j.voters.size === 0 || j.voters.has(m.from)) return null;
   if (isCampaign(m.type)) return 'campaignFromNonVoter';
   if (isLead(m.type)) {
+    // A stale one changes nothing here: step() only answers it with our term, which tells a
+    // deposed leader (perhaps one we lag behind) to step down (found by the simulator).
+    if (m.term < j.term) return null;
     // Includes the timeoutNow with which a leader that removed itself hands over.
     if (m.term === j.term && j.leader === m.from) return null;
     if (m.type !== 'timeoutNow' && !j.known.has(m.from)) return null;

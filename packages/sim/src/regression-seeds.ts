@@ -49,4 +49,6 @@ export const REGRESSION_SEEDS: readonly RegressionSeed[] = [
     nodes: 9,
     bug: 'a lagging voter knew the (promoted) leader only as a learner, refused its appends, and nobody could tell it otherwise',
   },
+  { seed: 1029, mix: 'chaos', nodes: 3, bug: 'without pre-vote: a voter ahead in term dropped the stale heartbeats of a leader it knew as a learner instead of answering them, so nothing ever changed' },
+  { seed: 1055, mix: 'chaos', nodes: 6, bug: 'same stale-heartbeat deadlock with 6 nodes' },
 ];
