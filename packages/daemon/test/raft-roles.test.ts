@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeMessage, type Entry, type Message } from '@shoal/raft';
 import { createP2PNode, generateClusterSecrets, type P2PNode } from '@shoal/p2p';
-import { LevelRaftStorage, RaftHost, type StateMachine } from '@shoal/storage';
+import { LevelRaftStorage } from '@shoal/storage';
+import { RaftHost, type StateMachine } from '@shoal/raft-host';
 import { P2PRaftTransport } from '../src/raft-transport.js';
 import { waitFor } from '../src/local-cluster.js';
 
