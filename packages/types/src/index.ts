@@ -6,3 +6,4 @@ export * from './defaults.js';
 export * from './validate.js';
 export * from './dangerous.js';
 export * from './task-state.js';
+export * from './restart-backoff.js';
