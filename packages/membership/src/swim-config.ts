@@ -12,6 +12,8 @@ export interface SwimConfig {
   indirectChecks: number;
   /** Suspicion min timeout = suspicionMult x max(1, log10 N) x T. */
   suspicionMult: number;
+  /** Floor of the suspicion min timeout: small clusters and loaded hosts need time to refute. */
+  suspicionFloorMs: number;
   /** Suspicion starts at this multiple of the min and shrinks with confirmations. */
   suspicionMaxTimeoutMult: number;
   /** Each update is piggybacked retransmitMult x ceil(log10(N + 1)) times. */
@@ -23,6 +25,8 @@ export interface SwimConfig {
   maxPiggyback: number;
   /** Lifeguard local health: timeouts are multiplied by (score + 1), score < this. */
   awarenessMaxMultiplier: number;
+  /** A member added less than this long ago is not suspected yet: it may still be starting. */
+  joinGraceMs: number;
   /** Messages accepted per sender per second (token bucket), and the burst. */
   ratePerSec: number;
   rateBurst: number;
@@ -33,19 +37,21 @@ export const SWIM_DEFAULTS: SwimConfig = {
   probeTimeoutMs: 100,
   indirectChecks: 3,
   suspicionMult: 2,
+  suspicionFloorMs: 800,
   suspicionMaxTimeoutMult: 3,
   retransmitMult: 6,
   gossipIntervalMs: 50,
   gossipNodes: 3,
   maxPiggyback: 8,
   awarenessMaxMultiplier: 8,
+  joinGraceMs: 3_000,
   ratePerSec: 100,
   rateBurst: 200,
 };
 
 /** memberlist's suspicionTimeout: grows with log10 N so dissemination of a refutation has time. */
 export function suspicionMinMs(c: SwimConfig, n: number): number {
-  return c.suspicionMult * Math.max(1, Math.log10(Math.max(1, n))) * c.probeIntervalMs;
+  return Math.max(c.suspicionFloorMs, c.suspicionMult * Math.max(1, Math.log10(Math.max(1, n))) * c.probeIntervalMs);
 }
 
 /** memberlist's retransmitLimit: enough piggybacks that an update reaches everyone w.h.p. */

@@ -32,6 +32,12 @@ export interface SwimOptions {
   sign?: (u: MemberUpdate) => string;
   /** Checks an update's `sig` against `u.from`; updates failing it are dropped. */
   verify?: (u: MemberUpdate) => boolean;
+  /**
+   * Accept messages from senders that are not members yet (and add them):
+   * set when the transport already admits only cluster members, so a node
+   * that just joined is answered before the cluster state reaches us.
+   */
+  admitUnknown?: boolean;
 }
 
 export interface Outbound {
@@ -62,6 +68,7 @@ export interface SwimStats {
 interface Member {
   status: MemberStatus;
   incarnation: number;
+  addedAt: number;
   suspicion?: { start: number; min: number; max: number; k: number; accuser: string; confirmers: Set<string> };
 }
 
@@ -90,6 +97,7 @@ export class Swim {
   private readonly rng: () => number;
   private readonly sign?: (u: MemberUpdate) => string;
   private readonly verify?: (u: MemberUpdate) => boolean;
+  private readonly admitUnknown: boolean;
   private readonly awareness: Awareness;
   private readonly members = new Map<string, Member>();
   private readonly queue = new BroadcastQueue();
@@ -115,6 +123,7 @@ export class Swim {
     this.rng = opts.rng;
     this.sign = opts.sign;
     this.verify = opts.verify;
+    this.admitUnknown = opts.admitUnknown ?? false;
     this.cfg = { ...SWIM_DEFAULTS, ...opts.config };
     this.awareness = new Awareness(this.cfg.awarenessMaxMultiplier);
     const t = this.now();
@@ -143,7 +152,7 @@ export class Swim {
    */
   add(nodeId: string, incarnation = 0): void {
     if (nodeId === this.selfId || this.members.has(nodeId)) return;
-    this.members.set(nodeId, { status: 'alive', incarnation });
+    this.members.set(nodeId, { status: 'alive', incarnation, addedAt: this.now() });
     // A random slot in the rest of this round: a new member is probed within one round.
     const at = this.probeIndex + Math.floor(this.rng() * (this.probeOrder.length - this.probeIndex + 1));
     if (at >= this.probeOrder.length) this.probeOrder.push(nodeId);
@@ -191,11 +200,11 @@ export class Swim {
   /**
    * Probes a member now, directly and through k others at once, outside the
    * protocol period: the leader's confirmation before it commits node.down.
-   * The outcome comes from takeCheckResults() within about two probe timeouts.
+   * The outcome comes from takeCheckResults() within three probe timeouts.
    */
   check(nodeId: string): Outbound[] {
     const seq = ++this.seq;
-    const wait = this.awareness.scale(this.cfg.probeTimeoutMs) * 2;
+    const wait = this.awareness.scale(this.cfg.probeTimeoutMs) * 3;
     this.checks.set(seq, { target: nodeId, deadline: this.now() + wait });
     this.send(nodeId, { type: 'ping', seq, updates: this.withNewsFor(nodeId) });
     for (const via of this.pickRandom(this.cfg.indirectChecks, nodeId)) this.send(via, { type: 'ping-req', seq, target: nodeId, updates: this.piggyback() });
@@ -276,7 +285,11 @@ export class Swim {
 
   /** A message from `from`, whom the transport has authenticated. */
   receive(from: string, msg: SwimMessage): Outbound[] {
-    if (from === this.selfId || !this.members.has(from)) return [];
+    if (from === this.selfId) return [];
+    if (!this.members.has(from)) {
+      if (!this.admitUnknown) return [];
+      this.add(from);
+    }
     if (!this.takeToken(from)) {
       this.stats.rateLimited++;
       return [];
@@ -339,7 +352,7 @@ export class Swim {
       this.awareness.apply(p.expectedNacks > 0 ? p.expectedNacks - p.nacks : 1);
       const m = this.members.get(p.target);
       // Already suspect: our failed probe is an independent confirmation (Lifeguard).
-      if (m && m.status !== 'dead') this.applySuspect({ status: 'suspect', node: p.target, incarnation: m.incarnation, from: this.selfId }, true);
+      if (m && m.status !== 'dead' && now - m.addedAt >= this.cfg.joinGraceMs) this.applySuspect({ status: 'suspect', node: p.target, incarnation: m.incarnation, from: this.selfId }, true);
     }
     if (this.probe || now < this.nextProbeAt) return;
     const interval = this.awareness.scale(this.cfg.probeIntervalMs);

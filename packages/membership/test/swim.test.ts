@@ -12,7 +12,7 @@ class Net {
   private inflight: { at: number; from: string; out: Outbound }[] = [];
   private seed = 1;
 
-  constructor(n: number, opts: { sign?: boolean } = {}) {
+  constructor(n: number, opts: { sign?: boolean; joinGraceMs?: number } = {}) {
     const ids = Array.from({ length: n }, (_, i) => `n${i}`);
     for (const id of ids) {
       const s = new Swim({
@@ -20,6 +20,7 @@ class Net {
         incarnation: 1,
         now: () => this.now,
         rng: () => ((this.seed = (this.seed * 16807) % 2147483647) - 1) / 2147483646,
+        config: { joinGraceMs: opts.joinGraceMs ?? 0 },
         ...(opts.sign ? { sign: (u) => `sig:${u.from}`, verify: (u) => u.sig === `sig:${u.from}` } : {}),
       });
       for (const other of ids) s.add(other, 1);
@@ -63,6 +64,15 @@ test('a killed node is suspected, then dead at every live node within 2 s; nobod
   net.run(2_000);
   for (const [, s] of net.live()) assert.equal(s.status('n5'), 'dead');
   assert.deepEqual(net.events.filter((e) => e.to === 'dead' && e.nodeId !== 'n5'), []);
+});
+
+test('a member that was just added is not suspected during the join grace', () => {
+  const net = new Net(6, { joinGraceMs: 3_000 });
+  net.down.add('n5');
+  net.run(2_500);
+  assert.deepEqual(net.events.filter((e) => e.nodeId === 'n5' && e.to !== 'alive'), []);
+  net.run(3_000);
+  for (const [, s] of net.live()) assert.equal(s.status('n5'), 'dead');
 });
 
 test('a node cut off for a moment refutes the suspicion with a higher incarnation and stays alive', () => {

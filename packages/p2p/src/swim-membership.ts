@@ -89,21 +89,22 @@ export class SwimMembership extends EventEmitter<MembershipEvents> implements Me
       config: opts.config,
       sign: (u) => this.node.sign(encoder.encode(updateSigningText(u))),
       verify: (u) => this.verify(u),
+      // The transport admits cluster members only; a node that just joined must be answered at once.
+      admitUnknown: true,
     });
     this.node.onSwim((from, frame) => this.onFrame(from, frame));
-    const self = this;
     this.liveness = {
-      state: (id) => self.exposed.get(id),
-      peer: (id) => (self.exposed.has(id) ? { lastSeenAt: self.lastSeen.get(id) ?? null } : undefined),
+      state: (id) => this.exposed.get(id),
+      peer: (id) => (this.exposed.has(id) ? { lastSeenAt: this.lastSeen.get(id) ?? null } : undefined),
       track: (id) => {
-        if (id === self.node.peerId || self.exposed.has(id)) return;
-        self.swim.add(id);
-        self.afterActivity();
+        if (id === this.node.peerId || this.exposed.has(id)) return;
+        this.swim.add(id);
+        this.afterActivity();
       },
       forget: (id) => {
-        self.swim.remove(id);
-        self.exposed.delete(id);
-        self.lastSeen.delete(id);
+        this.swim.remove(id);
+        this.exposed.delete(id);
+        this.lastSeen.delete(id);
       },
     };
   }

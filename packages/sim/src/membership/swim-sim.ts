@@ -67,7 +67,7 @@ export function runSwimSim(o: SwimSimOptions): SwimSimResult {
   const index = new Map(ids.map((id, i) => [id, i]));
   const incarnations = ids.map((_, i) => 1_000 + i);
   const swims = ids.map(
-    (id, i) => new Swim({ selfId: id, incarnation: incarnations[i], now, rng: ((r) => () => r.next())(new Rng((o.seed ?? 1) * 7919 + i)) }),
+    (id, i) => new Swim({ selfId: id, incarnation: incarnations[i], now, config: { joinGraceMs: 0 }, rng: ((r) => () => r.next())(new Rng((o.seed ?? 1) * 7919 + i)) }),
   );
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) if (j !== i) swims[i].add(ids[j], incarnations[j]);
