@@ -153,10 +153,12 @@ export class Swim {
   add(nodeId: string, incarnation = 0): void {
     if (nodeId === this.selfId || this.members.has(nodeId)) return;
     this.members.set(nodeId, { status: 'alive', incarnation, addedAt: this.now() });
-    // A random slot in the rest of this round: a new member is probed within one round.
+    // A random slot in the rest of this round (a new member is probed within one round);
+    // swap, not splice: adding N members must not cost O(N^2).
     const at = this.probeIndex + Math.floor(this.rng() * (this.probeOrder.length - this.probeIndex + 1));
-    if (at >= this.probeOrder.length) this.probeOrder.push(nodeId);
-    else this.probeOrder.splice(at, 0, nodeId);
+    this.probeOrder.push(nodeId);
+    const last = this.probeOrder.length - 1;
+    if (at < last) [this.probeOrder[at], this.probeOrder[last]] = [this.probeOrder[last], this.probeOrder[at]];
     this.events.push({ nodeId, from: 'unknown', to: 'alive', incarnation });
   }
 
