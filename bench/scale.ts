@@ -53,7 +53,7 @@ export async function main(args: string[]): Promise<void> {
   const kills = Number(opt(args, 'kills', '5'));
   const idleSeconds = Number(opt(args, 'idle-seconds', '30'));
   const membership = opt(args, 'membership', 'swim');
-  const c = new LocalCluster({ size, driver: 'exec', env: { SHOAL_MEMBERSHIP: membership } });
+  const c = new LocalCluster({ size, driver: 'exec', env: { SHOAL_MEMBERSHIP: membership }, readyTimeoutMs: 600_000 });
   const started = performance.now();
   const detect: number[] = [];
   const failover: number[] = [];
