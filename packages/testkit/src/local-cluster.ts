@@ -61,6 +61,8 @@ export interface LocalClusterOptions<C extends LocalClusterClient> {
   extraArgs?: string[];
   env?: NodeJS.ProcessEnv;
   keepRoot?: boolean;
+  /** How long start-up steps may take (default START_TIMEOUT_MS); 50 agents on a busy 2-core host need more. */
+  readyTimeoutMs?: number;
   /** Voters the autopilot keeps (--voters with --init). */
   voters?: number;
 }
@@ -90,13 +92,13 @@ export class LocalCluster<C extends LocalClusterClient = LocalClusterClient> {
     }
     await this.launch(this.nodes[0], ['--init', ...(this.opts.voters ? ['--voters', String(this.opts.voters)] : [])]);
     await this.waitReady(0);
-    this.joinToken = await waitFor('the join token', async () => (await this.client(0).showToken()).token, { timeoutMs: START_TIMEOUT_MS, everyMs: 50 });
+    this.joinToken = await waitFor('the join token', async () => (await this.client(0).showToken()).token, { timeoutMs: this.opts.readyTimeoutMs ?? START_TIMEOUT_MS, everyMs: 50 });
     await Promise.all(this.nodes.slice(1).map((n) => this.launch(n, this.joinArgs())));
     await Promise.all(this.nodes.slice(1).map((n) => this.waitReady(n.index)));
     await waitFor('every node registered and ready', async () => {
       const nodes = await this.client(0).listNodes();
       return nodes.filter((n) => n.status === 'ready').length === this.opts.size;
-    }, { timeoutMs: START_TIMEOUT_MS, everyMs: 50 });
+    }, { timeoutMs: this.opts.readyTimeoutMs ?? START_TIMEOUT_MS, everyMs: 50 });
     const voters = Math.min(this.opts.voters ?? 3, this.opts.size);
     await this.waitHealthyVoters(voters % 2 === 0 ? voters - 1 : voters);
   }
@@ -148,7 +150,7 @@ export class LocalCluster<C extends LocalClusterClient = LocalClusterClient> {
       const st = await this.client(i).clusterStatus();
       n.id = st.self.id;
       return st.leader !== null;
-    }, { timeoutMs: START_TIMEOUT_MS, everyMs: 50 });
+    }, { timeoutMs: this.opts.readyTimeoutMs ?? START_TIMEOUT_MS, everyMs: 50 });
   }
 
   /** Waits until the cluster has `n` healthy voters (the autopilot replaces dead ones after its grace period). */
