@@ -10,7 +10,8 @@ import { ErrorCode, NotLeaderError, ShoalError, type NodeInfo } from '@shoal/typ
 import { ClusterState, encodeCommand, decodeCommand, type Command, type CommandResult, type NodeRegistration } from '@shoal/state';
 import { LevelRaftStorage, RaftHost, type StateMachine } from '@shoal/storage';
 import { createP2PNode, Membership, type P2PNode } from '@shoal/p2p';
-import { Agent, type Driver } from '@shoal/agent';
+import { Agent, type Driver, type NetworkAgent } from '@shoal/agent';
+import { DRAIN_MS, networkCommands } from './network-wiring.js';
 import { decodeHeartbeat } from '@shoal/membership';
 import { parseHostPort, type DaemonConfig } from './config.js';
 import type { DataDir, ClusterIdentity } from './data-dir.js';
@@ -26,8 +27,10 @@ export interface RuntimeOptions {
   dataDir: DataDir;
   identity: ClusterIdentity;
   logger: Logger;
-  /** Drivers for this node, made once its peer id is known. */
-  drivers: (nodeId: string) => Promise<Driver[]>;
+  /** Drivers for this node, made once its peer id is known (after its network agent, which they attach tasks through). */
+  drivers: (nodeId: string, network?: NetworkAgent) => Promise<Driver[]>;
+  /** Service networking's data plane for this node; undefined when networking is off. */
+  network?: (nodeId: string, state: ClusterState, caughtUp: () => boolean) => Promise<NetworkAgent | undefined>;
   /** First node of a new cluster. */
   bootstrap: boolean;
 }
@@ -52,6 +55,7 @@ export class ClusterRuntime {
   agent!: Agent;
   transport!: P2PRaftTransport;
   drivers: Driver[] = [];
+  network?: NetworkAgent;
   /** This machine's capacity: read once, reported at registration and in every heartbeat. */
   private readonly resources = { cpuMillis: cpus().length * 1000, memoryBytes: totalmem() };
   private storage!: LevelRaftStorage;
@@ -116,7 +120,8 @@ export class ClusterRuntime {
       intervalMs: cfg.heartbeatMs,
       logger: this.log.child({ component: 'membership' }),
     });
-    this.drivers = await this.opts.drivers(this.p2p.peerId);
+    this.network = await this.opts.network?.(this.p2p.peerId, this.state, () => this.state.lastApplied > 0 && this.state.lastApplied >= (this.raft?.status().commit ?? Infinity));
+    this.drivers = await this.opts.drivers(this.p2p.peerId, this.network);
     this.agent = new Agent({
       nodeId: this.p2p.peerId,
       drivers: this.drivers,
@@ -125,6 +130,7 @@ export class ClusterRuntime {
         if (!res.result.ok) this.log.warn({ error: res.result.error }, 'task status report refused');
       },
       logger: this.log.child({ component: 'agent' }),
+      drainMs: this.network ? DRAIN_MS : 0,
     });
     this.leaderDuties = new LeaderDuties(this);
     for (const cb of this.dutiesListeners) cb(this.leaderDuties);
@@ -152,6 +158,7 @@ export class ClusterRuntime {
     await this.leaderDuties?.stop();
     this.membership?.stop();
     await this.agent?.stop({ stopTasks: false });
+    await this.network?.stop();
     await this.raft?.stop();
     await this.storage?.close().catch(() => undefined);
     await this.p2p?.stop();
@@ -287,6 +294,7 @@ export class ClusterRuntime {
       this.allow.refresh();
       this.syncPeers();
       this.agent.reconcile(this.state.tasksByNode(this.selfId));
+      this.network?.onStateChange();
       this.refuteIfDeclaredDown();
       this.leaderDuties.wake();
     });
