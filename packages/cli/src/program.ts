@@ -11,6 +11,7 @@ import { taskCommand } from './commands/task.js';
 import { clusterCommand } from './commands/cluster.js';
 import { eventsCommand } from './commands/events.js';
 import { stackCommand } from './commands/stack.js';
+import { networkCommand } from './commands/network.js';
 import { completionCommand } from './commands/completion.js';
 import type { CliContext } from './commands/context.js';
 import { DEFAULT_HOST } from './connection.js';
@@ -39,6 +40,7 @@ export function buildProgram(extra?: ExtraCommands, ctx: Partial<CliContext> = {
   program.addCommand(clusterCommand(context));
   program.addCommand(eventsCommand(context));
   program.addCommand(stackCommand(context));
+  program.addCommand(networkCommand(context));
   program.addCommand(completionCommand(context, () => program));
   extra?.(program);
   inheritSettings(program);

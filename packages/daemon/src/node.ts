@@ -21,6 +21,7 @@ import { registerLogsHandler } from './logs.js';
 import { NodeMetrics } from './metrics.js';
 import { sealSecret } from './join-secret.js';
 import { registerClusterRoutes } from './cluster-routes.js';
+import { registerNetworkRoutes } from './network-routes.js';
 import { VERSION } from './version.js';
 
 export class ShoalNode {
@@ -172,6 +173,7 @@ export class ShoalNode {
   private async startApi(token: string): Promise<void> {
     this.api = createApiServer({ backend: this.backend, token, logger: this.log.child({ component: 'api' }), version: VERSION });
     registerClusterRoutes(this.api, this);
+    registerNetworkRoutes(this.api, this);
     const { host, port } = parseHostPort('api-listen', this.cfg.apiListen);
     try {
       await this.api.listen({ host, port });

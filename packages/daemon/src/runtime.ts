@@ -11,7 +11,7 @@ import { ClusterState, encodeCommand, decodeCommand, type Command, type CommandR
 import { LevelRaftStorage, RaftHost, type StateMachine } from '@shoal/storage';
 import { createP2PNode, Membership, type P2PNode } from '@shoal/p2p';
 import { Agent, type Driver, type NetworkAgent } from '@shoal/agent';
-import { DRAIN_MS, networkCommands } from './network-wiring.js';
+import { DRAIN_MS } from './network-wiring.js';
 import { decodeHeartbeat } from '@shoal/membership';
 import { parseHostPort, type DaemonConfig } from './config.js';
 import type { DataDir, ClusterIdentity } from './data-dir.js';

@@ -1,5 +1,5 @@
 /**
- * Makes the kernel's links match a LinkPlan: the DNS dummy device, the VXLAN
+ * Makes the kernel's links match a LinkPlan: the DNS address on lo, the VXLAN
  * device with this node's overlay address, and per peer a permanent
  * neighbour (overlay address -> MAC), an FDB entry (MAC -> underlay address)
  * and routes to its subnets. Idempotent; stale entries are removed, so an
@@ -30,13 +30,15 @@ async function batch(run: RunCommand, lines: string[]): Promise<void> {
   if (lines.length > 0) await run('ip', ['-force', '-batch', '-'], lines.join('\n') + '\n').catch(() => undefined);
 }
 
-export async function ensureDnsDevice(run: RunCommand, dns: string): Promise<void> {
-  if (!(await deviceExists(run, DNS_DEVICE))) await run('ip', ['link', 'add', DNS_DEVICE, 'type', 'dummy']);
-  await batch(run, [`addr replace ${dns}/32 dev ${DNS_DEVICE}`, `link set ${DNS_DEVICE} up`]);
+/** The DNS address lives on the loopback device: local to the node, reachable from every bridge (no dummy module needed). */
+export async function ensureDnsDevice(run: RunCommand, dns: string, vipRange: string): Promise<void> {
+  await run('ip', ['addr', 'replace', `${dns}/32`, 'dev', DNS_DEVICE]);
+  // Locally generated packets to a VIP need a route before the output hook DNATs them (a node may have no default route).
+  await run('ip', ['route', 'replace', vipRange, 'dev', DNS_DEVICE, 'src', dns]);
 }
 
 export async function applyLinks(run: RunCommand, plan: LinkPlan): Promise<void> {
-  await ensureDnsDevice(run, plan.dns);
+  await ensureDnsDevice(run, plan.dns, plan.vipRange);
   if (!plan.overlay) return;
   if (!(await deviceExists(run, OVERLAY_DEVICE))) {
     await run('ip', ['link', 'add', OVERLAY_DEVICE, 'type', 'vxlan', 'id', String(VXLAN_ID), 'dstport', String(VXLAN_PORT), 'nolearning']);

@@ -146,11 +146,17 @@ export function serviceCommand(ctx: CliContext): Command {
 
   service
     .command('inspect')
-    .description('show services as JSON')
+    .description('show services as JSON, with their virtual IP and serving endpoints')
     .argument('<name...>')
     .action(async (names: string[], _opts: unknown, cmd: Command) => {
       const client = clientOf(cmd, ctx);
-      ctx.output.out(json(await Promise.all(names.map((n) => client.getService(n)))));
+      const withEndpoints = async (n: string) => {
+        const s = await client.getService(n);
+        // An agent without service networking routes answers 404 here: show the service alone.
+        const ep = await client.serviceEndpoints(n).catch(() => null);
+        return ep ? { ...s, endpoints: ep.endpoints } : s;
+      };
+      ctx.output.out(json(await Promise.all(names.map(withEndpoints))));
     });
 
   service
