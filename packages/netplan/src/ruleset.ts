@@ -112,7 +112,8 @@ export function renderRuleset(view: ClusterView, nodeId: string): string {
     '\tchain output {',
     '\t\ttype nat hook output priority -110; policy accept;',
     ...vipFromHost,
-    ...ingressRules.map((l) => l.replace('fib daddr type local', 'ip daddr != 127.0.0.0/8 fib daddr type local')),
+    // localhost too (as Swarm's mesh): the agent sets route_localnet so 127.0.0.1 may be DNATed out, and masquerade fixes the source.
+    ...ingressRules,
     '\t}',
   );
   lines.push('\tchain postrouting {', '\t\ttype nat hook postrouting priority 90; policy accept;', `\t\tct mark ${MARK} masquerade`, '\t}');

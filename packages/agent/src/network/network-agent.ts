@@ -77,7 +77,8 @@ export class NetworkAgent {
   /** Checks the tools (a clear error naming the package), brings up links and rules, starts DNS. */
   async start(): Promise<void> {
     await checkNetworkTools(this.run);
-    await this.run('sh', ['-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward']).catch(() => undefined);
+    // Forwarding for the overlay; route_localnet so `curl localhost:<ingress port>` on a node can be DNATed to a task (kube-proxy does the same).
+    await this.run('sh', ['-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward; echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet']).catch(() => undefined);
     const plan = planLinks(this.opts.view, this.opts.nodeId);
     await applyLinks(this.run, plan);
     this.dnsAddress = plan.dns;
