@@ -44,6 +44,8 @@ export function containerSpec(task: Task, nodeId: string, attachment: ContainerA
     ...(spec.args ? { Cmd: spec.args } : {}),
     Env: env,
     ...(spec.workdir ? { WorkingDir: spec.workdir } : {}),
+    ...(spec.hostname ? { Hostname: spec.hostname } : {}),
+    ...(spec.user ? { User: spec.user } : {}),
     Labels: {
       ...(spec.labels ?? {}),
       [LABEL_TASK]: task.id,
