@@ -71,7 +71,9 @@ export function containerSpec(task: Task, nodeId: string, attachment: ContainerA
       })),
       ...(spec.privileged ? { Privileged: true } : {}),
       ...(spec.networkMode ? { NetworkMode: spec.networkMode } : {}),
-      ...(primary ? { NetworkMode: primary.docker, Dns: attachment!.dns } : {}),
+      // DnsOptions without ndots: Docker's embedded resolver then forwards single-label names (`redis`) to shoal's DNS;
+      // with an inherited ndots option it would answer them empty itself.
+      ...(primary ? { NetworkMode: primary.docker, Dns: attachment!.dns, DnsOptions: ['timeout:2'] } : {}),
       ...(spec.pidMode ? { PidMode: spec.pidMode } : {}),
       ...(spec.capAdd ? { CapAdd: spec.capAdd } : {}),
       ...(spec.devices ? { Devices: spec.devices.map(deviceMapping) } : {}),

@@ -123,7 +123,10 @@ export function renderRuleset(view: ClusterView, nodeId: string): string {
     `\t\toifname "${OVERLAY_DEVICE}" tcp flags syn tcp option maxseg size set rt mtu`,
     `\t\tct mark ${MARK} meta mark set ${MARK} accept`,
     `\t\tiifname "${OVERLAY_DEVICE}" meta mark set ${MARK} accept`,
+    // Replies (to masqueraded VIP/ingress traffic, whose source is a node's overlay address) and traffic to nodes pass.
+    '\t\tct state established,related accept',
     `\t\tip daddr ${vipRange} reject with icmp type host-unreachable`,
+    `\t\tip daddr ${formatCidr(r.overlay)} accept`,
     `\t\tiifname "${BRIDGE_PREFIX}*" ip daddr ${pool} jump isolate`,
     '\t}',
   );
