@@ -97,8 +97,9 @@ describe('service networking: the Compose get-started app on 5 Docker-in-Docker 
       await shoal(['stack', 'deploy', '-c', join(APP_DIR, 'compose-other.yaml'), 'other']);
       await waitReplicas(cluster, 'other_web', 1, { timeoutMs: 120_000 });
       await answersEverywhere(8001, 'the other stack');
+      // answersEverywhere made one successful request per node: a redis of its own counts just those.
       const first = await hits(up()[0], 8001);
-      assert.ok(first !== null && first <= 3, `the other stack counts from its own redis (got ${first})`);
+      assert.ok(first !== null && first <= up().length + 3, `the other stack counts with its own redis (got ${first} after ${up().length} requests)`);
       const appRedisVip = (await client().getService('app_redis')).vip;
       const otherRedisVip = (await client().getService('other_redis')).vip;
       const node = (await nodesOf('other_web'))[0];
