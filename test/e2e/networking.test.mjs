@@ -30,7 +30,7 @@ describe('service networking: the Compose get-started app on 5 Docker-in-Docker 
   /** The shoal CLI on the host, against node i's API. */
   async function shoal(args, i = 0) {
     const env = { ...process.env, SHOAL_HOST: `http://127.0.0.1:${apiPort(i)}`, SHOAL_TOKEN: await cluster.token(i) };
-    const { stdout } = await run(process.execPath, [join(REPO, 'packages', 'cli', 'bin', 'shoal.js'), ...args], { env, timeout: 240_000, maxBuffer: 16 << 20 });
+    const { stdout } = await run(process.execPath, [join(REPO, 'packages', 'bin', 'shoal.js'), ...args], { env, timeout: 240_000, maxBuffer: 16 << 20 });
     return stdout;
   }
 

@@ -8,7 +8,6 @@ import { Type } from '@sinclair/typebox';
 import type { ApiServer } from '@shoal/api';
 import { endpointsOf, gatewayOf, parseRanges, rangesOf } from '@shoal/netplan';
 import { ErrorCode, NETWORK_NAME_PATTERN, ShoalError, specNetworks, type Network } from '@shoal/types';
-import type { ShoalNode } from './node.js';
 import type { ClusterRuntime } from './runtime.js';
 
 const NameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 256 }) });
@@ -23,7 +22,12 @@ export interface NetworkView extends Network {
   gateways: Record<string, string>;
 }
 
-function runtime(node: ShoalNode): ClusterRuntime {
+/** What the routes need of the node: its runtime, once it is in a cluster. */
+export interface RuntimeHolder {
+  readonly runtime: ClusterRuntime | null;
+}
+
+function runtime(node: RuntimeHolder): ClusterRuntime {
   const rt = node.runtime;
   if (!rt) throw new ShoalError(ErrorCode.Conflict, 'this agent is not in a cluster yet: run `shoal init` to create one, or `shoal join ADDR --token TOKEN`');
   return rt;
@@ -39,7 +43,7 @@ export function networkView(rt: ClusterRuntime, net: Network): NetworkView {
   return { ...net, services, tasks, gateways };
 }
 
-export function registerNetworkRoutes(app: ApiServer, node: ShoalNode): void {
+export function registerNetworkRoutes(app: ApiServer, node: RuntimeHolder): void {
   app.get('/v1/networks', async () => {
     const rt = runtime(node);
     return rt.state.networks().map((n) => networkView(rt, n));
