@@ -72,7 +72,7 @@ describe('service networking: the Compose get-started app on 5 Docker-in-Docker 
 
   test('stack deploy of the unmodified Compose app; the published port answers on every node, with or without a task', async () => {
     await dumpOnFailure('deploy', async () => {
-      const out = await shoal(['stack', 'deploy', '-c', join(APP_DIR, 'compose.yaml'), 'app']);
+      const out = await shoal(['stack', 'deploy', '--timeout', '5m', '-c', join(APP_DIR, 'compose.yaml'), 'app']);
       log(out.trim().replace(/\n/g, ' | '));
       await waitReplicas(cluster, 'app_web', 1, { timeoutMs: 120_000 });
       await waitReplicas(cluster, 'app_redis', 1, { timeoutMs: 120_000 });
@@ -94,7 +94,7 @@ describe('service networking: the Compose get-started app on 5 Docker-in-Docker 
 
   test('a second stack with the same service names is isolated from the first', async () => {
     await dumpOnFailure('isolation', async () => {
-      await shoal(['stack', 'deploy', '-c', join(APP_DIR, 'compose-other.yaml'), 'other']);
+      await shoal(['stack', 'deploy', '--timeout', '5m', '-c', join(APP_DIR, 'compose-other.yaml'), 'other']);
       await waitReplicas(cluster, 'other_web', 1, { timeoutMs: 120_000 });
       await answersEverywhere(8001, 'the other stack');
       // answersEverywhere made one successful request per node: a redis of its own counts just those.
