@@ -67,9 +67,14 @@ export class DnsServer {
     const tcp = net.createServer((sock) => this.serveTcp(sock));
     await new Promise<void>((resolve, reject) => {
       tcp.once('error', reject);
-      tcp.listen(port, this.opts.address, () => resolve());
+      tcp.listen(udp.address().port, this.opts.address, () => resolve());
     });
     this.tcp = tcp;
+  }
+
+  /** The bound port (useful when started on port 0). */
+  port(): number {
+    return this.udp?.address().port ?? 0;
   }
 
   async stop(): Promise<void> {
