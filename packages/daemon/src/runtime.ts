@@ -8,8 +8,9 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ErrorCode, NotLeaderError, ShoalError, type NodeInfo } from '@shoal/types';
 import { ClusterState, encodeCommand, decodeCommand, type Command, type CommandResult, type NodeRegistration } from '@shoal/state';
-import { LevelRaftStorage, RaftHost, type StateMachine } from '@shoal/storage';
-import { createP2PNode, Membership, type P2PNode } from '@shoal/p2p';
+import { LevelRaftStorage } from '@shoal/storage';
+import { RaftHost, type StateMachine } from '@shoal/raft-host';
+import { createP2PNode, Membership, SwimMembership, type MembershipService, type P2PNode } from '@shoal/p2p';
 import { Agent, type Driver, type NetworkAgent } from '@shoal/agent';
 import { DRAIN_MS } from './network-wiring.js';
 import { decodeHeartbeat } from '@shoal/membership';
@@ -52,7 +53,7 @@ export class ClusterRuntime {
   readonly allow: PeerAllowlist;
   p2p!: P2PNode;
   raft!: RaftHost;
-  membership!: Membership;
+  membership!: MembershipService;
   agent!: Agent;
   transport!: P2PRaftTransport;
   drivers: Driver[] = [];
@@ -115,12 +116,18 @@ export class ClusterRuntime {
       return { ok: true };
     });
 
-    this.membership = new Membership({
-      node: this.p2p,
-      heartbeatSource: () => this.heartbeatBody(),
-      intervalMs: cfg.heartbeatMs,
-      logger: this.log.child({ component: 'membership' }),
-    });
+    // SHOAL_MEMBERSHIP=swim: SWIM probing (constant per-node cost at any cluster size);
+    // otherwise the all-to-all signed heartbeats on gossipsub (the default until SWIM has run the e2e suite).
+    this.membership =
+      process.env.SHOAL_MEMBERSHIP !== 'swim'
+        ? new Membership({ node: this.p2p, heartbeatSource: () => this.heartbeatBody(), intervalMs: cfg.heartbeatMs, logger: this.log.child({ component: 'membership' }) })
+        : new SwimMembership({
+            node: this.p2p,
+            heartbeatSource: () => this.heartbeatBody(),
+            // Only the leader commits node.down, so only it pays for its own confirming probes.
+            confirmsDown: () => this.raft?.status().leader === this.selfId,
+            logger: this.log.child({ component: 'membership' }),
+          });
     this.network = await this.opts.network?.(this.p2p.peerId, this.state, () => this.state.lastApplied > 0 && this.state.lastApplied >= (this.raft?.status().commit ?? Infinity));
     this.drivers = await this.opts.drivers(this.p2p.peerId, this.network);
     this.agent = new Agent({
