@@ -27,6 +27,14 @@ export interface AgentOptions {
   concurrency?: number;
   /** How often running tasks are inspected (exit, health); default 1000 ms. */
   pollMs?: number;
+  /**
+   * Service networking: how long a task that is a network endpoint keeps
+   * running after it leaves the load-balancing rules (its desired state
+   * changed, or it was reported unhealthy) before it is sent the stop signal,
+   * so every node's rules have dropped it and no new connection reaches a
+   * stopping process. 0 (default) = stop at once.
+   */
+  drainMs?: number;
 }
 
 export class Agent {
@@ -67,6 +75,7 @@ export class Agent {
         this.reporter.forget(taskId);
       },
       track: (work) => this.track(work),
+      drainMs: opts.drainMs ?? 0,
     };
   }
 

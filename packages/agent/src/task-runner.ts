@@ -26,6 +26,8 @@ export interface TaskRunnerComponents {
   release(taskId: string): void;
   /** Keeps the agent's stop() waiting for this work. */
   track(work: Promise<void>): void;
+  /** How long a network endpoint keeps running after it left the rules, before its stop signal (AgentOptions.drainMs). */
+  drainMs: number;
 }
 
 export class TaskRunner {
@@ -257,6 +259,8 @@ export class TaskRunner {
 
   private async failUnhealthy(): Promise<void> {
     this.phase = 'exited';
+    this.push({ state: 'running', message: this.failure!, health: 'unhealthy' }); // leaves the endpoints first
+    await this.drain();
     await this.stopProcess();
     const st = await this.inspect();
     this.push({ state: 'failed', message: this.failure!, error: this.failure!, exitCode: st?.exitCode, health: 'unhealthy' });
@@ -266,7 +270,10 @@ export class TaskRunner {
   private async stop(): Promise<void> {
     this.phase = 'stopping';
     const st = await this.inspect();
-    if (st?.running) await this.stopProcess();
+    if (st?.running) {
+      await this.drain();
+      await this.stopProcess();
+    }
     this.waitAbort?.abort();
     this.push({ state: 'shutdown', message: `stopped (desired state ${this.task.desiredState})` });
     await this.c.limiter.run(() => this.driver!.remove(this.handle!));
@@ -283,6 +290,12 @@ export class TaskRunner {
     if (st?.running) await this.stopProcess();
     await this.c.limiter.run(() => this.driver!.remove(this.handle!));
     this.phase = 'removed';
+  }
+
+  /** A network endpoint is already out of every node's rules (its state changed); give them time to apply it before the stop signal. */
+  private async drain(): Promise<void> {
+    const ms = this.c.drainMs;
+    if (ms > 0 && this.handle?.addresses) await new Promise((r) => setTimeout(r, ms));
   }
 
   private stopProcess(): Promise<void> {
@@ -312,6 +325,7 @@ export class TaskRunner {
     if (!forward && !healthChange) return;
     const status: TaskStatus = { ...s, timestamp: this.c.now() };
     if (this.handle) status.containerId = this.handle.ref;
+    if (this.handle?.addresses) status.addresses = this.handle.addresses;
     if (status.exitCode === undefined) delete status.exitCode;
     if (status.health === undefined) delete status.health;
     this.reported = s.state;
