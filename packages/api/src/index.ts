@@ -5,3 +5,4 @@ export { httpStatusFor, toShoalError, type ErrorBody } from './http-errors.js';
 export { tokenMatches } from './auth.js';
 export { checkSpec } from './validation.js';
 export { registerConsole, CONSOLE_PREFIX, type ConsoleOptions } from './console.js';
+export type { ApiSession, SessionRole } from './session.js';

@@ -16,6 +16,7 @@ import { nodeRoutes } from './routes/nodes.js';
 import { taskRoutes } from './routes/tasks.js';
 import { clusterRoutes } from './routes/cluster.js';
 import { systemRoutes } from './routes/system.js';
+import { sessionRoutes } from './session.js';
 
 export interface ApiServerOptions {
   backend: Backend;
@@ -63,6 +64,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     taskRoutes(api, opts.backend);
     clusterRoutes(api, opts.backend);
     systemRoutes(api, opts.backend);
+    sessionRoutes(api);
     api.get('/v1/openapi.json', { schema: { hide: true } }, async () => scope.swagger());
   });
   return app;
