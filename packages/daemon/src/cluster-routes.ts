@@ -4,7 +4,7 @@
  * token, same error format).
  */
 import { Type } from '@sinclair/typebox';
-import type { ApiServer } from '@shoal/api';
+import type { Api } from '@shoal/api';
 import type { ShoalNode } from './node.js';
 
 const InitBody = Type.Object(
@@ -19,13 +19,13 @@ const JoinBody = Type.Object(
   { additionalProperties: false },
 );
 
-export function registerClusterRoutes(app: ApiServer, node: ShoalNode): void {
-  app.post('/v1/cluster/init', { schema: { body: InitBody, summary: 'Create a new cluster with this node as its first voter' } }, async (req) => {
+export function registerClusterRoutes(app: Api, node: ShoalNode): void {
+  app.post('/v1/cluster/init', { schema: { body: InitBody, tags: ['cluster'], summary: 'Create a new cluster with this node as its first voter; returns the join token' } }, async (req) => {
     const body = (req.body ?? {}) as { voters?: number; allowDangerous?: boolean };
     await node.initCluster({ voters: body.voters ?? node.cfg.voters, allowDangerous: body.allowDangerous ?? node.cfg.allowDangerous });
     return node.backend.showToken();
   });
-  app.post('/v1/cluster/join', { schema: { body: JoinBody, summary: 'Join an existing cluster through the member at addr (host:port)' } }, async (req) => {
+  app.post('/v1/cluster/join', { schema: { body: JoinBody, tags: ['cluster'], summary: 'Join an existing cluster through the member at addr (host:port); returns the cluster status' } }, async (req) => {
     const body = req.body as { addr: string; token: string };
     await node.joinCluster(body.addr, body.token);
     return node.backend.clusterStatus();

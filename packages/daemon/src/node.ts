@@ -158,8 +158,13 @@ export class ShoalNode {
   }
 
   private async startApi(token: string): Promise<void> {
-    this.api = createApiServer({ backend: this.backend, token, logger: this.log.child({ component: 'api' }), version: VERSION });
-    registerClusterRoutes(this.api, this);
+    this.api = createApiServer({
+      backend: this.backend,
+      token,
+      logger: this.log.child({ component: 'api' }),
+      version: VERSION,
+      routes: [(api) => registerClusterRoutes(api, this)],
+    });
     const { host, port } = parseHostPort('api-listen', this.cfg.apiListen);
     try {
       await this.api.listen({ host, port });

@@ -177,7 +177,9 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
         c.optional(k.allowDangerous, () => c.boolean(k.allowDangerous, 'config.allowDangerous')) &&
         c.optional(k.voters, () => c.number(k.voters, 'config.voters', 1, true)) &&
         c.optional(k.voterGraceMs, () => c.number(k.voterGraceMs, 'config.voterGraceMs', 0)) &&
-        c.optional(k.taskHistory, () => c.number(k.taskHistory, 'config.taskHistory', 0, true))
+        c.optional(k.taskHistory, () => c.number(k.taskHistory, 'config.taskHistory', 0, true)) &&
+        c.optional(k.maxReplicasPerService, () => c.number(k.maxReplicasPerService, 'config.maxReplicasPerService', 1, true)) &&
+        c.optional(k.maxTasksPerCluster, () => c.number(k.maxTasksPerCluster, 'config.maxTasksPerCluster', 1, true))
       );
     }
     case 'token.set':

@@ -25,11 +25,12 @@ const FIXED: Record<string, Constraint['field']> = {
   'node.platform.arch': 'arch',
 };
 
-export const CONSTRAINT_HELP = 'write `node.labels.KEY == VALUE` or `!=`, with KEY one of node.labels.<name>, node.id, node.hostname, node.platform.os, node.platform.arch';
+export const CONSTRAINT_HELP = 'write `node.labels.KEY == VALUE` or `!=` (VALUE without = ! & | ; < > $ quotes or brackets), with KEY one of node.labels.<name>, node.id, node.hostname, node.platform.os, node.platform.arch';
 
 /** Parses `KEY == VALUE` / `KEY != VALUE`; throws ShoalError INVALID_SPEC with how to fix it. */
 export function parseConstraint(text: string): Constraint {
-  const m = /^\s*([A-Za-z0-9_.\-/]+)\s*(==|!=)\s*(.+?)\s*$/.exec(text);
+  // No operator or shell characters in the value: `x === y && rm` or `a == b == c` is a typo, not a value.
+  const m = /^\s*([A-Za-z0-9_.\-/]+)\s*(==|!=)\s*([^\s=!&|;<>$`'"(){}\\](?:[^=!&|;<>$`'"(){}\\]*[^\s=!&|;<>$`'"(){}\\])?)\s*$/.exec(text);
   if (!m) throw new ShoalError(ErrorCode.InvalidSpec, `constraint "${text}" is not of the form KEY == VALUE or KEY != VALUE — ${CONSTRAINT_HELP}`);
   const [, key, op, value] = m;
   const fixed = FIXED[key];
