@@ -84,6 +84,16 @@ export type Command = At &
     | { type: 'token.set'; hash: string; sealed?: string }
     | { type: 'allowlist.add'; peerIds: string[] }
     | { type: 'allowlist.remove'; peerIds: string[] }
+    /** Made by the leader on first reference (explicit=false) or by `shoal network create`; carries its first subnets. */
+    | { type: 'network.create'; networkId: string; name: string; explicit: boolean; labels?: Record<string, string>; subnets: Record<string, string> }
+    /** Adds (cidr) or frees (null) per-node subnets of a network. */
+    | { type: 'network.subnets'; networkId: string; subnets: Record<string, string | null> }
+    /** `networkId` may be the id or the name; refused while a service uses it. */
+    | { type: 'network.remove'; networkId: string }
+    /** Sets (address) or frees (null) nodes' overlay addresses. */
+    | { type: 'node.overlay'; overlays: Record<string, string | null> }
+    /** Sets (or frees, null) the virtual IP of services. */
+    | { type: 'service.vip'; vips: Record<string, string | null> }
   );
 
 export type CommandType = Command['type'];
@@ -112,6 +122,11 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'token.set',
   'allowlist.add',
   'allowlist.remove',
+  'network.create',
+  'network.subnets',
+  'network.remove',
+  'node.overlay',
+  'service.vip',
 ];
 
 /** Outcome of one batch entry that was not applied. */

@@ -1,5 +1,5 @@
 /** Snapshot encoding: JSON of every table in insertion order, so a restored replica iterates like the original. */
-import { ErrorCode, ShoalError, type ClusterConfig, type NodeInfo, type Service, type Task } from '@shoal/types';
+import { ErrorCode, ShoalError, type ClusterConfig, type Network, type NodeInfo, type NodeOverlay, type Service, type Task } from '@shoal/types';
 import { DEFAULT_CONFIG, Store } from './store.js';
 
 const FORMAT = 1;
@@ -15,6 +15,9 @@ interface SnapshotData {
   tasks: Task[];
   allowlist: string[];
   revoked: string[];
+  /** Absent in snapshots written before service networking. */
+  networks?: Network[];
+  overlays?: NodeOverlay[];
 }
 
 export function encodeSnapshot(store: Store, lastApplied: number): Uint8Array {
@@ -29,6 +32,8 @@ export function encodeSnapshot(store: Store, lastApplied: number): Uint8Array {
     tasks: [...store.tasks.values()],
     allowlist: [...store.allowlist],
     revoked: [...store.revoked],
+    networks: [...store.networks.values()],
+    overlays: [...store.overlays].map(([nodeId, address]) => ({ nodeId, address })),
   };
   return new TextEncoder().encode(JSON.stringify(data));
 }
@@ -67,5 +72,13 @@ export function decodeSnapshot(bytes: Uint8Array): { store: Store; lastApplied: 
   }
   for (const id of data.allowlist) store.allowlist.add(String(id));
   for (const id of data.revoked) store.revoked.add(String(id));
+  for (const n of data.networks ?? []) {
+    if (typeof n?.id !== 'string' || typeof n.name !== 'string' || typeof n.subnets !== 'object') throw corrupt('a network is malformed');
+    store.putNetwork(n);
+  }
+  for (const o of data.overlays ?? []) {
+    if (typeof o?.nodeId !== 'string' || typeof o.address !== 'string') throw corrupt('a node overlay address is malformed');
+    store.overlays.set(o.nodeId, o.address);
+  }
   return { store, lastApplied: data.lastApplied };
 }

@@ -3,6 +3,7 @@
  * by the API. Times are milliseconds since the epoch, taken from the leader's
  * injected clock when a command is proposed (never read while applying).
  */
+import type { NetworkRanges } from './network.js';
 import type { ServiceSpec } from './spec.js';
 
 export type NodeId = string;
@@ -76,6 +77,8 @@ export interface TaskStatus {
   exitCode?: number;
   containerId?: string;
   health?: TaskHealth;
+  /** The task's IPv4 address on each shoal network it joined (network name -> address), reported by its agent. */
+  addresses?: Record<string, string>;
 }
 
 export interface Task {
@@ -127,6 +130,8 @@ export interface Service {
   createdAt: number;
   updatedAt: number;
   updateStatus?: UpdateStatus;
+  /** Virtual IP from the cluster VIP range, set by the leader after create; kept across updates, freed on remove. */
+  vip?: string;
 }
 
 export interface ClusterConfig {
@@ -139,10 +144,15 @@ export interface ClusterConfig {
   voterGraceMs: number;
   /** Max finished tasks kept per slot. */
   taskHistory: number;
+<<<<<<< HEAD
   /** Most replicas one service may ask for (absent = DEFAULT_LIMITS). */
   maxReplicasPerService?: number;
   /** Most tasks all services together may ask for (absent = DEFAULT_LIMITS). */
   maxTasksPerCluster?: number;
+=======
+  /** Address ranges of service networking (set at init; defaults in DEFAULT_NETWORK_RANGES). */
+  network?: NetworkRanges;
+>>>>>>> a436ea307e9db55e491873994422f500fd462fc7
 }
 
 /** Cluster-wide ceilings, so one spec cannot exhaust every agent's memory (100,000 replicas took 700 MB). */
