@@ -179,12 +179,9 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
         c.optional(k.voters, () => c.number(k.voters, 'config.voters', 1, true)) &&
         c.optional(k.voterGraceMs, () => c.number(k.voterGraceMs, 'config.voterGraceMs', 0)) &&
         c.optional(k.taskHistory, () => c.number(k.taskHistory, 'config.taskHistory', 0, true)) &&
-<<<<<<< HEAD
         c.optional(k.maxReplicasPerService, () => c.number(k.maxReplicasPerService, 'config.maxReplicasPerService', 1, true)) &&
-        c.optional(k.maxTasksPerCluster, () => c.number(k.maxTasksPerCluster, 'config.maxTasksPerCluster', 1, true))
-=======
+        c.optional(k.maxTasksPerCluster, () => c.number(k.maxTasksPerCluster, 'config.maxTasksPerCluster', 1, true)) &&
         c.optional(k.network, () => checkRanges(c, k.network))
->>>>>>> a436ea307e9db55e491873994422f500fd462fc7
       );
     }
     case 'token.set':

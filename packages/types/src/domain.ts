@@ -144,15 +144,12 @@ export interface ClusterConfig {
   voterGraceMs: number;
   /** Max finished tasks kept per slot. */
   taskHistory: number;
-<<<<<<< HEAD
   /** Most replicas one service may ask for (absent = DEFAULT_LIMITS). */
   maxReplicasPerService?: number;
   /** Most tasks all services together may ask for (absent = DEFAULT_LIMITS). */
   maxTasksPerCluster?: number;
-=======
   /** Address ranges of service networking (set at init; defaults in DEFAULT_NETWORK_RANGES). */
   network?: NetworkRanges;
->>>>>>> a436ea307e9db55e491873994422f500fd462fc7
 }
 
 /** Cluster-wide ceilings, so one spec cannot exhaust every agent's memory (100,000 replicas took 700 MB). */
