@@ -25,7 +25,7 @@ const FIXED: Record<string, Constraint['field']> = {
   'node.platform.arch': 'arch',
 };
 
-export const CONSTRAINT_HELP = 'write `node.labels.KEY == VALUE` or `!=` (VALUE without = ! & | ; < > $ quotes or brackets), with KEY one of node.labels.<name>, node.id, node.hostname, node.platform.os, node.platform.arch';
+export const CONSTRAINT_HELP = 'write `node.labels.KEY == VALUE` or `!=`, with KEY one of node.labels.<name>, node.id, node.hostname, node.platform.os, node.platform.arch';
 
 /** Parses `KEY == VALUE` / `KEY != VALUE`; throws ShoalError INVALID_SPEC with how to fix it. */
 export function parseConstraint(text: string): Constraint {
