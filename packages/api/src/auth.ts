@@ -12,6 +12,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, ShoalError, roleAllows, type ApiRole } from '@shoal/types';
 import { errorBody } from './http-errors.js';
+import { CONSOLE_PREFIX } from './console.js';
 
 export interface Caller {
   /** Token name, for the audit log ("node" for the node's own token). */
@@ -54,6 +55,11 @@ export function tokenMatches(expected: string, presented: string | undefined): b
   return timingSafeEqual(digest(expected), digest(presented));
 }
 
+/** The console's static files carry no cluster data; its API calls are checked like any other. */
+function isConsoleFile(path: string): boolean {
+  return path === CONSOLE_PREFIX || path.startsWith(`${CONSOLE_PREFIX}/`);
+}
+
 /** The node's own token as an admin caller, then whatever `more` knows. */
 export function nodeTokenAuth(token: string, more?: Authenticate): Authenticate {
   if (token.length < 16) throw new ShoalError(ErrorCode.BadConfig, 'the admin API token must be at least 16 characters');
@@ -85,7 +91,7 @@ export function bearerAuth(authenticate: Authenticate) {
     const presented = presentedToken(request);
     const caller = presented !== undefined && presented !== '' ? authenticate(presented) : null;
     if (caller) request.caller = caller;
-    if (OPEN_PATHS.has(path)) return;
+    if (OPEN_PATHS.has(path) || isConsoleFile(path)) return;
     if (!caller) {
       const err = new ShoalError(
         ErrorCode.Unauthorized,

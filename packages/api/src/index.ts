@@ -5,3 +5,4 @@ export { ShoalClient, type ShoalClientOptions } from './client.js';
 export { httpStatusFor, toShoalError, type ErrorBody } from './http-errors.js';
 export { tokenMatches, currentCaller, runAsCaller, requiredRole, nodeTokenAuth, type Caller, type Authenticate } from './auth.js';
 export { checkSpec } from './validation.js';
+export { registerConsole, CONSOLE_PREFIX, type ConsoleOptions } from './console.js';

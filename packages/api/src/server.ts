@@ -14,6 +14,7 @@ import { createServer } from 'node:http';
 import { handleError } from './http-errors.js';
 import { formatValidationErrors, validatorCompiler } from './validation.js';
 import { serviceRoutes } from './routes/services.js';
+import { serviceValidationRoutes } from './routes/service-validation.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { taskRoutes } from './routes/tasks.js';
 import { clusterRoutes } from './routes/cluster.js';
@@ -87,6 +88,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   void app.register(async (scope) => {
     const api = scope.withTypeProvider<TypeBoxTypeProvider>();
     serviceRoutes(api, opts.backend);
+    serviceValidationRoutes(api, opts.backend);
     nodeRoutes(api, opts.backend);
     taskRoutes(api, opts.backend);
     clusterRoutes(api, opts.backend);

@@ -1,26 +1,43 @@
 /**
- * Compose service `volumes` -> mounts. Bind mounts are paths; anything else
- * is a volume name. (Named volumes scoped `<stack>_<name>` and the
- * top-level `volumes:` section are a separate concern.)
+ * Compose service `volumes` -> mounts. A source that is a path (`/`, `.`,
+ * `~`) is a bind mount, resolved against the Compose file's directory;
+ * anything else is a volume name. (Named volumes scoped `<stack>_<name>` and
+ * the top-level `volumes:` section are a separate concern.)
  */
 import type { ServiceSpec } from '@shoal/types';
-import { fail, isDoc } from './common.js';
+import { fail, isDoc, type ComposeContext } from './common.js';
+import { isHostPath, resolveHostPath } from './paths.js';
 
-export function mounts(value: unknown, where: string, warn: (m: string) => void): ServiceSpec['mounts'] {
+type Mount = NonNullable<ServiceSpec['mounts']>[number];
+
+function longMount(v: Record<string, unknown>, where: string, ctx: ComposeContext): Mount {
+  const type = (v.type as Mount['type'] | undefined) ?? 'volume';
+  if (!['bind', 'volume', 'tmpfs'].includes(type)) throw fail(`${where}.type: "${String(type)}" must be bind, volume or tmpfs`);
+  if (v.target === undefined) throw fail(`${where}: a mount needs a target`);
+  const source = v.source === undefined ? undefined : type === 'bind' ? resolveHostPath(String(v.source), ctx) : String(v.source);
+  return { type, ...(source !== undefined ? { source } : {}), target: String(v.target), ...(v.read_only ? { readOnly: true } : {}) };
+}
+
+export function mounts(value: unknown, where: string, ctx: ComposeContext): ServiceSpec['mounts'] {
   if (!Array.isArray(value)) throw fail(`${where}: expected a list`);
-  const out: NonNullable<ServiceSpec['mounts']> = [];
-  for (const v of value) {
-    if (isDoc(v)) {
-      out.push({ type: (v.type as 'bind' | 'volume' | 'tmpfs') ?? 'volume', ...(v.source ? { source: String(v.source) } : {}), target: String(v.target), ...(v.read_only ? { readOnly: true } : {}) });
-      continue;
-    }
+  const out: Mount[] = [];
+  value.forEach((v, i) => {
+    if (isDoc(v)) return void out.push(longMount(v, `${where}[${i}]`, ctx));
     const [source, target, flags] = String(v).split(':');
-    if (target === undefined) {
-      warn(`${where}: anonymous volume "${String(v)}" is not supported; ignored`);
-      continue;
-    }
-    const bind = source.startsWith('/') || source.startsWith('.');
-    out.push({ type: bind ? 'bind' : 'volume', source, target, ...(flags === 'ro' ? { readOnly: true } : {}) });
-  }
+    if (target === undefined) return void ctx.warn(`${where}[${i}]: anonymous volume "${String(v)}" is not supported; ignored`);
+    const bind = isHostPath(source);
+    const readOnly = (flags ?? '').split(',').includes('ro');
+    out.push({ type: bind ? 'bind' : 'volume', source: bind ? resolveHostPath(source, ctx) : source, target, ...(readOnly ? { readOnly: true } : {}) });
+  });
   return out;
+}
+
+/** `tmpfs: /run` or a list of paths: in-memory mounts (size options after ":" are not supported). */
+export function tmpfsMounts(spec: ServiceSpec, value: unknown, where: string, ctx: ComposeContext): void {
+  const paths = Array.isArray(value) ? value.map(String) : [String(value)];
+  for (const p of paths) {
+    const [target, options] = p.split(':');
+    if (options !== undefined) ctx.warn(`${where}: options "${options}" of ${target} are not supported; mounted without them`);
+    spec.mounts = [...(spec.mounts ?? []), { type: 'tmpfs', target }];
+  }
 }
