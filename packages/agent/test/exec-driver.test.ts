@@ -121,7 +121,7 @@ test('spec.user runs the process as that user, spec.hostname is its HOSTNAME', {
   const d = newDriver();
   const t = makeTask({ driver: 'exec', command: ['/bin/sh', '-c', 'echo "$(id -u):$(id -g) $HOSTNAME"; exit 3'], user: '65534:65534', hostname: 'api-1' });
   const h = await d.start(t);
-  const out = join(dataDir, 'tasks', t.id, 'stdout.log');
+  const out = join(dataDir, 'task-logs', t.id, 'stdout.log');
   // The agent records the exit code even though the task cannot write the data directory.
   await waitFor('the exit code', async () => (await d.inspect(h))?.exitCode === 3, 20_000);
   assert.equal(readFileSync(out, 'utf8'), '65534:65534 api-1\n');
