@@ -1,6 +1,7 @@
 /**
- * The `shoal` command tree. The daemon package adds `agent`, `init` and
- * `join` through the `extra` hook, so the CLI never depends on the daemon:
+ * The `shoal` command tree. The `shoal` binary (packages/bin) adds the
+ * daemon's `agent` command through the `extra` hook, so the CLI never
+ * depends on the daemon:
  *   buildProgram((program) => program.addCommand(agentCommand()))
  */
 import { Command } from 'commander';
@@ -12,6 +13,7 @@ import { clusterCommand } from './commands/cluster.js';
 import { eventsCommand } from './commands/events.js';
 import { stackCommand } from './commands/stack.js';
 import { completionCommand } from './commands/completion.js';
+import { initCommand, joinCommand } from './commands/init-join.js';
 import type { CliContext } from './commands/context.js';
 import { DEFAULT_HOST } from './connection.js';
 
@@ -40,6 +42,8 @@ export function buildProgram(extra?: ExtraCommands, ctx: Partial<CliContext> = {
   program.addCommand(eventsCommand(context));
   program.addCommand(stackCommand(context));
   program.addCommand(completionCommand(context, () => program));
+  program.addCommand(initCommand(context));
+  program.addCommand(joinCommand(context));
   extra?.(program);
   inheritSettings(program);
   return program;

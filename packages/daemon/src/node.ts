@@ -12,13 +12,14 @@ import type { Logger } from 'pino';
 import type { DaemonConfig } from './config.js';
 import { parseHostPort } from './config.js';
 import { DataDir, type ClusterIdentity } from './data-dir.js';
-import { ClusterRuntime, sleep } from './runtime.js';
+import { ClusterRuntime } from './runtime.js';
+import { sleep } from './sleep.js';
 import { registerAdmission, requestJoin } from './admission.js';
 import { NodeBackend } from './backend.js';
 import { registerLogsHandler } from './logs.js';
 import { NodeMetrics } from './metrics.js';
 import { sealSecret } from './join-secret.js';
-import { registerClusterRoutes } from './cluster-routes.js';
+import { registerClusterRoutes, type ClusterLifecycle } from './cluster-routes.js';
 import { VERSION } from './version.js';
 
 export class ShoalNode {
@@ -33,7 +34,11 @@ export class ShoalNode {
     readonly log: Logger,
   ) {
     this.dataDir = new DataDir(cfg.dataDir);
-    this.backend = new NodeBackend(this);
+    this.backend = new NodeBackend({
+      runtime: () => this.runtime,
+      nodeName: cfg.name,
+      metrics: () => this.metrics.text(),
+    });
     this.metrics = new NodeMetrics({
       raft: () => {
         const st = this.runtime?.raft.status();
@@ -159,12 +164,23 @@ export class ShoalNode {
   }
 
   private async startApi(token: string): Promise<void> {
+    const lifecycle: ClusterLifecycle = {
+      initCluster: async (opts) => {
+        await this.initCluster({ voters: opts.voters ?? this.cfg.voters, allowDangerous: opts.allowDangerous ?? this.cfg.allowDangerous });
+        return this.backend.showToken();
+      },
+      joinCluster: async (addr, token) => {
+        await this.joinCluster(addr, token);
+        return this.backend.clusterStatus();
+      },
+    };
     this.api = createApiServer({
       backend: this.backend,
       token,
       logger: this.log.child({ component: 'api' }),
       version: VERSION,
-      routes: [(api) => registerClusterRoutes(api, this)],
+      // Declared inside the server so the OpenAPI document lists them.
+      routes: [(api) => registerClusterRoutes(api, lifecycle)],
     });
     registerConsole(this.api, { root: consoleRoot });
     const { host, port } = parseHostPort('api-listen', this.cfg.apiListen);
