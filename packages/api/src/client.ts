@@ -6,6 +6,9 @@
 import { ErrorCode, ShoalError, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
 import type { ClusterEvent, ClusterStatus, Health, JoinToken, LogLine, MetricsText, TaskExplanation, TaskFilter, UpdatePlan } from './backend.js';
 import { sseMessages, textLines } from './lines.js';
+import type { ApiSession } from './session.js';
+
+export type { ApiSession, SessionRole } from './session.js';
 
 export interface ShoalClientOptions {
   /** e.g. http://127.0.0.1:7070 */
@@ -98,6 +101,10 @@ export class ShoalClient {
   /** Makes an agent that is in no cluster join the one at `addr` (p2p host:port). */
   joinCluster(addr: string, token: string): Promise<ClusterStatus> {
     return this.json('POST', '/v1/cluster/join', { addr, token });
+  }
+  /** Who this client's token is and its role. */
+  session(): Promise<ApiSession> {
+    return this.json('GET', '/v1/session');
   }
   openapi(): Promise<Record<string, unknown>> {
     return this.json('GET', '/v1/openapi.json');

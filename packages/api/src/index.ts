@@ -6,3 +6,4 @@ export { httpStatusFor, toShoalError, type ErrorBody } from './http-errors.js';
 export { tokenMatches, currentCaller, runAsCaller, requiredRole, nodeTokenAuth, type Caller, type Authenticate } from './auth.js';
 export { checkSpec } from './validation.js';
 export { registerConsole, CONSOLE_PREFIX, type ConsoleOptions } from './console.js';
+export type { ApiSession, SessionRole } from './session.js';

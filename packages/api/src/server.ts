@@ -20,6 +20,7 @@ import { taskRoutes } from './routes/tasks.js';
 import { clusterRoutes } from './routes/cluster.js';
 import { systemRoutes } from './routes/system.js';
 import type { Api } from './routes/app.js';
+import { sessionRoutes } from './session.js';
 
 export interface ApiServerOptions {
   backend: Backend;
@@ -94,6 +95,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     clusterRoutes(api, opts.backend);
     systemRoutes(api, opts.backend);
     for (const add of opts.routes ?? []) add(api);
+    sessionRoutes(api);
     api.get('/v1/openapi.json', { schema: { hide: true } }, async () => scope.swagger());
   });
   return app;
