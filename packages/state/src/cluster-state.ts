@@ -22,6 +22,7 @@ import type { Command, CommandResult } from './commands.js';
 import { applyApiTokenCreate, applyApiTokenRevoke } from './apply-api-token.js';
 import { auditEntry } from './audit.js';
 import type { ApiTokenRecord, AuditEntry } from './security-tables.js';
+import { applyNodeLabels } from './apply-node-labels.js';
 import { fail } from './result.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import { Store } from './store.js';
@@ -35,6 +36,8 @@ function dispatch(store: Store, cmd: Command): CommandResult {
       return applyNodeRegister(store, cmd);
     case 'node.update':
       return applyNodeUpdate(store, cmd);
+    case 'node.labels':
+      return applyNodeLabels(store, cmd);
     case 'node.availability':
       return applyNodeAvailability(store, cmd);
     case 'node.remove':
