@@ -11,7 +11,8 @@ import { ClusterState, encodeCommand, decodeCommand, type Command, type CommandR
 import { LevelRaftStorage } from '@shoal/storage';
 import { RaftHost, type StateMachine } from '@shoal/raft-host';
 import { createP2PNode, Membership, SwimMembership, type MembershipService, type P2PNode } from '@shoal/p2p';
-import { Agent, type Driver } from '@shoal/agent';
+import { Agent, type Driver, type NetworkAgent } from '@shoal/agent';
+import { DRAIN_MS } from './network-wiring.js';
 import { decodeHeartbeat } from '@shoal/membership';
 import { parseHostPort, type DaemonConfig } from './config.js';
 import type { DataDir, ClusterIdentity } from './data-dir.js';
@@ -28,8 +29,10 @@ export interface RuntimeOptions {
   dataDir: DataDir;
   identity: ClusterIdentity;
   logger: Logger;
-  /** Drivers for this node, made once its peer id is known. */
-  drivers: (nodeId: string) => Promise<Driver[]>;
+  /** Drivers for this node, made once its peer id is known (after its network agent, which they attach tasks through). */
+  drivers: (nodeId: string, network?: NetworkAgent) => Promise<Driver[]>;
+  /** Service networking's data plane for this node; undefined when networking is off. */
+  network?: (nodeId: string, state: ClusterState, caughtUp: () => boolean) => Promise<NetworkAgent | undefined>;
   /** First node of a new cluster. */
   bootstrap: boolean;
 }
@@ -54,6 +57,7 @@ export class ClusterRuntime {
   agent!: Agent;
   transport!: P2PRaftTransport;
   drivers: Driver[] = [];
+  network?: NetworkAgent;
   /** This machine's capacity: read once, reported at registration and in every heartbeat. */
   private readonly resources = { cpuMillis: cpus().length * 1000, memoryBytes: totalmem() };
   private storage!: LevelRaftStorage;
@@ -124,7 +128,8 @@ export class ClusterRuntime {
             confirmsDown: () => this.raft?.status().leader === this.selfId,
             logger: this.log.child({ component: 'membership' }),
           });
-    this.drivers = await this.opts.drivers(this.p2p.peerId);
+    this.network = await this.opts.network?.(this.p2p.peerId, this.state, () => this.state.lastApplied > 0 && this.state.lastApplied >= (this.raft?.status().commit ?? Infinity));
+    this.drivers = await this.opts.drivers(this.p2p.peerId, this.network);
     this.agent = new Agent({
       nodeId: this.p2p.peerId,
       drivers: this.drivers,
@@ -133,6 +138,7 @@ export class ClusterRuntime {
         if (!res.result.ok) this.log.warn({ error: res.result.error }, 'task status report refused');
       },
       logger: this.log.child({ component: 'agent' }),
+      drainMs: this.network ? DRAIN_MS : 0,
     });
     this.leaderDuties = new LeaderDuties({
       selfId: this.p2p.peerId,
@@ -168,6 +174,7 @@ export class ClusterRuntime {
     await this.leaderDuties?.stop();
     this.membership?.stop();
     await this.agent?.stop({ stopTasks: false });
+    await this.network?.stop();
     await this.raft?.stop();
     await this.storage?.close().catch(() => undefined);
     await this.p2p?.stop();
@@ -303,6 +310,7 @@ export class ClusterRuntime {
       this.allow.refresh();
       this.syncPeers();
       this.agent.reconcile(this.state.tasksByNode(this.selfId));
+      this.network?.onStateChange();
       this.refuteIfDeclaredDown();
       this.leaderDuties.wake();
     });
