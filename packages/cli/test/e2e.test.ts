@@ -46,7 +46,7 @@ test('a wrong token: one line, exit 1, no stack trace, nothing changed', async (
   const before = server.backend.mutations;
   const res = await shoal(['service', 'create', 'x', '--image', 'nginx'], { SHOAL_HOST: server.baseUrl, SHOAL_TOKEN: 'not-the-token' });
   assert.equal(res.code, 1);
-  assert.equal(res.stderr, 'Error: wrong API token: use the one in <data-dir>/api.token of the node you talk to\n');
+  assert.equal(res.stderr, 'Error: wrong API token: use the one in <data-dir>/api.token of the node you talk to, or a token from `shoal token create`\n');
   assert.equal(server.backend.mutations, before);
   const json = await shoal(['service', 'ls', '--json'], { SHOAL_HOST: server.baseUrl, SHOAL_TOKEN: 'not-the-token' });
   assert.equal(JSON.parse(json.stdout).error.code, 'UNAUTHORIZED');

@@ -6,6 +6,7 @@
  * reads a clock or a random source.
  */
 import type {
+  ApiRole,
   ClusterConfig,
   DesiredTaskState,
   NodeAvailability,
@@ -47,7 +48,8 @@ export interface TaskDesiredChange {
   message?: string;
 }
 
-type At = { at: number };
+/** `by`: the API token name of the operator whose request this is (absent for the cluster's own work); audited. */
+type At = { at: number; by?: string };
 
 export type Command = At &
   (
@@ -86,6 +88,10 @@ export type Command = At &
     | { type: 'token.set'; hash: string; sealed?: string }
     | { type: 'allowlist.add'; peerIds: string[] }
     | { type: 'allowlist.remove'; peerIds: string[] }
+    /** An API token: only its sha256 is stored; `tokenId` and the token are made by the proposer. */
+    | { type: 'apitoken.create'; tokenId: string; name: string; role: ApiRole; hash: string }
+    /** `tokenId` may be the id or the name. */
+    | { type: 'apitoken.revoke'; tokenId: string }
     /** Made by the leader on first reference (explicit=false) or by `shoal network create`; carries its first subnets. */
     | { type: 'network.create'; networkId: string; name: string; explicit: boolean; labels?: Record<string, string>; subnets: Record<string, string> }
     /** Adds (cidr) or frees (null) per-node subnets of a network. */
@@ -130,6 +136,8 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'network.remove',
   'node.overlay',
   'service.vip',
+  'apitoken.create',
+  'apitoken.revoke',
 ];
 
 /** Outcome of one batch entry that was not applied. */

@@ -5,6 +5,7 @@
  * replica iterates in the same order.
  */
 import type { ClusterConfig, Network, NodeInfo, Service, Task } from '@shoal/types';
+import { SecurityTables } from './security-tables.js';
 
 export const DEFAULT_CONFIG: ClusterConfig = {
   clusterId: '',
@@ -44,6 +45,8 @@ export class Store {
   readonly tasksByNode = new Map<string, Set<string>>();
   readonly tasksByService = new Map<string, Set<string>>();
   readonly tasksBySlot = new Map<string, Set<string>>();
+  /** API tokens and the audit trail (security-tables.ts). */
+  security = new SecurityTables();
   readonly allowlist = new Set<string>();
   readonly revoked = new Set<string>();
   readonly networks = new Map<string, Network>();

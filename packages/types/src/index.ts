@@ -6,6 +6,8 @@ export * from './defaults.js';
 export * from './validate.js';
 export * from './dangerous.js';
 export * from './task-state.js';
+export * from './input-hygiene.js';
+export * from './roles.js';
 export * from './restart-backoff.js';
 export * from './address.js';
 export * from './network.js';
