@@ -81,7 +81,7 @@ test('below the reserve of free space, task logs are truncated instead of rotate
   const t = makeTask({ driver: 'exec', command: ['/bin/sh', '-c', 'while true; do echo "chatty chatty chatty chatty"; sleep 0.002; done'] });
   const h = await d.start(t);
   const out = join(logDir, t.id, 'stdout.log');
-  await waitFor('some output', () => existsSync(out) && statSync(out).size > 0, 10_000);
+  await waitFor('some output', () => existsSync(out) && statSync(out).size > 0, { timeoutMs: 10_000 });
   await new Promise((r) => setTimeout(r, 2500)); // two rotation passes
   assert.equal(existsSync(`${out}.1`), false, 'no copies while space is short');
   assert.ok(statSync(out).size < 64 * 1024, `live file ${statSync(out).size} bytes`);

@@ -8,7 +8,8 @@ import { connect, type Socket } from 'node:net';
 import { createApiServer } from '../src/server.js';
 import type { Caller } from '../src/auth.js';
 import { MemoryBackend } from './memory-backend.js';
-import { auth, listen, setup, TOKEN, until } from './helpers.js';
+import { auth, listen, setup, TOKEN } from './helpers.js';
+import { waitFor } from '@shoal/testkit';
 import { sseMessages } from '../src/lines.js';
 
 function portOf(base: string): number {
@@ -148,7 +149,7 @@ test('event streams outlive the request timeout', async (t) => {
   t.after(() => app.close());
   const abort = new AbortController();
   const res = await fetch(`${base}/v1/events`, { headers: auth, signal: abort.signal });
-  await until(() => backend.eventSubscribers === 1, 'the subscription');
+  await waitFor('the subscription', () => backend.eventSubscribers === 1);
   await new Promise((r) => setTimeout(r, 1200));
   await backend.createService({ name: 'web', image: 'nginx', replicas: 1 });
   for await (const msg of sseMessages(res.body!)) {
