@@ -49,7 +49,7 @@ services:
   db:
     <<: *exec
     command: ["sh", "-c", "sleep 2; touch \${MARKER}; exec sleep 100000"]
-    healthcheck: { test: "test -f \${MARKER}", interval: 500ms, start_period: 30s }
+    healthcheck: { test: "test -f \${MARKER}", interval: 1s, start_period: 30s }
   api:
     <<: *exec
     command: ["sh", "-c", "echo api \${API_VERSION:-v1}; exec sleep 100000"]

@@ -168,7 +168,8 @@ test('web console in a real browser against a 3-node cluster', { skip, timeout: 
       await page.getByLabel('Driver').selectOption('exec');
       await page.getByLabel('Command').fill('sleep 100000');
       await page.getByLabel('Replicas').fill('2');
-      await page.getByLabel('Published ports').fill(`${port}:${port}`);
+      // Host mode: an ingress port is no per-node conflict, a host-mode one is.
+      await page.getByLabel('Published ports').fill(`${port}:${port}/host`);
       await page.getByRole('button', { name: 'Create service' }).click();
       await until('the service page', async () => page.url().endsWith('#/services/pinned'));
       await page.getByRole('link', { name: /^Pending/ }).click();
