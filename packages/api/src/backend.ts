@@ -64,6 +64,8 @@ export interface ClusterStatus {
   term: number;
   commitIndex: number;
   appliedIndex: number;
+  /** Last index in this node's log (committed or not): what `shoal cluster recover` compares between survivors. */
+  lastIndex?: number;
   hasQuorum: boolean;
   voters: ClusterMember[];
   learners: ClusterMember[];

@@ -182,6 +182,7 @@ export class NodeBackend implements Backend {
       term: st.term,
       commitIndex: st.commit,
       appliedIndex: st.applied,
+      lastIndex: st.lastIndex,
       hasQuorum: voters.filter((v) => v.healthy).length > voters.length / 2 && leader !== null,
       voters,
       learners: st.conf.learners.map((l) => member(l, 'learner')),
