@@ -8,6 +8,7 @@ import type { Backend, NodeLabelChange, ClusterEvent, ClusterMember, ClusterStat
 import type { Command } from '@shoal/state';
 import { planUpdate } from '@shoal/orchestrator';
 import { explainPlacement } from '@shoal/scheduler';
+import { publishedPortClash } from '@shoal/netplan';
 import { encodeJoinToken, generateClusterSecrets, hashSecret } from '@shoal/p2p';
 import type { ClusterRuntime } from './runtime.js';
 import { sealSecret, unsealSecret } from './join-secret.js';
@@ -86,6 +87,11 @@ export class NodeBackend implements Backend {
     validateServiceSpec(spec);
     checkDangerous(spec, rt.state.config());
     if (rt.state.service(spec.name)) throw new ShoalError(ErrorCode.Conflict, `service ${spec.name} already exists; change it with \`shoal service update ${spec.name}\``);
+    this.checkPorts(spec);
+  }
+  private checkPorts(spec: ServiceSpec): void {
+    const clash = publishedPortClash(spec, this.rt().state.services());
+    if (clash) throw new ShoalError(ErrorCode.Conflict, clash);
   }
   async createService(spec: ServiceSpec): Promise<Service> {
     const rt = this.rt();
@@ -100,6 +106,7 @@ export class NodeBackend implements Backend {
     checkDangerous(spec, rt.state.config());
     const svc = await this.getService(name);
     if (spec.name !== svc.spec.name) throw new ShoalError(ErrorCode.InvalidSpec, `name: a service cannot be renamed (${svc.spec.name} -> ${spec.name}); create a new service instead`);
+    this.checkPorts(spec);
     if (opts.dryRun) return toApiPlan(planUpdate(rt.state, name, spec), svc.spec, spec);
     await this.write({ type: 'service.update', at: Date.now(), serviceId: svc.id, spec, expectVersion: svc.version });
     return this.getService(svc.id);
