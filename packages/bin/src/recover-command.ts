@@ -19,20 +19,31 @@ async function ask(question: string): Promise<boolean> {
   }
 }
 
+function readTokenIfAny(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
 export function recoverCommand(): Command {
   return new Command('recover')
-    .description('after quorum loss: make this STOPPED node a single-voter cluster with the same id, keys and state; the other survivors rejoin')
-    .requiredOption('--data-dir <dir>', 'data dir of the stopped agent to recover (run on the survivor with the longest log)')
+    .description('after quorum loss (with --data-dir DIR of a STOPPED agent): make that node a single-voter cluster with the same id, keys and state; the other survivors rejoin')
     .option('--peer <host:port>', 'admin API of another survivor to compare logs with, repeatable', collect, [])
     .option('--peer-token-file <file>', 'API token for --peer (default: SHOAL_TOKEN, else this data dir\'s api.token)')
     .option('-y, --yes', 'do not ask for confirmation')
-    .action(async (o: { dataDir: string; peer: string[]; peerTokenFile?: string; yes?: boolean }) => {
+    .action(async (_opts, cmd: Command) => {
+      // --data-dir is the program's global option (the stopped agent's data dir).
+      const o = cmd.optsWithGlobals<{ dataDir?: string; peer: string[]; peerTokenFile?: string; yes?: boolean }>();
+      const dataDir = o.dataDir ?? process.env.SHOAL_DATA_DIR;
+      if (!dataDir) throw new Error('cluster recover needs --data-dir DIR: the data dir of the stopped agent to recover');
       const { recoverDataDir } = await import('@shoal/daemon/recover');
       let token = process.env.SHOAL_TOKEN;
-      const file = o.peerTokenFile ?? (token ? undefined : `${o.dataDir}/api.token`);
-      if (file) token = readFileSync(file, 'utf8').trim();
+      if (o.peerTokenFile) token = readFileSync(o.peerTokenFile, 'utf8').trim();
+      else if (!token && o.peer.length > 0) token = readTokenIfAny(`${dataDir}/api.token`);
       const res = await recoverDataDir({
-        dataDir: o.dataDir,
+        dataDir,
         peers: o.peer,
         token,
         yes: !!o.yes,

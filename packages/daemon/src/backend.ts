@@ -4,9 +4,9 @@
  * node follows) and wait until this replica applied them.
  */
 import { ErrorCode, ShoalError, checkDangerous, validateServiceSpec, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
-import type { Backend, NodeLabelChange, ClusterEvent, ClusterMember, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, TaskExplanation, TaskFilter, UpdatePlan } from '@shoal/api';
+import type { Backend, NodeLabelChange, ClusterEvent, ClusterMember, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, RebalanceReport, TaskExplanation, TaskFilter, UpdatePlan } from '@shoal/api';
 import type { Command } from '@shoal/state';
-import { planUpdate } from '@shoal/orchestrator';
+import { planRebalance, planUpdate } from '@shoal/orchestrator';
 import { explainPlacement } from '@shoal/scheduler';
 import { publishedPortClash } from '@shoal/netplan';
 import { encodeJoinToken, generateClusterSecrets, hashSecret } from '@shoal/p2p';
@@ -123,6 +123,22 @@ export class NodeBackend implements Backend {
     await this.write({ type: 'service.rollback', at: Date.now(), serviceId: svc.id, reason: 'requested by an operator', expectVersion: svc.version });
     return this.getService(svc.id);
   }
+  async rebalanceService(name: string, opts: { dryRun: boolean }): Promise<RebalanceReport> {
+    const rt = this.rt();
+    const svc = await this.getService(name);
+    const plan = planRebalance(rt.state, svc);
+    const report: RebalanceReport = {
+      service: plan.service,
+      before: plan.before,
+      after: plan.after,
+      moves: plan.moves.map((m) => ({ taskId: m.taskId, slot: m.slot, from: m.fromName, to: m.toName })),
+      ...(plan.skipped !== undefined ? { skipped: plan.skipped } : {}),
+      requested: false,
+    };
+    if (opts.dryRun || plan.moves.length === 0) return report;
+    await this.write({ type: 'service.rebalance', at: Date.now(), serviceId: svc.id, requested: true });
+    return { ...report, requested: true };
+  }
   async removeService(name: string): Promise<void> {
     const svc = await this.getService(name);
     await this.write({ type: 'service.remove', at: Date.now(), serviceId: svc.id });
@@ -155,7 +171,12 @@ export class NodeBackend implements Backend {
     const task = await this.getTask(taskId);
     const live = rt.state.tasks({ desiredState: 'running' }).filter((t) => t.nodeId !== undefined && t.id !== task.id);
     const nodes = explainPlacement({ nodes: rt.state.nodes(), tasks: live, pending: [task] }, task);
-    const placed = task.nodeId ? `on ${rt.state.node(task.nodeId)?.name ?? task.nodeId}, ${task.status.state}` : `pending: ${task.pendingReason ?? 'waiting for the scheduler'}`;
+    let placed = task.nodeId ? `on ${rt.state.node(task.nodeId)?.name ?? task.nodeId}, ${task.status.state}` : `pending: ${task.pendingReason ?? 'waiting for the scheduler'}`;
+    if (task.replaces) {
+      const old = rt.state.task(task.replaces);
+      const from = old?.nodeId ? (rt.state.node(old.nodeId)?.name ?? old.nodeId) : 'another node';
+      placed += `; moved here from ${from} by a rebalance (replaces task ${task.replaces})`;
+    }
     return {
       task,
       summary: placed,
