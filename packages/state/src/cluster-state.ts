@@ -19,7 +19,7 @@ import {
 import { applyNetworkCreate, applyNetworkRemove, applyNetworkSubnets, applyNodeOverlay, applyServiceVip, findNetwork } from './apply-network.js';
 import { applyTaskAssign, applyTaskCreate, applyTaskDesired, applyTaskRemove, applyTaskStatus } from './apply-task.js';
 import type { Command, CommandResult } from './commands.js';
-import { applyApiTokenCreate, applyApiTokenRevoke } from './apply-api-token.js';
+import { applyApiTokenCreate, applyApiTokenRevoke, applyNodeTokenSet } from './apply-api-token.js';
 import { auditEntry } from './audit.js';
 import type { ApiTokenRecord, AuditEntry } from './security-tables.js';
 import { applyNodeLabels } from './apply-node-labels.js';
@@ -82,6 +82,8 @@ function dispatch(store: Store, cmd: Command): CommandResult {
       return applyApiTokenCreate(store, cmd);
     case 'apitoken.revoke':
       return applyApiTokenRevoke(store, cmd);
+    case 'nodetoken.set':
+      return applyNodeTokenSet(store, cmd);
     case 'network.create':
       return applyNetworkCreate(store, cmd);
     case 'network.subnets':
@@ -245,6 +247,16 @@ export class ClusterState implements ClusterView {
   apiTokenByHash(hash: string): ApiTokenRecord | undefined {
     const id = this.store.security.tokenByHash.get(hash);
     return id === undefined ? undefined : this.store.security.apiTokens.get(id);
+  }
+
+  /** The node whose own API token has sha256 `hash`, if one registered it. */
+  nodeByTokenHash(hash: string): string | undefined {
+    return this.store.security.nodeByTokenHash.get(hash);
+  }
+
+  /** The sha256 of a node's own API token, as it registered it. */
+  nodeTokenHash(nodeId: string): string | undefined {
+    return this.store.security.nodeTokens.get(nodeId);
   }
 
   /** Operator writes, oldest first (the last AUDIT_KEEP). */
