@@ -25,6 +25,7 @@ import { NodeMetrics } from './metrics.js';
 import { sealSecret } from './join-secret.js';
 import { registerClusterRoutes, type ClusterLifecycle } from './cluster-routes.js';
 import { registerNetworkRoutes } from './network-routes.js';
+import { registerSecurityRoutes } from './security-routes.js';
 import { VERSION } from './version.js';
 
 export class ShoalNode {
@@ -204,7 +205,7 @@ export class ShoalNode {
         return t ? { name: t.name, role: t.role, token: presented } : null;
       },
       // Declared inside the server so the OpenAPI document lists them.
-      routes: [(api) => registerClusterRoutes(api, lifecycle)],
+      routes: [(api) => registerClusterRoutes(api, lifecycle), (api) => registerSecurityRoutes(api, () => this.runtime)],
     });
     registerNetworkRoutes(this.api, this);
     registerConsole(this.api, { root: consoleRoot });

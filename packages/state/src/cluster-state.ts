@@ -20,7 +20,7 @@ import { applyNetworkCreate, applyNetworkRemove, applyNetworkSubnets, applyNodeO
 import { applyTaskAssign, applyTaskCreate, applyTaskDesired, applyTaskRemove, applyTaskStatus } from './apply-task.js';
 import type { Command, CommandResult } from './commands.js';
 import { applyApiTokenCreate, applyApiTokenRevoke, applyNodeTokenSet } from './apply-api-token.js';
-import { auditEntry } from './audit.js';
+import { auditEntry, subjectOf } from './audit.js';
 import type { ApiTokenRecord, AuditEntry } from './security-tables.js';
 import { applyNodeLabels } from './apply-node-labels.js';
 import { fail } from './result.js';
@@ -118,6 +118,7 @@ export class ClusterState implements ClusterView {
     if (index <= this.applied) {
       return fail(ErrorCode.Conflict, `entry ${index} is already applied (last applied ${this.applied})`);
     }
+    const subject = cmd.by !== undefined ? subjectOf(cmd, { service: (id) => findService(this.store, id)?.spec.name, node: (id) => this.store.nodes.get(id)?.name }) : '';
     try {
       result = dispatch(this.store, cmd);
     } catch (err) {
@@ -125,7 +126,7 @@ export class ClusterState implements ClusterView {
       result = fail(ErrorCode.BadMessage, `command ${String(cmd?.type)} could not be applied: ${(err as Error).message}`);
     }
     this.applied = index;
-    if (cmd.by !== undefined) this.store.security.record(auditEntry(cmd, index, result));
+    if (cmd.by !== undefined) this.store.security.record(auditEntry(cmd, index, result, subject));
     for (const l of this.listeners) {
       try {
         l(cmd, index, result);
