@@ -134,6 +134,10 @@ test('(c) a member reporting the status of another node\'s task is refused befor
   assert.equal(after.desiredState, 'running');
 });
 
+// (d) and (e) failed before the Raft role and range checks (raft admission.ts, commit c0b6a44;
+// the audit in issue 13 saw it): the heartbeat deposed the leader, the append committed a forged service, and
+// 2^53-1 was persisted and broke the restart. raft-roles.test.ts checks them on RaftHost alone;
+// here they run against the whole agent, its metrics and a real restart.
 test('(d) a learner\'s heartbeat and append at term+1 are dropped; the leader keeps leading and writes keep working', async () => {
   const { index } = await leader();
   const st = await c.client(index).clusterStatus();
