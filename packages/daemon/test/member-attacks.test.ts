@@ -76,7 +76,9 @@ before(async () => {
     addresses: attacker.addresses(),
     labels: {},
     resources: { cpuMillis: 1000, memoryBytes: 1e9 },
-    drivers: ['exec'],
+    // No driver: the scheduler places nothing on it, so the cluster's tasks keep running while it attacks
+    // (with one, the scaled-up tasks would wait on it until the failure detector declares it down).
+    drivers: [],
     platform: { os: 'linux', arch: 'x64' },
     version: '0',
   };
