@@ -10,3 +10,4 @@ export { containerSpec, containerName, LABEL_NODE, LABEL_SERVICE, LABEL_SLOT, LA
 export { NetworkAgent, type NetworkAgentOptions, type NetworkStats, type DockerAttachment } from './network/network-agent.js';
 export { checkNetworkTools } from './network/host-command.js';
 export { DnsServer } from './network/dns-server.js';
+export { PressureGauge, readPressure, parseMeminfo, type PressureSample as HostPressure } from './pressure.js';

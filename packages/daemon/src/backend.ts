@@ -175,7 +175,7 @@ export class NodeBackend implements Backend {
     if (task.replaces) {
       const old = rt.state.task(task.replaces);
       const from = old?.nodeId ? (rt.state.node(old.nodeId)?.name ?? old.nodeId) : 'another node';
-      placed += `; moved here from ${from} by a rebalance (replaces task ${task.replaces})`;
+      placed += `; moved here from ${from} (replaces task ${task.replaces})${task.moveReason ? `: ${task.moveReason}` : ''}`;
     }
     return {
       task,

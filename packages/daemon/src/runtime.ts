@@ -11,9 +11,9 @@ import { ClusterState, encodeCommand, decodeCommand, type Command, type CommandR
 import { LevelRaftStorage } from '@shoal/storage';
 import { RaftHost, type StateMachine } from '@shoal/raft-host';
 import { createP2PNode, FailureDetector, SwimMembership, type MembershipService, type P2PNode } from '@shoal/p2p';
-import { Agent, type Driver, type NetworkAgent } from '@shoal/agent';
+import { Agent, PressureGauge, type Driver, type NetworkAgent } from '@shoal/agent';
 import { DRAIN_MS } from './network-wiring.js';
-import { decodeHeartbeat } from '@shoal/membership';
+import { decodeHeartbeat, type Heartbeat } from '@shoal/membership';
 import { parseHostPort, type DaemonConfig } from './config.js';
 import type { DataDir, ClusterIdentity } from './data-dir.js';
 import { P2PRaftTransport } from './p2p-raft-transport.js';
@@ -73,6 +73,9 @@ export class ClusterRuntime {
   /** This machine's capacity: read once, reported at registration and in every heartbeat. */
   private readonly resources = { cpuMillis: cpus().length * 1000, memoryBytes: totalmem() };
   private storage!: LevelRaftStorage;
+  private readonly pressureGauge = new PressureGauge();
+  /** The host pressure each peer last put in its heartbeat. */
+  private readonly peerPressure = new Map<string, NonNullable<Heartbeat['pressure']>>();
   private leaderDuties!: LeaderDuties;
   private afterApplyQueued = false;
   private stopped = false;
@@ -166,6 +169,7 @@ export class ClusterRuntime {
       propose: (cmd) => this.propose(cmd),
       liveness: (nodeId) => this.membership.liveness.state(nodeId),
       onLivenessChange: (cb) => this.membership.on('change', cb),
+      pressure: (nodeId) => (nodeId === this.selfId ? this.pressureGauge.current() : (this.peerPressure.get(nodeId) ?? null)),
       raft: this.raft,
     });
     for (const cb of this.dutiesListeners) cb(this.leaderDuties);
@@ -176,6 +180,10 @@ export class ClusterRuntime {
       this.log.info({ leader, term }, leader === this.selfId ? 'this node is the leader' : 'leader changed');
       if (leader === this.selfId) this.leaderDuties.start();
       else void this.leaderDuties.stop();
+    });
+    this.membership.on('heartbeat', (hb) => {
+      if (hb.pressure) this.peerPressure.set(hb.nodeId, hb.pressure);
+      else this.peerPressure.delete(hb.nodeId);
     });
     this.membership.start();
     // Refuting is retried until the cluster sees this node up again, not only when entries arrive.
@@ -404,6 +412,7 @@ export class ClusterRuntime {
   }
 
   private heartbeatBody() {
+    const pressure = this.pressureGauge.current();
     const tasks = this.state.tasksByNode(this.selfId).filter((t) => t.desiredState === 'running');
     const reg = this.registration('learner');
     let cpu = 0;
@@ -421,6 +430,7 @@ export class ClusterRuntime {
         total: tasks.length,
       },
       version: VERSION,
+      ...(pressure ? { pressure } : {}),
     };
   }
 

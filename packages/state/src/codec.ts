@@ -70,7 +70,8 @@ function checkTask(c: Checker, v: unknown, path: string): boolean {
     c.optional(v.restartHistory, () => c.array(v.restartHistory, `${path}.restartHistory`, 1000) && v.restartHistory.every((x, i) => c.number(x, `${path}.restartHistory[${i}]`))) &&
     c.optional(v.restartStreak, () => c.number(v.restartStreak, `${path}.restartStreak`, 0, true)) &&
     c.optional(v.startedAt, () => c.number(v.startedAt, `${path}.startedAt`)) &&
-    c.optional(v.replaces, () => c.id(v.replaces, `${path}.replaces`))
+    c.optional(v.replaces, () => c.id(v.replaces, `${path}.replaces`)) &&
+    c.optional(v.moveReason, () => c.string(v.moveReason, `${path}.moveReason`))
   );
 }
 
@@ -121,6 +122,13 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
       return c.id(m.nodeId, 'nodeId') && c.optional(m.message, () => c.string(m.message, 'message'));
     case 'node.role':
       return c.id(m.nodeId, 'nodeId') && c.oneOf(m.role, ROLES, 'role');
+    case 'node.pressure': {
+      const p = m.pressure;
+      return (
+        c.id(m.nodeId, 'nodeId') &&
+        (p === null || (c.object(p, 'pressure') && c.oneOf(p.level, ['memory', 'cpu'] as const, 'pressure.level') && c.number(p.since, 'pressure.since') && c.string(p.detail, 'pressure.detail')))
+      );
+    }
     case 'service.create':
       return c.id(m.serviceId, 'serviceId') && checkSpec(c, m.spec, 'spec');
     case 'service.update':
