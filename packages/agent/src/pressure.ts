@@ -52,7 +52,7 @@ export async function readPressure(root = '/proc'): Promise<PressureSample | nul
 /** Caches the last reading for `everyMs`, so a heartbeat every 500 ms reads /proc once a second. */
 export class PressureGauge {
   private last: PressureSample | null = null;
-  private at = 0;
+  private at = -Infinity;
   private reading = false;
 
   constructor(

@@ -15,6 +15,8 @@ import { newTask } from './new-task.js';
 import { hasEnded, isUp } from './task-facts.js';
 
 export const PRESSURE_MOVES_PER_MINUTE = 6;
+/** After a move off a pressured node, wait this long before the next: longer than the exit window, so a relieved node is declared normal first. */
+export const PRESSURE_SETTLE_MS = 90_000;
 /** A task younger than this is not moved for pressure (the minimum time between moves of one slot). */
 export const MIN_TASK_AGE_MS = 5 * 60_000;
 const MINUTE_MS = 60_000;
@@ -36,14 +38,26 @@ export function relievePressure(ctx: Context): void {
   const live = all.filter((t) => t.desiredState === 'running' && !hasEnded(t));
   const placed = all.filter((t) => t.nodeId !== undefined && !hasEnded(t));
   const byId = new Map(all.map((t) => [t.id, t]));
-  const movingFrom = new Set(live.filter((t) => t.replaces !== undefined && !isUp(t)).map((t) => byId.get(t.replaces!)?.nodeId));
-  const busySlots = new Set(live.filter((t) => t.replaces !== undefined).map((t) => `${t.serviceId}/${t.slot}`));
+  // A move is in flight while the task it replaces is still wanted; the last move off a node is its newest mover.
+  const inFlight = live.filter((t) => t.replaces !== undefined && byId.get(t.replaces)?.desiredState === 'running');
+  const movingFrom = new Set(inFlight.map((t) => byId.get(t.replaces!)?.nodeId));
+  const busySlots = new Set(inFlight.map((t) => `${t.serviceId}/${t.slot}`));
+  const lastMoveOff = new Map<string, number>();
+  for (const t of all) {
+    const from = t.replaces !== undefined ? byId.get(t.replaces)?.nodeId : undefined;
+    if (from !== undefined && t.createdAt > (lastMoveOff.get(from) ?? -Infinity)) lastMoveOff.set(from, t.createdAt);
+  }
   const load = new Map<string, number>();
   for (const t of live) if (t.nodeId) load.set(t.nodeId, (load.get(t.nodeId) ?? 0) + 1);
 
   for (const node of pressured) {
     if (budget <= 0) break;
     if (movingFrom.has(node.id)) continue;
+    const settleUntil = (lastMoveOff.get(node.id) ?? -Infinity) + PRESSURE_SETTLE_MS;
+    if (ctx.now < settleUntil) {
+      ctx.wake(settleUntil);
+      continue;
+    }
     const candidates = live
       .filter((t) => t.nodeId === node.id && isUp(t) && !ctx.isDecided(t.id) && t.slot > 0 && !busySlots.has(`${t.serviceId}/${t.slot}`))
       .filter((t) => (t.startedAt ?? t.createdAt) <= ctx.now - MIN_TASK_AGE_MS)
