@@ -1,10 +1,10 @@
 import { ErrorCode, NotLeaderError, ShoalError } from '@shoal/types';
 import { MAX_TERM, admit, emptyDropCounts, type DropCounts } from './admission.js';
 import { MAX_CONTEXT_BYTES, decodeConfChange, encodeConfChange } from './codec.js';
-import { applyConfChange, checkConfChange } from './confChange.js';
+import { applyConfChange, checkConfChange } from './conf-change.js';
 import { RaftLog } from './log.js';
 import type { Progress } from './progress.js';
-import { ReadOnly } from './readOnly.js';
+import { ReadOnly } from './read-only.js';
 import { Tracker } from './tracker.js';
 import type {
   ConfChange, ConfState, Entry, EntryType, HardState, Message, MessageType, NodeId, RaftConfig,
@@ -332,6 +332,7 @@ export class RaftNode {
       commit: this.log.committed,
       applied: this.log.applied,
       lastIndex: this.log.lastIndex(),
+      snapshotIndex: this.log.snapIndex,
       role: this.role,
       leader: this.leader,
       conf: this.tracker.conf(),
