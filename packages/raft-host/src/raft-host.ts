@@ -11,6 +11,7 @@
 import { RaftNode, type ConfChange, type DropCounts, type RaftConfig, type Entry, type Message, type NodeId, type RaftStatus, type Ready, type Role, type Snapshot } from '@shoal/raft';
 import { ErrorCode, NotLeaderError, ShoalError, isShoalError } from '@shoal/types';
 import { PendingProposals, type Settle } from './proposals.js';
+import { raftCall, toShoalError } from './raft-errors.js';
 import { ReadBarriers } from './read-barriers.js';
 import { ReadyWriter } from './ready-writer.js';
 import { realScheduler, type Cancel, type HostScheduler } from './scheduler.js';
@@ -117,7 +118,7 @@ export class RaftHost {
     this.term = state.hardState.term;
     this.writer = new ReadyWriter(this.opts.storage, state.hardState);
     this.incarnation = incarnationId(this.opts.random);
-    this.node = new RaftNode({
+    this.node = raftCall(() => new RaftNode({
       id: this.opts.id,
       electionTick: this.opts.electionTick,
       heartbeatTick: this.opts.heartbeatTick,
@@ -127,7 +128,7 @@ export class RaftHost {
       preVote: true,
       checkQuorum: true,
       ...this.opts.raftOptions,
-    });
+    }));
     this.opts.transport.onMessage((m) => this.receive(m));
     this.running = true;
     this.cancelTick = this.scheduler.every(this.opts.tickMs, () => this.tick());
@@ -176,7 +177,7 @@ export class RaftHost {
    */
   submit(data: Uint8Array, opts: { signal?: AbortSignal; timeoutMs?: number }, settle: Settle): { index: number; term: number } {
     const node = this.live();
-    const at = node.propose(data);
+    const at = raftCall(() => node.propose(data));
     this.proposals.watch(at.index, at.term, { timeoutMs: opts.timeoutMs ?? this.opts.proposeTimeoutMs, signal: opts.signal }, settle);
     this.scheduleDrain();
     return at;
@@ -195,7 +196,7 @@ export class RaftHost {
   /** `proposeConfChange` with a callback: throws at once if the node refuses it, else `settle` is called once it is applied here, or fails. */
   submitConfChange(cc: ConfChange, settle: Settle): { index: number; term: number } {
     const node = this.live();
-    const at = node.proposeConfChange(cc);
+    const at = raftCall(() => node.proposeConfChange(cc));
     this.proposals.watch(at.index, at.term, { timeoutMs: this.opts.proposeTimeoutMs }, settle);
     this.scheduleDrain();
     return at;
@@ -216,7 +217,7 @@ export class RaftHost {
     // in a term not yet on disk would break the rule that nothing leaves before its term is written.
     if (!leading && (this.leader === null || this.leader === this.opts.id)) throw new NotLeaderError(status.leader);
     const context = `${this.opts.id}/${this.incarnation}/${++this.readSeq}`;
-    if (leading) node.readIndex(context);
+    if (leading) raftCall(() => node.readIndex(context));
     this.reads.watch(context, opts.timeoutMs ?? this.electionMs() * 3, settle);
     // RaftNode.readIndex serves leaders only; a follower asks the leader itself and
     // RaftNode turns the leader's readIndexResp into a ReadState.
@@ -239,7 +240,7 @@ export class RaftHost {
     const node = this.live();
     if (this.leader === to) return settle(null);
     const timeoutMs = opts.timeoutMs ?? this.electionMs() * 3;
-    node.transferLeadership(to);
+    raftCall(() => node.transferLeadership(to));
     const cancel = this.scheduler.after(timeoutMs, () => {
       remove();
       settle(new ShoalError(ErrorCode.Timeout, `leadership did not move to ${to} within ${timeoutMs} ms; check that it is a healthy, caught-up voter`, { to }));
@@ -451,7 +452,12 @@ export class RaftHost {
     // A leader's snapshot stepped while this Ready was being written may already have replaced
     // the log past `index` (found by the simulator); it is restored with the next Ready.
     if (index <= node.status().snapshotIndex) return done();
-    const snapshot = node.compact(index, this.opts.fsm.snapshot());
+    let snapshot: Snapshot;
+    try {
+      snapshot = raftCall(() => node.compact(index, this.opts.fsm.snapshot()));
+    } catch (err) {
+      return done(err);
+    }
     whenDone(this.opts.storage.compact(snapshot), (err) => {
       if (err) return done(err);
       this.snapshotIndex = index;
@@ -460,7 +466,8 @@ export class RaftHost {
     });
   }
 
-  private fail(err: unknown): void {
+  private fail(thrown: unknown): void {
+    const err = toShoalError(thrown);
     const fatal = isShoalError(err) ? err : new ShoalError(ErrorCode.Internal, `raft host failed: ${String(err)}`);
     if (this.fatal) return;
     this.fatal = fatal;

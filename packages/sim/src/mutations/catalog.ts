@@ -34,9 +34,13 @@ function prototypes(): { node: Proto; log: Proto; tracker: Proto } {
 function replace(proto: Proto, name: string, make: (orig: any) => any): () => void {
   const orig = proto[name];
   if (typeof orig !== 'function') throw new Error(`mutation target ${name} is not a method: the catalog is out of date with packages/raft`);
+  // RaftNode's methods live on the layers it extends (election.ts, replication.ts, ...): the
+  // mutant shadows the inherited one on RaftNode.prototype, and undoing it removes the shadow.
+  const own = Object.prototype.hasOwnProperty.call(proto, name);
   proto[name] = make(orig);
   return () => {
-    proto[name] = orig;
+    if (own) proto[name] = orig;
+    else delete proto[name];
   };
 }
 
