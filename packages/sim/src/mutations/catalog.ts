@@ -162,6 +162,32 @@ export const MUTATIONS: Mutation[] = [
     }),
   },
   {
+    name: 'truncate-committed',
+    what: 'a follower lets a stale append (from before its commit index) replace committed entries',
+    mixes: ['chaos', 'partitions'],
+    plant: () =>
+      replace(P(), 'handleAppend', () => function (this: any, m: Message): void {
+        const log = this.log;
+        const prevIndex = m.index ?? 0;
+        const prevTerm = m.logTerm ?? 0;
+        const ents: Entry[] = m.entries ?? [];
+        if (log.matchTerm(prevIndex, prevTerm)) {
+          const lastNew = prevIndex + ents.length;
+          const conflict = log.findConflict(ents);
+          if (conflict > 0) {
+            const fresh = ents.slice(conflict - prevIndex - 1);
+            log.truncateAndAppend(fresh);
+            this.confAppended(fresh);
+          }
+          log.commitTo(Math.min(m.commit ?? 0, lastNew));
+          this.send({ type: 'appendResp', to: m.from, term: this.term, index: lastNew });
+          return;
+        }
+        const hint = log.findConflictByTerm(Math.min(prevIndex, log.lastIndex()), prevTerm);
+        this.send({ type: 'appendResp', to: m.from, term: this.term, index: prevIndex, reject: true, rejectHint: hint.index, rejectTerm: hint.term });
+      }),
+  },
+  {
     name: 'snapshot-ack-last-index',
     what: 'a follower acknowledges a snapshot with its last index, stale suffix included',
     mixes: ['chaos', 'partitions'],
