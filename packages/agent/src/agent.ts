@@ -15,6 +15,7 @@ import { Limiter } from './limiter.js';
 import { StatusReporter, type ReportFn } from './status-reporter.js';
 import { stopGraceMs } from './task-env.js';
 import { isTerminal, stateRank } from './task-state-order.js';
+import { TaskFiles } from './secrets/task-files.js';
 
 /** Every this many polls, tasks without a health check are inspected too. */
 const FULL_SWEEP = 10;
@@ -29,6 +30,8 @@ export interface AgentOptions {
   concurrency?: number;
   /** How often running tasks are inspected (exit, health); default 1000 ms. */
   pollMs?: number;
+  /** Delivers secrets and configs as files (see secrets/task-files.ts). */
+  files?: TaskFiles;
 }
 
 interface TaskEntry {
@@ -244,8 +247,10 @@ export class Agent {
     this.push(e, { state: 'accepted', message: 'accepted by the node' });
     this.push(e, { state: 'preparing', message: driver.name === 'docker' ? 'preparing: checking and pulling the image' : 'preparing' });
     e.prepAbort = new AbortController();
+    let runTask = e.task;
     try {
       await this.limiter.run(() => driver.prepare(e.task, (msg) => this.log.debug({ task: e.task.id, msg }, 'prepare progress'), e.prepAbort!.signal));
+      if (this.opts.files && TaskFiles.wanted(e.task)) runTask = await this.opts.files.prepare(e.task, e.prepAbort.signal);
     } catch (err) {
       if (e.task.desiredState !== 'running' || e.gone) return; // cancelled: the loop runs again and shuts it down
       this.push(e, { state: 'rejected', message: `preparing failed: ${messageOf(err)}`, error: messageOf(err) });
@@ -257,8 +262,9 @@ export class Agent {
     this.push(e, { state: 'starting', message: 'starting' });
     e.started = true;
     try {
-      e.handle = await this.limiter.run(() => driver.start(e.task));
+      e.handle = await this.limiter.run(() => driver.start(runTask));
     } catch (err) {
+      this.releaseFiles(e);
       this.push(e, { state: 'failed', message: `starting failed: ${messageOf(err)}`, error: messageOf(err) });
       return;
     }
@@ -291,6 +297,7 @@ export class Agent {
     if (e.exited || e.stopping) return;
     e.exited = true;
     e.waitAbort?.abort();
+    this.releaseFiles(e);
     if (!st) {
       this.push(e, { state: 'failed', message: 'the task process disappeared (its container or state was removed outside shoal)', error: 'task process disappeared' });
     } else if (st.exitCode === 0) {
@@ -321,6 +328,7 @@ export class Agent {
       this.push(e, { state: 'shutdown', message: `stopped (desired state ${e.task.desiredState})` });
       await this.limiter.run(() => e.driver!.remove(e.handle!));
       e.removed = true;
+      this.releaseFiles(e);
     } else if (stateRank(this.current(e)) >= stateRank('assigned')) {
       this.push(e, { state: 'shutdown', message: 'shut down before it started' });
       e.removed = true;
@@ -332,6 +340,7 @@ export class Agent {
     this.entries.delete(e.task.id);
     this.reporter.forget(e.task.id);
     e.waitAbort?.abort();
+    this.releaseFiles(e);
     if (!e.handle || e.removed) return;
     e.stopping = true;
     const st = await this.inspect(e);
@@ -364,6 +373,12 @@ export class Agent {
     } finally {
       this.polling = false;
     }
+  }
+
+  /** A task's secret files go as soon as it stops needing them (exit, stop, removal). */
+  private releaseFiles(e: TaskEntry): void {
+    if (!this.opts.files || !TaskFiles.wanted(e.task)) return;
+    this.opts.files.release(e.task.id).catch((err) => this.log.warn({ err, task: e.task.id }, 'could not remove the task\'s secret files'));
   }
 
   private async inspect(e: TaskEntry): Promise<DriverTaskState | null> {

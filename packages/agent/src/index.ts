@@ -7,3 +7,4 @@ export { taskEnv, stopGraceMs, DEFAULT_STOP_GRACE_MS } from './task-env.js';
 export { type RotationPolicy, DEFAULT_ROTATION } from './log-files.js';
 export { DockerDriver, type DockerDriverOptions, type RegistryAuth } from './docker-driver.js';
 export { containerSpec, containerName, LABEL_NODE, LABEL_SERVICE, LABEL_SLOT, LABEL_TASK } from './docker-container-spec.js';
+export { TaskFiles, SECRETS_DIR_ENV, CONFIGS_DIR_ENV, type FileSource, type TaskFilesOptions } from './secrets/task-files.js';

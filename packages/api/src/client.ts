@@ -3,9 +3,10 @@
  * come back as ShoalError with the server's code and message; an agent that
  * cannot be reached is reported as such, not as "fetch failed".
  */
-import { ErrorCode, ShoalError, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
+import { ErrorCode, ShoalError, type SecretKind, type SecretMeta, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
 import type { ClusterEvent, ClusterStatus, Health, JoinToken, LogLine, MetricsText, TaskExplanation, TaskFilter, UpdatePlan } from './backend.js';
 import { sseMessages, textLines } from './lines.js';
+import type { CreateSecretRequest, KeyRotation } from './secrets-backend.js';
 
 export interface ShoalClientOptions {
   /** e.g. http://127.0.0.1:7070 */
@@ -94,6 +95,22 @@ export class ShoalClient {
   /** Makes an agent that is in no cluster join the one at `addr` (p2p host:port). */
   joinCluster(addr: string, token: string): Promise<ClusterStatus> {
     return this.json('POST', '/v1/cluster/join', { addr, token });
+  }
+  listSecrets(kind: SecretKind): Promise<SecretMeta[]> {
+    return this.json('GET', `/v1/${kind}s`);
+  }
+  getSecret(kind: SecretKind, idOrName: string): Promise<SecretMeta> {
+    return this.json('GET', `/v1/${kind}s/${enc(idOrName)}`);
+  }
+  /** The value travels once, base64 in the request body, to the agent that seals it. */
+  createSecret(kind: SecretKind, req: CreateSecretRequest): Promise<SecretMeta> {
+    return this.json('POST', `/v1/${kind}s`, req);
+  }
+  async removeSecret(kind: SecretKind, idOrName: string): Promise<void> {
+    await this.json('DELETE', `/v1/${kind}s/${enc(idOrName)}`);
+  }
+  rotateStoreKey(): Promise<KeyRotation> {
+    return this.json('POST', '/v1/cluster/rotate-key');
   }
   openapi(): Promise<Record<string, unknown>> {
     return this.json('GET', '/v1/openapi.json');

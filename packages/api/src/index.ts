@@ -4,3 +4,4 @@ export { ShoalClient, type ShoalClientOptions } from './client.js';
 export { httpStatusFor, toShoalError, type ErrorBody } from './http-errors.js';
 export { tokenMatches } from './auth.js';
 export { checkSpec } from './validation.js';
+export * from './secrets-backend.js';

@@ -15,6 +15,8 @@ import { nodeRoutes } from './routes/nodes.js';
 import { taskRoutes } from './routes/tasks.js';
 import { clusterRoutes } from './routes/cluster.js';
 import { systemRoutes } from './routes/system.js';
+import { secretRoutes } from './routes/secrets.js';
+import { hasSecrets } from './secrets-backend.js';
 
 export interface ApiServerOptions {
   backend: Backend;
@@ -61,6 +63,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     taskRoutes(api, opts.backend);
     clusterRoutes(api, opts.backend);
     systemRoutes(api, opts.backend);
+    if (hasSecrets(opts.backend)) secretRoutes(api, opts.backend);
     api.get('/v1/openapi.json', { schema: { hide: true } }, async () => scope.swagger());
   });
   return app;

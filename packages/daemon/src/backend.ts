@@ -3,8 +3,8 @@
  * writes are proposed through the leader (forwarded over libp2p when this
  * node follows) and wait until this replica applied them.
  */
-import { ErrorCode, ShoalError, checkDangerous, validateServiceSpec, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
-import type { Backend, ClusterEvent, ClusterMember, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, TaskExplanation, TaskFilter, UpdatePlan } from '@shoal/api';
+import { ErrorCode, ShoalError, checkDangerous, type SecretKind, type SecretMeta, validateServiceSpec, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
+import type { Backend, SecretsBackend, CreateSecretRequest, KeyRotation, ClusterEvent, ClusterMember, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, TaskExplanation, TaskFilter, UpdatePlan } from '@shoal/api';
 import type { Command } from '@shoal/state';
 import { planUpdate } from '@shoal/orchestrator';
 import { explainPlacement } from '@shoal/scheduler';
@@ -13,8 +13,9 @@ import type { ShoalNode } from './node.js';
 import type { ClusterRuntime } from './runtime.js';
 import { sealSecret, unsealSecret } from './join-secret.js';
 import { serviceLogs } from './logs.js';
+import { checkFileRefs, secretOps } from './secret-backend.js';
 
-export class NodeBackend implements Backend {
+export class NodeBackend implements Backend, SecretsBackend {
   constructor(private readonly node: ShoalNode) {}
 
   private rt(): ClusterRuntime {
@@ -71,6 +72,7 @@ export class NodeBackend implements Backend {
     const rt = this.rt();
     validateServiceSpec(spec);
     checkDangerous(spec, rt.state.config());
+    checkFileRefs(rt, spec);
     if (rt.state.service(spec.name)) throw new ShoalError(ErrorCode.Conflict, `service ${spec.name} already exists; change it with \`shoal service update ${spec.name}\``);
     const serviceId = rt.newId('s');
     await this.write({ type: 'service.create', at: Date.now(), serviceId, spec });
@@ -80,6 +82,7 @@ export class NodeBackend implements Backend {
     const rt = this.rt();
     validateServiceSpec(spec);
     checkDangerous(spec, rt.state.config());
+    checkFileRefs(rt, spec);
     const svc = await this.getService(name);
     if (spec.name !== svc.spec.name) throw new ShoalError(ErrorCode.InvalidSpec, `name: a service cannot be renamed (${svc.spec.name} -> ${spec.name}); create a new service instead`);
     if (opts.dryRun) return toApiPlan(planUpdate(rt.state, name, spec), svc.spec, spec);
@@ -174,6 +177,22 @@ export class NodeBackend implements Backend {
     const ready = rt.state.nodes().filter((n) => n.status === 'ready');
     const addrs = ready.flatMap((n) => n.addresses.filter((a) => !a.includes('/p2p-circuit'))).slice(0, 16);
     return encodeJoinToken({ clusterId: rt.opts.identity.clusterId, psk: Buffer.from(rt.opts.identity.psk, 'hex'), secret, addrs });
+  }
+
+  async listSecrets(kind: SecretKind): Promise<SecretMeta[]> {
+    return secretOps.list(this.rt(), kind);
+  }
+  async getSecret(kind: SecretKind, idOrName: string): Promise<SecretMeta> {
+    return secretOps.get(this.rt(), kind, idOrName);
+  }
+  createSecret(kind: SecretKind, req: CreateSecretRequest): Promise<SecretMeta> {
+    return secretOps.create(this.rt(), kind, req);
+  }
+  removeSecret(kind: SecretKind, idOrName: string): Promise<void> {
+    return secretOps.remove(this.rt(), kind, idOrName);
+  }
+  rotateStoreKey(): Promise<KeyRotation> {
+    return secretOps.rotate(this.rt());
   }
 
   events(signal: AbortSignal): AsyncIterable<ClusterEvent> {

@@ -6,7 +6,7 @@
 import { ErrorCode, ShoalError } from '@shoal/types';
 import { createApiServer, type ApiServer } from '@shoal/api';
 import { decodeJoinToken, generateClusterSecrets, hashSecret, type P2PStats } from '@shoal/p2p';
-import { DockerDriver, ExecDriver, type Driver } from '@shoal/agent';
+import { DockerDriver, ExecDriver, type Driver, type DockerDriverOptions } from '@shoal/agent';
 import type { Logger } from 'pino';
 import type { DaemonConfig } from './config.js';
 import { parseHostPort } from './config.js';
@@ -131,12 +131,12 @@ export class ShoalNode {
   }
 
   private async startRuntime(identity: ClusterIdentity, bootstrap: boolean): Promise<ClusterRuntime> {
-    const rt = new ClusterRuntime({
+    const rt: ClusterRuntime = new ClusterRuntime({
       cfg: this.cfg,
       dataDir: this.dataDir,
       identity,
       logger: this.log,
-      drivers: (nodeId) => pickDrivers(this.cfg, nodeId, this.dataDir, this.log),
+      drivers: (nodeId): Promise<Driver[]> => pickDrivers(this.cfg, nodeId, this.dataDir, this.log, (task) => rt.secrets.registryAuth(task)),
       bootstrap,
     });
     try {
@@ -172,9 +172,9 @@ export class ShoalNode {
   }
 }
 
-async function pickDrivers(cfg: DaemonConfig, nodeId: string, dataDir: DataDir, log: Logger): Promise<Driver[]> {
+async function pickDrivers(cfg: DaemonConfig, nodeId: string, dataDir: DataDir, log: Logger, taskAuth: DockerDriverOptions['taskAuth']): Promise<Driver[]> {
   const exec = new ExecDriver({ nodeId, dataDir: dataDir.root });
-  const docker = new DockerDriver({ nodeId });
+  const docker = new DockerDriver({ nodeId, taskAuth });
   const wanted = cfg.drivers;
   if (wanted) {
     if (wanted.includes('docker') && !(await docker.available())) {

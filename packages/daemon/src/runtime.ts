@@ -10,7 +10,7 @@ import { ErrorCode, NotLeaderError, ShoalError, type NodeInfo } from '@shoal/typ
 import { ClusterState, encodeCommand, decodeCommand, type Command, type CommandResult, type NodeRegistration } from '@shoal/state';
 import { LevelRaftStorage, RaftHost, type StateMachine } from '@shoal/storage';
 import { createP2PNode, Membership, type P2PNode } from '@shoal/p2p';
-import { Agent, type Driver } from '@shoal/agent';
+import { Agent, TaskFiles, type Driver } from '@shoal/agent';
 import { decodeHeartbeat } from '@shoal/membership';
 import { parseHostPort, type DaemonConfig } from './config.js';
 import type { DataDir, ClusterIdentity } from './data-dir.js';
@@ -20,6 +20,7 @@ import { describeCommand } from './describe.js';
 import { PeerAllowlist } from './allowlist.js';
 import { LeaderDuties } from './leader-duties.js';
 import { VERSION } from './version.js';
+import { NodeSecrets, loadSealKey, taskFilesDir } from './node-secrets.js';
 
 export interface RuntimeOptions {
   cfg: DaemonConfig;
@@ -50,6 +51,7 @@ export class ClusterRuntime {
   raft!: RaftHost;
   membership!: Membership;
   agent!: Agent;
+  secrets!: NodeSecrets;
   transport!: P2PRaftTransport;
   drivers: Driver[] = [];
   /** This machine's capacity: read once, reported at registration and in every heartbeat. */
@@ -117,6 +119,7 @@ export class ClusterRuntime {
       logger: this.log.child({ component: 'membership' }),
     });
     this.drivers = await this.opts.drivers(this.p2p.peerId);
+    this.secrets = new NodeSecrets(this, loadSealKey(dataDir.root));
     this.agent = new Agent({
       nodeId: this.p2p.peerId,
       drivers: this.drivers,
@@ -125,6 +128,7 @@ export class ClusterRuntime {
         if (!res.result.ok) this.log.warn({ error: res.result.error }, 'task status report refused');
       },
       logger: this.log.child({ component: 'agent' }),
+      files: new TaskFiles({ baseDir: taskFilesDir(this.p2p.peerId), source: this.secrets.fileSource() }),
     });
     this.leaderDuties = new LeaderDuties(this);
     for (const cb of this.dutiesListeners) cb(this.leaderDuties);
@@ -194,6 +198,7 @@ export class ClusterRuntime {
       platform: { os: platform(), arch: arch() },
       version: VERSION,
       role,
+      sealKey: this.secrets.key.publicKey,
     };
   }
 
@@ -289,6 +294,7 @@ export class ClusterRuntime {
       this.agent.reconcile(this.state.tasksByNode(this.selfId));
       this.refuteIfDeclaredDown();
       this.leaderDuties.wake();
+      this.secrets.afterApply();
     });
   }
 

@@ -27,6 +27,8 @@ export function applyNodeRegister(store: Store, cmd: CommandOf<'node.register'>)
   };
   const api = n.apiAddress ?? old?.apiAddress;
   if (api !== undefined) node.apiAddress = api;
+  const sealKey = n.sealKey ?? old?.sealKey;
+  if (sealKey !== undefined) node.sealKey = sealKey;
   store.putNode(node);
   return ok({ id: n.id });
 }
@@ -47,6 +49,7 @@ export function applyNodeUpdate(store: Store, cmd: CommandOf<'node.update'>): Co
     drivers: cmd.drivers ? [...cmd.drivers] : n.drivers,
     apiAddress: cmd.apiAddress ?? n.apiAddress,
     version: cmd.version ?? n.version,
+    ...(cmd.sealKey ?? n.sealKey ? { sealKey: cmd.sealKey ?? n.sealKey } : {}),
     updatedAt: cmd.at,
   }));
 }

@@ -6,6 +6,7 @@
 import { ErrorCode, ShoalError, TASK_STATES, specIssues } from '@shoal/types';
 import { Checker } from './check.js';
 import { COMMAND_TYPES, type Command } from './commands.js';
+import { checkSecretCommand } from './codec-secret.js';
 
 /** Largest encoded command accepted (a task.create of ~50k tasks). */
 export const MAX_COMMAND_BYTES = 32 * 1024 * 1024;
@@ -93,7 +94,8 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
         c.string(n.version, 'node.version') &&
         c.optional(n.apiAddress, () => c.string(n.apiAddress, 'node.apiAddress')) &&
         c.optional(n.availability, () => c.oneOf(n.availability, AVAILABILITY, 'node.availability')) &&
-        c.optional(n.role, () => c.oneOf(n.role, ROLES, 'node.role'))
+        c.optional(n.role, () => c.oneOf(n.role, ROLES, 'node.role')) &&
+        c.optional(n.sealKey, () => c.string(n.sealKey, 'node.sealKey', 128))
       );
     }
     case 'node.update':
@@ -104,7 +106,8 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
         c.optional(m.addresses, () => c.stringList(m.addresses, 'addresses', 64)) &&
         c.optional(m.drivers, () => c.array(m.drivers, 'drivers', 8) && m.drivers.every((d, i) => c.oneOf(d, DRIVERS, `drivers[${i}]`))) &&
         c.optional(m.apiAddress, () => c.string(m.apiAddress, 'apiAddress')) &&
-        c.optional(m.version, () => c.string(m.version, 'version'))
+        c.optional(m.version, () => c.string(m.version, 'version')) &&
+        c.optional(m.sealKey, () => c.string(m.sealKey, 'sealKey', 128))
       );
     case 'node.availability':
       return c.id(m.nodeId, 'nodeId') && c.oneOf(m.availability, AVAILABILITY, 'availability');
@@ -185,6 +188,8 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
     case 'allowlist.add':
     case 'allowlist.remove':
       return checkList(c, m.peerIds, 'peerIds', (id, p) => c.id(id, p));
+    default:
+      return checkSecretCommand(c, m);
   }
 }
 

@@ -5,3 +5,5 @@ export { encodeCommand, decodeCommand, MAX_COMMAND_BYTES, MAX_BATCH } from './co
 export { specFingerprint, sameTaskSpec } from './fingerprint.js';
 export { slotKey, DEFAULT_CONFIG } from './store.js';
 export { isFinished } from './history.js';
+export * from './secret-records.js';
+export { specUses } from './apply-secret.js';

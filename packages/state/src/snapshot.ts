@@ -1,6 +1,7 @@
 /** Snapshot encoding: JSON of every table in insertion order, so a restored replica iterates like the original. */
 import { ErrorCode, ShoalError, type ClusterConfig, type NodeInfo, type Service, type Task } from '@shoal/types';
 import { DEFAULT_CONFIG, Store } from './store.js';
+import type { GrantRecord, SecretRecord, StoreKeyRecord } from './secret-records.js';
 
 const FORMAT = 1;
 
@@ -15,6 +16,9 @@ interface SnapshotData {
   tasks: Task[];
   allowlist: string[];
   revoked: string[];
+  secrets?: SecretRecord[];
+  grants?: GrantRecord[];
+  storeKey?: StoreKeyRecord | null;
 }
 
 export function encodeSnapshot(store: Store, lastApplied: number): Uint8Array {
@@ -29,6 +33,9 @@ export function encodeSnapshot(store: Store, lastApplied: number): Uint8Array {
     tasks: [...store.tasks.values()],
     allowlist: [...store.allowlist],
     revoked: [...store.revoked],
+    secrets: [...store.secrets.values()],
+    grants: [...store.grants.values()],
+    storeKey: store.storeKey,
   };
   return new TextEncoder().encode(JSON.stringify(data));
 }
@@ -67,5 +74,14 @@ export function decodeSnapshot(bytes: Uint8Array): { store: Store; lastApplied: 
   }
   for (const id of data.allowlist) store.allowlist.add(String(id));
   for (const id of data.revoked) store.revoked.add(String(id));
+  for (const r of data.secrets ?? []) {
+    if (typeof r?.id !== 'string' || typeof r.name !== 'string' || typeof r.data !== 'string') throw corrupt('a secret is malformed');
+    store.putSecret(r);
+  }
+  for (const g of data.grants ?? []) {
+    if (typeof g?.nodeId !== 'string' || typeof g.secretId !== 'string' || typeof g.sealed !== 'string') throw corrupt('a secret grant is malformed');
+    store.putGrant(g);
+  }
+  if (data.storeKey && typeof data.storeKey.keyId === 'string') store.storeKey = data.storeKey;
   return { store, lastApplied: data.lastApplied };
 }

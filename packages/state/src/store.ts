@@ -5,6 +5,7 @@
  * replica iterates in the same order.
  */
 import type { ClusterConfig, NodeInfo, Service, Task } from '@shoal/types';
+import { grantKey, secretNameKey, type GrantRecord, type SecretRecord, type StoreKeyRecord } from './secret-records.js';
 
 export const DEFAULT_CONFIG: ClusterConfig = {
   clusterId: '',
@@ -46,6 +47,29 @@ export class Store {
   readonly tasksBySlot = new Map<string, Set<string>>();
   readonly allowlist = new Set<string>();
   readonly revoked = new Set<string>();
+  /** Secrets and configs by id, and their ids by `kind/name`. */
+  readonly secrets = new Map<string, SecretRecord>();
+  readonly secretNames = new Map<string, string>();
+  /** Per-node sealed copies, by `node/secretId`. */
+  readonly grants = new Map<string, GrantRecord>();
+  storeKey: StoreKeyRecord | null = null;
+
+  putSecret(rec: SecretRecord): void {
+    this.secrets.set(rec.id, rec);
+    this.secretNames.set(secretNameKey(rec.kind, rec.name), rec.id);
+  }
+
+  deleteSecret(id: string): void {
+    const old = this.secrets.get(id);
+    if (!old) return;
+    this.secrets.delete(id);
+    this.secretNames.delete(secretNameKey(old.kind, old.name));
+    for (const [k, g] of this.grants) if (g.secretId === id) this.grants.delete(k);
+  }
+
+  putGrant(g: GrantRecord): void {
+    this.grants.set(grantKey(g.nodeId, g.secretId), g);
+  }
 
   putNode(node: NodeInfo): void {
     const old = this.nodes.get(node.id);

@@ -40,6 +40,8 @@ export interface NodeInfo {
   statusMessage?: string;
   role: NodeRole;
   version: string;
+  /** X25519 public key (base64url) that secrets for this node's tasks are sealed to. */
+  sealKey?: string;
   createdAt: number;
   updatedAt: number;
 }

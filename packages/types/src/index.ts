@@ -6,3 +6,5 @@ export * from './defaults.js';
 export * from './validate.js';
 export * from './dangerous.js';
 export * from './task-state.js';
+export * from './secret-spec.js';
+export * from './validate-files.js';
