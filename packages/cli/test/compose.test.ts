@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { composeToSpecs, splitCommand } from '../src/compose.js';
+import { composeToSpecs, splitCommand } from '../src/compose/index.js';
 
 const COMPOSE = `
 version: "3.8"

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ErrorCode, ShoalError, isShoalError } from '@shoal/types';
-import { composeToSpecs } from '../compose.js';
+import { composeToSpecs } from '../compose/index.js';
 import { followService } from '../follow.js';
 import { clientOf, followOptions, timeoutOf, type CliContext } from './context.js';
 

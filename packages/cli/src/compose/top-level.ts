@@ -1,0 +1,23 @@
+/**
+ * Top-level sections of a Compose file besides `services`. Each section
+ * shoal understands has a mapper here; any other is reported as a warning.
+ */
+import type { ComposeContext } from './common.js';
+
+export type SectionMapper = (value: unknown, ctx: ComposeContext) => void;
+
+const nothing: SectionMapper = () => undefined;
+
+export const TOP_LEVEL_KEYS: Record<string, SectionMapper> = {
+  services: nothing, // mapped service by service
+  version: nothing, // obsolete in the Compose specification; informational only
+  name: nothing, // the stack name given on the command line wins
+};
+
+export function mapTopLevel(doc: Record<string, unknown>, ctx: ComposeContext): void {
+  for (const [key, value] of Object.entries(doc)) {
+    const mapper = TOP_LEVEL_KEYS[key];
+    if (mapper && Object.hasOwn(TOP_LEVEL_KEYS, key)) mapper(value, ctx);
+    else ctx.warn(`top-level "${key}" is not supported; ignored`);
+  }
+}
