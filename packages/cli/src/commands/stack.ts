@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { ErrorCode, ShoalError, isShoalError } from '@shoal/types';
+import { dirname, resolve } from 'node:path';
 import { composeToSpecs } from '../compose/index.js';
+import { createStackFiles, withRegistryAuth } from './stack-files.js';
 import { followService } from '../follow.js';
 import { clientOf, followOptions, timeoutOf, type CliContext } from './context.js';
 
@@ -12,7 +14,8 @@ export function stackCommand(ctx: CliContext): Command {
     .description('create or update the services of a Compose v3 file, named <stack>_<service>')
     .requiredOption('-c, --compose-file <file>', 'Compose file (YAML)')
     .argument('<stack>', 'stack name')
-    .action(async (name: string, opts: { composeFile: string; detach?: boolean; timeout?: string }, cmd: Command) => {
+    .option('--with-registry-auth', 'services whose image registry has credentials from `shoal registry login` use them')
+    .action(async (name: string, opts: { composeFile: string; detach?: boolean; timeout?: string; withRegistryAuth?: boolean }, cmd: Command) => {
       const client = clientOf(cmd, ctx);
       let text: string;
       try {
@@ -20,8 +23,10 @@ export function stackCommand(ctx: CliContext): Command {
       } catch (err) {
         throw new ShoalError(ErrorCode.BadConfig, `cannot read ${opts.composeFile}: ${(err as Error).message}`);
       }
-      const { specs, warnings } = composeToSpecs(text, name);
+      const { specs, warnings, files } = composeToSpecs(text, name, { dir: dirname(resolve(opts.composeFile)) });
       for (const w of warnings) ctx.output.err(`Warning: ${w}`);
+      await createStackFiles(client, name, files, ctx);
+      if (opts.withRegistryAuth) await withRegistryAuth(client, specs);
       const existing = new Set((await client.listServices()).map((s) => s.spec.name));
       for (const spec of specs) {
         try {

@@ -21,6 +21,8 @@ export interface ComposeContext {
   /** Reads a file named by the Compose file (env_file); injected so tests need no disk. */
   readFile: (path: string) => string;
   warn: (message: string) => void;
+  /** Secrets and configs the stack creates from files (top-level `secrets:`/`configs:` with `file:`). */
+  stackFiles?: import('./secrets.js').StackFile[];
 }
 
 export function fail(message: string): ShoalError {

@@ -12,12 +12,16 @@ import type { ComposeContext } from './common.js';
 import { checkStackName, parseComposeYaml } from './load.js';
 import { serviceSpec } from './service.js';
 import { mapTopLevel } from './top-level.js';
+import type { StackFile } from './secrets.js';
+export type { StackFile } from './secrets.js';
 
 export { splitCommand } from './common.js';
 
 export interface ComposeImport {
   specs: ServiceSpec[];
   warnings: string[];
+  /** Secrets and configs to create from files before the services. */
+  files: StackFile[];
 }
 
 export interface ComposeOptions {
@@ -31,7 +35,9 @@ export function composeToSpecs(yamlText: string, stack: string, opts: ComposeOpt
   checkStackName(stack);
   const doc = parseComposeYaml(yamlText);
   const warnings: string[] = [];
+  const files: StackFile[] = [];
   const ctx: ComposeContext = {
+    stackFiles: files,
     stack,
     dir: opts.dir ?? '.',
     home: opts.home ?? homedir(),
@@ -41,5 +47,5 @@ export function composeToSpecs(yamlText: string, stack: string, opts: ComposeOpt
   };
   mapTopLevel(doc, ctx);
   const specs = Object.entries(doc.services).map(([name, svc]) => serviceSpec(name, svc, ctx));
-  return { specs, warnings };
+  return { specs, warnings, files };
 }

@@ -11,6 +11,7 @@ import { deploy } from './deploy.js';
 import { healthcheck } from './healthcheck.js';
 import { composePort } from './ports.js';
 import { mounts } from './volumes.js';
+import { serviceFiles } from './secrets.js';
 
 export type KeyMapper = (spec: ServiceSpec, value: unknown, where: string, ctx: ComposeContext) => void;
 
@@ -30,7 +31,9 @@ export const SERVICE_KEYS: Record<string, KeyMapper> = {
   healthcheck: (spec, v, where) => void (spec.healthcheck = healthcheck(v, where)),
   stop_grace_period: (spec, v, where) => void (spec.stopGracePeriodMs = parseDuration(String(v), where)),
   stop_signal: (spec, v) => void (spec.stopSignal = String(v)),
-  volumes: (spec, v, where, ctx) => void (spec.mounts = mounts(v, where, ctx.warn)),
+  volumes: (spec, v, where, ctx) => void (spec.mounts = mounts(v, where, ctx)),
+  secrets: serviceFiles('secret'),
+  configs: serviceFiles('config'),
   privileged: (spec, v) => void (spec.privileged = Boolean(v)),
   network_mode: (spec, v) => void (spec.networkMode = String(v)),
   pid: (spec, v) => void (spec.pidMode = String(v)),
