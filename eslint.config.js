@@ -4,7 +4,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const PURE = ['types', 'raft', 'state', 'scheduler', 'orchestrator', 'membership'];
+const PURE = ['types', 'raft', 'state', 'scheduler', 'orchestrator', 'membership', 'netplan'];
 
 export default tseslint.config(
   { ignores: ['**/dist/**', 'node_modules/**', 'bench/results/**', '**/*.js', '!eslint.config.js'] },

@@ -11,6 +11,9 @@ export function applyClusterConfig(store: Store, cmd: CommandOf<'cluster.config'
   }
   if (c.voters !== undefined && (c.voters < 1 || c.voters % 2 === 0)) return fail(ErrorCode.BadConfig, `voters must be an odd number (1, 3 or 5), not ${c.voters}`);
   if (c.taskHistory !== undefined && c.taskHistory < 0) return fail(ErrorCode.BadConfig, `taskHistory must be >= 0, not ${c.taskHistory}`);
+  if (c.network !== undefined && JSON.stringify(c.network) !== JSON.stringify(store.config.network) && (store.networks.size > 0 || store.vips.size > 0)) {
+    return fail(ErrorCode.Conflict, 'network ranges cannot change once networks or virtual IPs are allocated; set them at `shoal init`');
+  }
   store.config = { ...store.config, ...stripUndefined(c) };
   return ok();
 }

@@ -4,7 +4,7 @@
  * yields `{ok: false}` instead of throwing, so one bad entry never stalls
  * the log.
  */
-import { ErrorCode, type ClusterConfig, type NodeInfo, type Service, type Task } from '@shoal/types';
+import { ErrorCode, type ClusterConfig, type Network, type NodeInfo, type Service, type Task } from '@shoal/types';
 import { applyAllowlistAdd, applyAllowlistRemove, applyClusterConfig, applyTokenSet } from './apply-cluster.js';
 import { applyNodeAvailability, applyNodeDown, applyNodeRegister, applyNodeRemove, applyNodeRole, applyNodeUp, applyNodeUpdate } from './apply-node.js';
 import {
@@ -19,6 +19,7 @@ import {
 import { applySecretCreate, applySecretGrant, applySecretRemove, applyStoreKey, applyStoreShare, usersOf } from './apply-secret.js';
 import { grantKey, secretNameKey, type GrantRecord, type SecretRecord, type StoreKeyRecord } from './secret-records.js';
 import type { SecretKind } from '@shoal/types';
+import { applyNetworkCreate, applyNetworkRemove, applyNetworkSubnets, applyNodeOverlay, applyServiceVip, findNetwork } from './apply-network.js';
 import { applyTaskAssign, applyTaskCreate, applyTaskDesired, applyTaskRemove, applyTaskStatus } from './apply-task.js';
 import type { Command, CommandResult } from './commands.js';
 import { fail } from './result.js';
@@ -84,6 +85,16 @@ function dispatch(store: Store, cmd: Command): CommandResult {
       return applyStoreKey(store, cmd);
     case 'secretstore.share':
       return applyStoreShare(store, cmd);
+    case 'network.create':
+      return applyNetworkCreate(store, cmd);
+    case 'network.subnets':
+      return applyNetworkSubnets(store, cmd);
+    case 'network.remove':
+      return applyNetworkRemove(store, cmd);
+    case 'node.overlay':
+      return applyNodeOverlay(store, cmd);
+    case 'service.vip':
+      return applyServiceVip(store, cmd);
     default:
       return fail(ErrorCode.BadMessage, `unknown command type ${String((cmd as { type?: unknown }).type)}`);
   }
@@ -248,5 +259,17 @@ export class ClusterState implements ClusterView {
 
   storeKey(): StoreKeyRecord | null {
     return this.store.storeKey;
+  }
+
+  networks(): Network[] {
+    return [...this.store.networks.values()];
+  }
+
+  network(idOrName: string): Network | undefined {
+    return findNetwork(this.store, idOrName);
+  }
+
+  overlays(): Map<string, string> {
+    return new Map(this.store.overlays);
   }
 }

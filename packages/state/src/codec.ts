@@ -3,7 +3,7 @@
  * a command may come from a peer. Malformed input is a ShoalError
  * BAD_MESSAGE (or MESSAGE_TOO_LARGE), never a crash.
  */
-import { ErrorCode, ShoalError, TASK_STATES, specIssues } from '@shoal/types';
+import { ErrorCode, NETWORK_NAME_PATTERN, ShoalError, TASK_STATES, parseCidr, specIssues } from '@shoal/types';
 import { Checker } from './check.js';
 import { COMMAND_TYPES, type Command } from './commands.js';
 import { checkSecretCommand } from './codec-secret.js';
@@ -49,7 +49,8 @@ function checkStatus(c: Checker, v: unknown, path: string): boolean {
     c.optional(v.error, () => c.string(v.error, `${path}.error`)) &&
     c.optional(v.exitCode, () => c.number(v.exitCode, `${path}.exitCode`)) &&
     c.optional(v.containerId, () => c.string(v.containerId, `${path}.containerId`)) &&
-    c.optional(v.health, () => c.oneOf(v.health, ['none', 'starting', 'healthy', 'unhealthy'] as const, `${path}.health`))
+    c.optional(v.health, () => c.oneOf(v.health, ['none', 'starting', 'healthy', 'unhealthy'] as const, `${path}.health`)) &&
+    c.optional(v.addresses, () => c.stringMap(v.addresses, `${path}.addresses`, 64))
   );
 }
 
@@ -180,7 +181,8 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
         c.optional(k.allowDangerous, () => c.boolean(k.allowDangerous, 'config.allowDangerous')) &&
         c.optional(k.voters, () => c.number(k.voters, 'config.voters', 1, true)) &&
         c.optional(k.voterGraceMs, () => c.number(k.voterGraceMs, 'config.voterGraceMs', 0)) &&
-        c.optional(k.taskHistory, () => c.number(k.taskHistory, 'config.taskHistory', 0, true))
+        c.optional(k.taskHistory, () => c.number(k.taskHistory, 'config.taskHistory', 0, true)) &&
+        c.optional(k.network, () => checkRanges(c, k.network))
       );
     }
     case 'token.set':
@@ -188,9 +190,46 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
     case 'allowlist.add':
     case 'allowlist.remove':
       return checkList(c, m.peerIds, 'peerIds', (id, p) => c.id(id, p));
+    case 'network.create':
+      return (
+        c.id(m.networkId, 'networkId') &&
+        c.string(m.name, 'name', 63) &&
+        (new RegExp(NETWORK_NAME_PATTERN).test(m.name) || c.fail('name', 'not a valid network name')) &&
+        c.boolean(m.explicit, 'explicit') &&
+        c.optional(m.labels, () => c.stringMap(m.labels, 'labels')) &&
+        c.stringMap(m.subnets, 'subnets', 100_000)
+      );
+    case 'network.subnets':
+      return c.id(m.networkId, 'networkId') && nullableMap(c, m.subnets, 'subnets');
+    case 'network.remove':
+      return c.id(m.networkId, 'networkId');
+    case 'node.overlay':
+      return nullableMap(c, m.overlays, 'overlays');
+    case 'service.vip':
+      return nullableMap(c, m.vips, 'vips');
     default:
       return checkSecretCommand(c, m);
   }
+}
+
+function checkRanges(c: Checker, v: unknown): boolean {
+  if (!c.object(v, 'config.network')) return false;
+  for (const k of ['vipRange', 'subnetPool'] as const) {
+    if (!c.string(v[k], `config.network.${k}`, 32)) return false;
+    try {
+      parseCidr(v[k]);
+    } catch (err) {
+      return c.fail(`config.network.${k}`, (err as Error).message);
+    }
+  }
+  return c.number(v.subnetPrefix, 'config.network.subnetPrefix', 8, true) && (v.subnetPrefix <= 30 || c.fail('config.network.subnetPrefix', 'above 30'));
+}
+
+function nullableMap(c: Checker, v: unknown, path: string): boolean {
+  if (!c.object(v, path)) return false;
+  const entries = Object.entries(v);
+  if (entries.length > 100_000) return c.fail(path, 'more than 100000 entries');
+  return entries.every(([k, x]) => x === null || c.string(x, `${path}.${k}`, 64));
 }
 
 /** Parses and checks a command from the log or a peer. Throws ShoalError BAD_MESSAGE / MESSAGE_TOO_LARGE. */

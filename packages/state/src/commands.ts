@@ -100,6 +100,16 @@ export type Command = At &
     | { type: 'secretstore.key'; key: StoreKeyRecord; reseal: { secretId: string; data: string }[] }
     /** Shares the store key with new voters (add) and takes it from nodes that are no longer voters (remove). */
     | { type: 'secretstore.share'; keyId: string; add: Record<string, string>; remove: string[] }
+    /** Made by the leader on first reference (explicit=false) or by `shoal network create`; carries its first subnets. */
+    | { type: 'network.create'; networkId: string; name: string; explicit: boolean; labels?: Record<string, string>; subnets: Record<string, string> }
+    /** Adds (cidr) or frees (null) per-node subnets of a network. */
+    | { type: 'network.subnets'; networkId: string; subnets: Record<string, string | null> }
+    /** `networkId` may be the id or the name; refused while a service uses it. */
+    | { type: 'network.remove'; networkId: string }
+    /** Sets (address) or frees (null) nodes' overlay addresses. */
+    | { type: 'node.overlay'; overlays: Record<string, string | null> }
+    /** Sets (or frees, null) the virtual IP of services. */
+    | { type: 'service.vip'; vips: Record<string, string | null> }
   );
 
 export type CommandType = Command['type'];
@@ -133,6 +143,11 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'secret.grant',
   'secretstore.key',
   'secretstore.share',
+  'network.create',
+  'network.subnets',
+  'network.remove',
+  'node.overlay',
+  'service.vip',
 ];
 
 /** Outcome of one batch entry that was not applied. */

@@ -1,5 +1,5 @@
 /** Snapshot encoding: JSON of every table in insertion order, so a restored replica iterates like the original. */
-import { ErrorCode, ShoalError, type ClusterConfig, type NodeInfo, type Service, type Task } from '@shoal/types';
+import { ErrorCode, ShoalError, type ClusterConfig, type Network, type NodeInfo, type NodeOverlay, type Service, type Task } from '@shoal/types';
 import { DEFAULT_CONFIG, Store } from './store.js';
 import type { GrantRecord, SecretRecord, StoreKeyRecord } from './secret-records.js';
 
@@ -19,6 +19,9 @@ interface SnapshotData {
   secrets?: SecretRecord[];
   grants?: GrantRecord[];
   storeKey?: StoreKeyRecord | null;
+  /** Absent in snapshots written before service networking. */
+  networks?: Network[];
+  overlays?: NodeOverlay[];
 }
 
 export function encodeSnapshot(store: Store, lastApplied: number): Uint8Array {
@@ -36,6 +39,8 @@ export function encodeSnapshot(store: Store, lastApplied: number): Uint8Array {
     secrets: [...store.secrets.values()],
     grants: [...store.grants.values()],
     storeKey: store.storeKey,
+    networks: [...store.networks.values()],
+    overlays: [...store.overlays].map(([nodeId, address]) => ({ nodeId, address })),
   };
   return new TextEncoder().encode(JSON.stringify(data));
 }
@@ -83,5 +88,13 @@ export function decodeSnapshot(bytes: Uint8Array): { store: Store; lastApplied: 
     store.putGrant(g);
   }
   if (data.storeKey && typeof data.storeKey.keyId === 'string') store.storeKey = data.storeKey;
+  for (const n of data.networks ?? []) {
+    if (typeof n?.id !== 'string' || typeof n.name !== 'string' || typeof n.subnets !== 'object') throw corrupt('a network is malformed');
+    store.putNetwork(n);
+  }
+  for (const o of data.overlays ?? []) {
+    if (typeof o?.nodeId !== 'string' || typeof o.address !== 'string') throw corrupt('a node overlay address is malformed');
+    store.overlays.set(o.nodeId, o.address);
+  }
   return { store, lastApplied: data.lastApplied };
 }

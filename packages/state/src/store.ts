@@ -4,8 +4,8 @@
  * Maps keep insertion order, and snapshot/restore preserve it, so every
  * replica iterates in the same order.
  */
-import type { ClusterConfig, NodeInfo, Service, Task } from '@shoal/types';
 import { grantKey, secretNameKey, type GrantRecord, type SecretRecord, type StoreKeyRecord } from './secret-records.js';
+import type { ClusterConfig, Network, NodeInfo, Service, Task } from '@shoal/types';
 
 export const DEFAULT_CONFIG: ClusterConfig = {
   clusterId: '',
@@ -71,6 +71,25 @@ export class Store {
     this.grants.set(grantKey(g.nodeId, g.secretId), g);
   }
 
+  readonly networks = new Map<string, Network>();
+  readonly networkNames = new Map<string, string>();
+  /** Node id -> its overlay (VXLAN) address. */
+  readonly overlays = new Map<string, string>();
+  /** VIP -> service id, so apply can refuse a VIP already taken. */
+  readonly vips = new Map<string, string>();
+
+  putNetwork(net: Network): void {
+    this.networks.set(net.id, net);
+    this.networkNames.set(net.name, net.id);
+  }
+
+  deleteNetwork(id: string): void {
+    const old = this.networks.get(id);
+    if (!old) return;
+    this.networks.delete(id);
+    this.networkNames.delete(old.name);
+  }
+
   putNode(node: NodeInfo): void {
     const old = this.nodes.get(node.id);
     if (old && old.name !== node.name) this.nodeNames.delete(old.name);
@@ -88,6 +107,8 @@ export class Store {
   putService(service: Service): void {
     const old = this.services.get(service.id);
     if (old && old.spec.name !== service.spec.name) this.serviceNames.delete(old.spec.name);
+    if (old?.vip !== undefined && old.vip !== service.vip) this.vips.delete(old.vip);
+    if (service.vip !== undefined) this.vips.set(service.vip, service.id);
     this.services.set(service.id, service);
     this.serviceNames.set(service.spec.name, service.id);
   }
@@ -97,6 +118,7 @@ export class Store {
     if (!old) return;
     this.services.delete(id);
     this.serviceNames.delete(old.spec.name);
+    if (old.vip !== undefined) this.vips.delete(old.vip);
   }
 
   putTask(task: Task): void {

@@ -1,5 +1,5 @@
 /** The read side of the cluster state: what the orchestrator, scheduler, API and agents query. */
-import type { ClusterConfig, DesiredTaskState, NodeInfo, Service, Task, TaskState } from '@shoal/types';
+import type { ClusterConfig, DesiredTaskState, Network, NodeInfo, Service, Task, TaskState } from '@shoal/types';
 
 export interface TaskFilter {
   serviceId?: string;
@@ -30,4 +30,9 @@ export interface ClusterView {
   joinTokenHash(): string | null;
   /** The join secret sealed with the cluster key (see daemon/join-secret). */
   joinTokenSealed(): string | null;
+  /** Service networks (see @shoal/types network.ts). */
+  networks(): Network[];
+  network(idOrName: string): Network | undefined;
+  /** Node id -> overlay (VXLAN) address. */
+  overlays(): Map<string, string>;
 }

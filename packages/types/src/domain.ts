@@ -3,6 +3,7 @@
  * by the API. Times are milliseconds since the epoch, taken from the leader's
  * injected clock when a command is proposed (never read while applying).
  */
+import type { NetworkRanges } from './network.js';
 import type { ServiceSpec } from './spec.js';
 
 export type NodeId = string;
@@ -78,6 +79,8 @@ export interface TaskStatus {
   exitCode?: number;
   containerId?: string;
   health?: TaskHealth;
+  /** The task's IPv4 address on each shoal network it joined (network name -> address), reported by its agent. */
+  addresses?: Record<string, string>;
 }
 
 export interface Task {
@@ -129,6 +132,8 @@ export interface Service {
   createdAt: number;
   updatedAt: number;
   updateStatus?: UpdateStatus;
+  /** Virtual IP from the cluster VIP range, set by the leader after create; kept across updates, freed on remove. */
+  vip?: string;
 }
 
 export interface ClusterConfig {
@@ -141,4 +146,6 @@ export interface ClusterConfig {
   voterGraceMs: number;
   /** Max finished tasks kept per slot. */
   taskHistory: number;
+  /** Address ranges of service networking (set at init; defaults in DEFAULT_NETWORK_RANGES). */
+  network?: NetworkRanges;
 }

@@ -8,3 +8,5 @@ export * from './dangerous.js';
 export * from './task-state.js';
 export * from './secret-spec.js';
 export * from './validate-files.js';
+export * from './network.js';
+export * from './ipv4.js';

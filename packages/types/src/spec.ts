@@ -13,6 +13,11 @@ export const PortSchema = Type.Object(
     published: Type.Integer({ minimum: 1, maximum: 65535, description: 'Port on the node (host mode)' }),
     target: Type.Integer({ minimum: 1, maximum: 65535, description: 'Port inside the task' }),
     protocol: Type.Optional(Type.Union([Type.Literal('tcp'), Type.Literal('udp')])),
+    mode: Type.Optional(
+      Type.Union([Type.Literal('ingress'), Type.Literal('host')], {
+        description: 'ingress (default): the port answers on every node and balances over healthy tasks; host: bound only on nodes that run a task',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -85,6 +90,17 @@ export const PlacementSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** Network and alias names: what a DNS label and a Docker network name both accept. */
+export const NETWORK_NAME_PATTERN = '^[a-z0-9][a-z0-9_.-]{0,62}$';
+
+export const NetworkAttachmentSchema = Type.Object(
+  {
+    name: Type.String({ pattern: NETWORK_NAME_PATTERN, description: 'A cluster network; created on first reference. A stack\'s are <stack>_default and <stack>_<net>' }),
+    aliases: Type.Optional(Type.Array(Type.String({ pattern: NETWORK_NAME_PATTERN, description: 'Extra DNS names of the service on this network' }))),
+  },
+  { additionalProperties: false },
+);
+
 export const ServiceSpecSchema = Type.Object(
   {
     name: Type.String({ pattern: '^[a-z0-9][a-z0-9_.-]{0,62}$', description: 'Lower-case letters, digits, - _ . ; up to 63 characters' }),
@@ -120,12 +136,21 @@ export const ServiceSpecSchema = Type.Object(
     volumePolicy: Type.Optional(
       Type.Union([Type.Literal('wait'), Type.Literal('move')], { description: 'When the node holding a task\'s named volume is down: wait for it (default) or start elsewhere with an empty volume' }),
     ),
+    networks: Type.Optional(
+      Type.Array(NetworkAttachmentSchema, { description: 'Networks the tasks join; none given = the cluster network "default"' }),
+    ),
+    endpointMode: Type.Optional(
+      Type.Union([Type.Literal('vip'), Type.Literal('dnsrr')], {
+        description: 'vip (default): the name resolves to one virtual IP balanced in the kernel; dnsrr: to the addresses of the healthy tasks',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
 
 export type ServiceSpec = Static<typeof ServiceSpecSchema>;
 export type PortSpec = Static<typeof PortSchema>;
+export type NetworkAttachment = Static<typeof NetworkAttachmentSchema>;
 export type UpdateConfig = Static<typeof UpdateConfigSchema>;
 export type RestartPolicy = Static<typeof RestartPolicySchema>;
 export type HealthCheck = Static<typeof HealthCheckSchema>;

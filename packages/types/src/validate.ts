@@ -92,6 +92,14 @@ function semanticIssues(spec: ServiceSpec): SpecIssue[] {
     const first = published.get(key);
     if (first !== undefined) add(`ports[${i}].published`, `${key} is already published by ports[${first}]`, 'publish each node port once');
     else published.set(key, i);
+    if ((p.mode ?? 'ingress') === 'ingress' && spec.endpointMode === 'dnsrr') {
+      add(`ports[${i}].mode`, 'an ingress port needs a virtual IP, but endpointMode is dnsrr', 'publish it with mode "host" or use endpointMode "vip"');
+    }
+  });
+  const nets = new Set<string>();
+  (spec.networks ?? []).forEach((n, i) => {
+    if (nets.has(n.name)) add(`networks[${i}].name`, `network "${n.name}" is listed twice`, 'list each network once');
+    nets.add(n.name);
   });
   const res = spec.resources;
   for (const k of ['cpus', 'memoryBytes'] as const) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateServiceSpec, applySpecDefaults, isShoalError, ErrorCode, type SpecIssue } from '../src/index.js';
+import { validateServiceSpec, applySpecDefaults, isShoalError, ErrorCode, specNetworks, DEFAULT_NETWORK, type SpecIssue } from '../src/index.js';
 
 function issuesOf(raw: unknown): SpecIssue[] {
   try {
@@ -63,6 +63,17 @@ const cases: { name: string; raw: unknown; paths: string[] }[] = [
   { name: 'bad update order', raw: { name: 'a', image: 'x', update: { order: 'sideways' } }, paths: ['update.order'] },
   { name: 'bind mount needs absolute source', raw: { name: 'a', image: 'x', mounts: [{ type: 'bind', source: 'rel', target: '/d' }] }, paths: ['mounts[0].source'] },
   { name: 'bad healthcheck kind', raw: { name: 'a', image: 'x', healthcheck: { test: ['curl'] } }, paths: ['healthcheck.test[0]'] },
+  {
+    name: 'network listed twice',
+    raw: { name: 'a', image: 'x', networks: [{ name: 'back' }, { name: 'back', aliases: ['db'] }] },
+    paths: ['networks[1].name'],
+  },
+  { name: 'bad alias', raw: { name: 'a', image: 'x', networks: [{ name: 'back', aliases: ['Not OK'] }] }, paths: ['networks[0].aliases[0]'] },
+  {
+    name: 'ingress port with dnsrr',
+    raw: { name: 'a', image: 'x', endpointMode: 'dnsrr', ports: [{ published: 80, target: 80 }, { published: 81, target: 81, mode: 'host' }] },
+    paths: ['ports[0].mode'],
+  },
   { name: 'several problems at once', raw: { name: 'a', replicas: -1, mode: 'global' }, paths: ['replicas', 'image'] },
 ];
 
@@ -78,4 +89,10 @@ test('validation returns a copy, not the caller object', () => {
   const spec = validateServiceSpec(raw);
   spec.env!.A = '2';
   assert.equal(raw.env.A, '1');
+});
+
+test('networking fields are accepted and specNetworks defaults to the cluster network', () => {
+  const spec = validateServiceSpec({ name: 'web', image: 'x', endpointMode: 'vip', networks: [{ name: 'app_default', aliases: ['www'] }], ports: [{ published: 80, target: 8080, mode: 'ingress' }] });
+  assert.deepEqual(specNetworks(spec), [{ name: 'app_default', aliases: ['www'] }]);
+  assert.deepEqual(specNetworks({}), [{ name: DEFAULT_NETWORK, aliases: [] }]);
 });
