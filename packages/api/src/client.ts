@@ -7,6 +7,7 @@ import { ErrorCode, ShoalError, type SecretKind, type SecretMeta, type NodeAvail
 import type { ClusterEvent, ClusterStatus, Health, JoinToken, LogLine, MetricsText, TaskExplanation, TaskFilter, UpdatePlan } from './backend.js';
 import { sseMessages, textLines } from './lines.js';
 import type { CreateSecretRequest, KeyRotation } from './secrets-backend.js';
+import type { VolumeInfo } from './volumes-backend.js';
 
 export interface ShoalClientOptions {
   /** e.g. http://127.0.0.1:7070 */
@@ -108,6 +109,9 @@ export class ShoalClient {
   }
   async removeSecret(kind: SecretKind, idOrName: string): Promise<void> {
     await this.json('DELETE', `/v1/${kind}s/${enc(idOrName)}`);
+  }
+  listVolumes(): Promise<VolumeInfo[]> {
+    return this.json('GET', '/v1/volumes');
   }
   rotateStoreKey(): Promise<KeyRotation> {
     return this.json('POST', '/v1/cluster/rotate-key');

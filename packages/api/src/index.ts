@@ -5,3 +5,4 @@ export { httpStatusFor, toShoalError, type ErrorBody } from './http-errors.js';
 export { tokenMatches } from './auth.js';
 export { checkSpec } from './validation.js';
 export * from './secrets-backend.js';
+export * from './volumes-backend.js';

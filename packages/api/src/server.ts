@@ -17,6 +17,8 @@ import { clusterRoutes } from './routes/cluster.js';
 import { systemRoutes } from './routes/system.js';
 import { secretRoutes } from './routes/secrets.js';
 import { hasSecrets } from './secrets-backend.js';
+import { volumeRoutes } from './routes/volumes.js';
+import { hasVolumes } from './volumes-backend.js';
 
 export interface ApiServerOptions {
   backend: Backend;
@@ -64,6 +66,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     clusterRoutes(api, opts.backend);
     systemRoutes(api, opts.backend);
     if (hasSecrets(opts.backend)) secretRoutes(api, opts.backend);
+    if (hasVolumes(opts.backend)) volumeRoutes(api, opts.backend);
     api.get('/v1/openapi.json', { schema: { hide: true } }, async () => scope.swagger());
   });
   return app;

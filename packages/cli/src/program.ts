@@ -14,6 +14,7 @@ import { stackCommand } from './commands/stack.js';
 import { completionCommand } from './commands/completion.js';
 import { secretLikeCommand } from './commands/secret.js';
 import { registryCommand } from './commands/registry.js';
+import { volumeCommand } from './commands/volume.js';
 import type { CliContext } from './commands/context.js';
 import { DEFAULT_HOST } from './connection.js';
 
@@ -44,6 +45,7 @@ export function buildProgram(extra?: ExtraCommands, ctx: Partial<CliContext> = {
   program.addCommand(secretLikeCommand(context, 'secret'));
   program.addCommand(secretLikeCommand(context, 'config'));
   program.addCommand(registryCommand(context));
+  program.addCommand(volumeCommand(context));
   program.addCommand(completionCommand(context, () => program));
   extra?.(program);
   inheritSettings(program);

@@ -4,7 +4,7 @@
  * node follows) and wait until this replica applied them.
  */
 import { ErrorCode, ShoalError, checkDangerous, type SecretKind, type SecretMeta, validateServiceSpec, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
-import type { Backend, SecretsBackend, CreateSecretRequest, KeyRotation, ClusterEvent, ClusterMember, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, TaskExplanation, TaskFilter, UpdatePlan } from '@shoal/api';
+import type { Backend, SecretsBackend, VolumesBackend, VolumeInfo, CreateSecretRequest, KeyRotation, ClusterEvent, ClusterMember, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, TaskExplanation, TaskFilter, UpdatePlan } from '@shoal/api';
 import type { Command } from '@shoal/state';
 import { planUpdate } from '@shoal/orchestrator';
 import { explainPlacement } from '@shoal/scheduler';
@@ -14,8 +14,9 @@ import type { ClusterRuntime } from './runtime.js';
 import { sealSecret, unsealSecret } from './join-secret.js';
 import { serviceLogs } from './logs.js';
 import { checkFileRefs, secretOps } from './secret-backend.js';
+import { listVolumes, stickyNote } from './volume-view.js';
 
-export class NodeBackend implements Backend, SecretsBackend {
+export class NodeBackend implements Backend, SecretsBackend, VolumesBackend {
   constructor(private readonly node: ShoalNode) {}
 
   private rt(): ClusterRuntime {
@@ -119,10 +120,11 @@ export class NodeBackend implements Backend, SecretsBackend {
     if (!task) throw new ShoalError(ErrorCode.NotFound, `task ${taskId} not found; list tasks with \`shoal service ps NAME\``);
     const live = rt.state.tasks({ desiredState: 'running' }).filter((t) => t.nodeId !== undefined && t.id !== task.id);
     const nodes = explainPlacement({ nodes: rt.state.nodes(), tasks: live, pending: [task] }, task);
-    const placed = task.nodeId ? `on ${rt.state.node(task.nodeId)?.name ?? task.nodeId}, ${task.status.state}` : `pending: ${task.pendingReason ?? 'waiting for the scheduler'}`;
+    const unplaced = task.status.state === 'new' || task.status.state === 'pending';
+    const placed = task.nodeId && !unplaced ? `on ${rt.state.node(task.nodeId)?.name ?? task.nodeId}, ${task.status.state}` : `pending: ${task.pendingReason ?? 'waiting for the scheduler'}`;
     return {
       task,
-      summary: placed,
+      summary: placed + stickyNote(rt, task),
       nodes: nodes.map((n) => ({ nodeId: n.nodeId, nodeName: n.name, feasible: n.eligible, reasons: n.reasons })),
     };
   }
@@ -190,6 +192,9 @@ export class NodeBackend implements Backend, SecretsBackend {
   }
   removeSecret(kind: SecretKind, idOrName: string): Promise<void> {
     return secretOps.remove(this.rt(), kind, idOrName);
+  }
+  async listVolumes(): Promise<VolumeInfo[]> {
+    return listVolumes(this.rt());
   }
   rotateStoreKey(): Promise<KeyRotation> {
     return secretOps.rotate(this.rt());
