@@ -3,7 +3,9 @@
 // an engine answers (with a locally built busybox image: no registry), else
 // the exec driver. Everything lives in a temp dir that is removed at the end.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { LocalCluster, SHOAL_BIN, waitFor } from '@shoal/daemon/local-cluster';
 
 const t0 = Date.now();
@@ -24,6 +26,22 @@ function shoal(...args) {
   if (res.status !== 0) throw new Error(`shoal ${args.join(' ')} failed`);
 }
 
+// Gives a person time to watch in the web console: Enter on a terminal, or
+// SHOAL_DEMO_PAUSE seconds when not interactive; no wait at all in CI.
+async function pause(what) {
+  if (process.stdin.isTTY) {
+    const rl = createInterface({ input: process.stdin, output: process.stdout });
+    await new Promise((resolve) => rl.question(`\n   press Enter ${what} `, resolve));
+    rl.close();
+    return;
+  }
+  const seconds = Number(process.env.SHOAL_DEMO_PAUSE ?? 0);
+  if (seconds > 0) {
+    console.log(`   waiting ${seconds}s ${what} (SHOAL_DEMO_PAUSE)`);
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+  }
+}
+
 async function main() {
   const why = process.env.SHOAL_DEMO_DRIVER ? 'chosen by SHOAL_DEMO_DRIVER' : driver === 'exec' ? 'no Docker engine answers' : 'Docker engine found';
   console.log(`shoal demo: 3 nodes on loopback, ${driver} driver (${why})`);
@@ -33,6 +51,10 @@ async function main() {
   shoalEnv = { SHOAL_HOST: `http://127.0.0.1:${n1.apiPort}`, SHOAL_DATA_DIR: n1.dataDir };
   say(`cluster formed (data in ${cluster.root}); every node runs the same \`shoal agent\``);
   shoal('cluster', 'status');
+  const token = readFileSync(join(n1.dataDir, 'api.token'), 'utf8').trim();
+  say('every node serves the web console on its API port; open it in a browser to watch the rest live:');
+  console.log(`   URL:   http://127.0.0.1:${n1.apiPort}/ui/`);
+  console.log(`   token: ${token}   (node1's API token; the console keeps it in the tab only)`);
 
   const create = driver === 'docker'
     ? ['service', 'create', 'web', '--replicas', '6', '--image', 'shoal-test/busybox:1', '--', 'sleep', '100000']
@@ -41,6 +63,7 @@ async function main() {
   shoal(...create);
   shoal('service', 'ps', 'web');
 
+  await pause('to kill node3 (watch the Cluster page turn it down and the web tasks move)');
   const client = cluster.client(0);
   const before = (await client.listTasks({ service: 'web' })).filter((t) => t.nodeId === n3.id);
   say(`killing node3 like a lost machine: kill -9 of its agent and of its ${before.length} task(s)`);
@@ -60,7 +83,9 @@ async function main() {
   await waitFor('node3 ready', 30_000, async () => (await client.getNode(n3.id)).status === 'ready');
   shoal('node', 'ls');
   const running = (await client.listTasks({ service: 'web' })).filter((t) => t.status.state === 'running');
-  say(`web has exactly ${running.length} running tasks. Done: cleaning up.`);
+  say(`web has exactly ${running.length} running tasks.`);
+  await pause('to stop the cluster and clean up');
+  say('Done: cleaning up.');
 }
 
 main()

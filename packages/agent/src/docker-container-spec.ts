@@ -35,6 +35,8 @@ export function containerSpec(task: Task, nodeId: string): ContainerCreateOption
     ...(spec.args ? { Cmd: spec.args } : {}),
     Env: env,
     ...(spec.workdir ? { WorkingDir: spec.workdir } : {}),
+    ...(spec.hostname ? { Hostname: spec.hostname } : {}),
+    ...(spec.user ? { User: spec.user } : {}),
     Labels: {
       ...(spec.labels ?? {}),
       [LABEL_TASK]: task.id,

@@ -10,7 +10,7 @@
  * limits are applied.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants as fsConstants, existsSync, mkdirSync, openSync, closeSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { accessSync, chownSync, constants as fsConstants, existsSync, mkdirSync, openSync, closeSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { delimiter, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import { ErrorCode, ShoalError, type Task } from '@shoal/types';
@@ -22,6 +22,7 @@ import { HealthMonitor } from './health-monitor.js';
 import { DEFAULT_ROTATION, rotateIfLarge, type RotationPolicy } from './log-files.js';
 import { CLOCK_TICKS, PAGE_SIZE, isSameProcessAlive, processGroup, readProcStat, signalGroup } from './proc.js';
 import { taskEnv } from './task-env.js';
+import { checkCanSwitch, resolveExecUser } from './exec-user.js';
 
 export interface ExecDriverOptions {
   nodeId: string;
@@ -34,7 +35,9 @@ export interface ExecDriverOptions {
 
 // Traps (not ignores) the usual stop signals so the shell outlives its child
 // and can record the child's status; the child gets default dispositions.
-const WRAPPER = 'trap : TERM INT HUP QUIT USR1 USR2; f="$1"; shift; "$@"; c=$?; echo "$c" > "$f.tmp" && mv "$f.tmp" "$f"; exit "$c"';
+// The exit file is best effort here (a task run as another user may not reach the
+// data directory); the agent also writes it when it sees the child exit.
+const WRAPPER = 'trap : TERM INT HUP QUIT USR1 USR2; f="$1"; shift; "$@"; c=$?; { echo "$c" > "$f.tmp" && mv "$f.tmp" "$f"; } 2>/dev/null; exit "$c"';
 const ROTATE_EVERY_MS = 1000;
 const POLL_MS = 100;
 
@@ -60,6 +63,7 @@ export class ExecDriver implements Driver {
     const env = this.envFor(task);
     const cwd = task.spec.workdir;
     if (cwd && !isDirectory(cwd)) throw new ShoalError(ErrorCode.NotFound, `exec driver: working directory ${cwd} does not exist on this node; create it or change spec.workdir`);
+    if (task.spec.user) checkCanSwitch(resolveExecUser(task.spec.user), task.spec.user);
     if (!findProgram(argv[0], env.PATH ?? '', cwd)) {
       throw new ShoalError(ErrorCode.NotFound, `exec driver: program "${argv[0]}" is not an executable file on this node (PATH=${env.PATH ?? ''}); install it or give an absolute path in spec.command`);
     }
@@ -75,6 +79,9 @@ export class ExecDriver implements Driver {
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (readRecord(dir)) return this.start(task);
     mkdirSync(dir, { recursive: true });
+    const user = task.spec.user ? resolveExecUser(task.spec.user) : undefined;
+    // The wrapper, run as the task's user, writes the exit file into this directory.
+    if (user) chownSync(dir, user.uid, user.gid);
     const out = openSync(stdoutFile(dir), 'a');
     const err = openSync(stderrFile(dir), 'a');
     let child;
@@ -84,6 +91,7 @@ export class ExecDriver implements Driver {
         env: this.envFor(task),
         stdio: ['ignore', out, err],
         detached: true,
+        ...(user ? { uid: user.uid, gid: user.gid } : {}),
       });
     } finally {
       closeSync(out);
@@ -266,6 +274,8 @@ export class ExecDriver implements Driver {
   private envFor(task: Task): Record<string, string> {
     const env: Record<string, string> = {};
     for (const k of this.inheritEnv) if (process.env[k] !== undefined) env[k] = process.env[k]!;
+    // A process shares the node's host name; the spec's is given the way a shell would see it.
+    if (task.spec.hostname) env.HOSTNAME = task.spec.hostname;
     return { ...env, ...taskEnv(task, this.opts.nodeId) };
   }
 }

@@ -39,11 +39,19 @@ test('maps command/args, ports, limits, mounts, health check (ns) and stop setti
   assert.equal(c.Labels!['shoal.node'], 'node-9');
 });
 
+test('hostname and user reach the container config', () => {
+  const c = containerSpec(makeTask({ image: 'x', hostname: 'db-primary', user: '999:999' }), 'n');
+  assert.equal(c.Hostname, 'db-primary');
+  assert.equal(c.User, '999:999');
+});
+
 test('without command or healthcheck the image defaults apply', () => {
   const c = containerSpec(makeTask({ image: 'x' }), 'n');
   assert.equal(c.Entrypoint, undefined);
   assert.equal(c.Cmd, undefined);
   assert.equal(c.Healthcheck, undefined);
+  assert.equal(c.Hostname, undefined);
+  assert.equal(c.User, undefined);
 });
 
 test('demultiplexes Docker log frames into timestamped lines per stream, across chunk boundaries', async () => {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ErrorCode, type ShoalError } from '@shoal/types';
 import { ExecDriver } from '../src/exec-driver.js';
+import { resolveExecUser } from '../src/exec-user.js';
 import { rotateIfLarge } from '../src/log-files.js';
 import { makeTask, waitFor } from './helpers.js';
 
@@ -92,4 +93,29 @@ test('stats reports the memory of the task\'s process group', async () => {
   assert.ok(s && s.memoryBytes > 0 && s.cpuPercent >= 0, JSON.stringify(s));
   await d.remove(h);
   assert.equal(await d.stats(h), null);
+});
+
+test('spec.user runs the process as that user, spec.hostname is its HOSTNAME', { skip: process.getuid?.() !== 0 && 'needs root to switch user' }, async () => {
+  const d = newDriver();
+  const t = makeTask({ driver: 'exec', command: ['/bin/sh', '-c', 'echo "$(id -u):$(id -g) $HOSTNAME"; exit 3'], user: '65534:65534', hostname: 'api-1' });
+  const h = await d.start(t);
+  const out = join(dataDir, 'tasks', t.id, 'stdout.log');
+  // The agent records the exit code even though the task cannot write the data directory.
+  await waitFor('the exit code', async () => (await d.inspect(h))?.exitCode === 3, 20_000);
+  assert.equal(readFileSync(out, 'utf8'), '65534:65534 api-1\n');
+  await d.remove(h);
+});
+
+test('resolveExecUser reads names and numbers from passwd and group files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shoal-passwd-'));
+  writeFileSync(join(dir, 'passwd'), 'root:x:0:0::/root:/bin/sh\napp:x:1001:1002::/home/app:/bin/sh\n');
+  writeFileSync(join(dir, 'group'), 'root:x:0:\nstaff:x:50:\n');
+  const files = { passwd: join(dir, 'passwd'), group: join(dir, 'group') };
+  assert.deepEqual(resolveExecUser('app', files), { uid: 1001, gid: 1002 });
+  assert.deepEqual(resolveExecUser('app:staff', files), { uid: 1001, gid: 50 });
+  assert.deepEqual(resolveExecUser('1001', files), { uid: 1001, gid: 1002 });
+  assert.deepEqual(resolveExecUser('4242:7', files), { uid: 4242, gid: 7 });
+  assert.throws(() => resolveExecUser('ghost', files), (e: ShoalError) => e.code === ErrorCode.NotFound && /user "ghost" does not exist/.test(e.message));
+  assert.throws(() => resolveExecUser('app:nogroup', files), /group "nogroup" does not exist/);
+  rmSync(dir, { recursive: true, force: true });
 });

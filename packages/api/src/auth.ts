@@ -8,6 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode, ShoalError } from '@shoal/types';
 import { errorBody } from './http-errors.js';
+import { CONSOLE_PREFIX } from './console.js';
 
 /** Routes that answer without a token (load balancers and probes). */
 const OPEN_PATHS = new Set(['/healthz']);
@@ -21,11 +22,16 @@ export function tokenMatches(expected: string, presented: string | undefined): b
   return timingSafeEqual(digest(expected), digest(presented));
 }
 
+/** The console's static files carry no cluster data; its API calls are checked like any other. */
+function isConsoleFile(path: string): boolean {
+  return path === CONSOLE_PREFIX || path.startsWith(`${CONSOLE_PREFIX}/`);
+}
+
 export function bearerAuth(token: string) {
   if (token.length < 16) throw new ShoalError(ErrorCode.BadConfig, 'the admin API token must be at least 16 characters');
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const path = request.url.split('?', 1)[0];
-    if (OPEN_PATHS.has(path)) return;
+    if (OPEN_PATHS.has(path) || isConsoleFile(path)) return;
     const header = request.headers.authorization;
     const presented = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
     if (tokenMatches(token, presented)) return;

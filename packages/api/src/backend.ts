@@ -129,6 +129,8 @@ export interface Backend {
   listServices(): Promise<Service[]>;
   getService(idOrName: string): Promise<Service>;
   createService(spec: ServiceSpec): Promise<Service>;
+  /** Throws what createService would throw for `spec` (host access, name taken); commits nothing. */
+  validateService(spec: ServiceSpec): Promise<void>;
   /** Replace the spec of `name`. With dryRun nothing is committed and the plan is returned. */
   updateService(name: string, spec: ServiceSpec, opts: { dryRun: boolean }): Promise<Service | UpdatePlan>;
   scaleService(name: string, replicas: number): Promise<Service>;

@@ -51,6 +51,10 @@ export class ShoalClient {
   createService(spec: ServiceSpec): Promise<Service> {
     return this.json('POST', '/v1/services', spec);
   }
+  /** Throws the error a create of `spec` would get; nothing is committed. */
+  async validateService(spec: ServiceSpec): Promise<void> {
+    await this.json('POST', '/v1/services/validate', spec);
+  }
   updateService(name: string, spec: ServiceSpec): Promise<Service> {
     return this.json('POST', `/v1/services/${enc(name)}/update`, { spec, dryRun: false });
   }

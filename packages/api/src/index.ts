@@ -6,3 +6,4 @@ export { tokenMatches } from './auth.js';
 export { checkSpec } from './validation.js';
 export * from './secrets-backend.js';
 export * from './volumes-backend.js';
+export { registerConsole, CONSOLE_PREFIX, type ConsoleOptions } from './console.js';

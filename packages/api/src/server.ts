@@ -11,6 +11,7 @@ import { bearerAuth } from './auth.js';
 import { handleError } from './http-errors.js';
 import { formatValidationErrors, validatorCompiler } from './validation.js';
 import { serviceRoutes } from './routes/services.js';
+import { serviceValidationRoutes } from './routes/service-validation.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { taskRoutes } from './routes/tasks.js';
 import { clusterRoutes } from './routes/cluster.js';
@@ -61,6 +62,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   void app.register(async (scope) => {
     const api = scope.withTypeProvider<TypeBoxTypeProvider>();
     serviceRoutes(api, opts.backend);
+    serviceValidationRoutes(api, opts.backend);
     nodeRoutes(api, opts.backend);
     taskRoutes(api, opts.backend);
     clusterRoutes(api, opts.backend);

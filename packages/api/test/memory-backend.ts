@@ -2,7 +2,9 @@
  * An in-memory Backend for API and CLI tests: a tiny but honest cluster.
  * Every change reconciles at once: tasks are placed on active nodes that
  * satisfy the constraints (spread by service) and run, or stay pending with a
- * reason; an image whose name starts with "fail" makes tasks fail, and an
+ * reason; an image whose name starts with "fail" makes tasks fail (one starting
+ * with "refuse" is refused at create, after validation passed; with a health
+ * check, "sick" images never turn healthy, others at once), and an
  * update with failureAction rollback then rolls back. Time is a counter.
  * Exported as `@shoal/api/testing`.
  */
@@ -22,6 +24,8 @@ export class MemoryBackend implements Backend {
   readonly logLines: LogLine[] = [];
   /** Count of committed changes; tests assert it did not move after a refused request. */
   mutations = 0;
+  /** As the cluster setting: privileged specs are refused unless set. */
+  allowDangerous = false;
   private time = 1_700_000_000_000;
   private index = 0;
   private ids = 0;
@@ -101,9 +105,14 @@ export class MemoryBackend implements Backend {
     if (!service) throw new ShoalError(ErrorCode.NotFound, `no service ${idOrName}; see \`shoal service ls\``);
     return service;
   }
-  async createService(spec: ServiceSpec): Promise<Service> {
+  async validateService(spec: ServiceSpec): Promise<void> {
     if (this.services.has(spec.name)) throw new ShoalError(ErrorCode.Conflict, `service ${spec.name} already exists; use \`shoal service update\``);
     if ((spec.driver ?? 'docker') === 'docker' && !spec.image) throw new ShoalError(ErrorCode.InvalidSpec, 'image is required for the docker driver');
+    if (spec.privileged && !this.allowDangerous) throw new ShoalError(ErrorCode.DangerousSpec, `service "${spec.name}" asks for host access (privileged: true)`);
+  }
+  async createService(spec: ServiceSpec): Promise<Service> {
+    await this.validateService(spec);
+    if (spec.image?.startsWith('refuse')) throw new ShoalError(ErrorCode.Conflict, `test backend refuses to create ${spec.name}`);
     const service: Service = { id: this.newId('svc'), spec, version: 1, createdAt: this.now(), updatedAt: this.now() };
     this.services.set(spec.name, service);
     this.commit('service.create', spec.name, `created ${spec.name}`);
@@ -303,6 +312,8 @@ export class MemoryBackend implements Backend {
     } else {
       task.nodeId = node.id;
       task.status = { state: 'running', timestamp: this.now(), message: 'started', containerId: `c-${task.id}` };
+      const checked = service.spec.healthcheck && service.spec.healthcheck.test[0] !== 'NONE';
+      if (checked) task.status.health = service.spec.image?.startsWith('sick') ? 'unhealthy' : 'healthy';
     }
     this.tasks.push(task);
     this.commit('task.create', `${service.spec.name}.${slot}`, `${task.id} ${task.status.state}${node ? ` on ${node.name}` : ''}`);

@@ -125,12 +125,13 @@ test('events print committed changes until interrupted', async () => {
 test('stack deploy creates then updates the compose services, with warnings', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'shoal-stack-'));
   const file = join(dir, 'compose.yml');
-  writeFileSync(file, 'services:\n  front:\n    image: nginx:1\n    deploy: {replicas: 2}\n    networks: [x]\n  back:\n    image: redis\n');
+  writeFileSync(file, 'services:\n  front:\n    image: nginx:1\n    deploy: {replicas: 2}\n    networks: [x]\n    logging: {driver: syslog}\n  back:\n    image: redis\nnetworks:\n  x: {}\n');
   const first = await cli(['stack', 'deploy', '-c', file, 'shop'], env);
   assert.equal(first.code, 0, first.err);
   assert.match(first.out, /^created shop_front$/m);
   assert.match(first.out, /^shop_front: 2\/2 tasks running$/m);
-  assert.match(first.err, /^Warning: services\.front\.networks is not supported; ignored$/m);
+  assert.match(first.err, /^Warning: services\.front\.logging is not supported; ignored$/m);
+  assert.deepEqual(backend.services.get('shop_front')!.spec.networks, [{ name: 'shop_x' }]);
   writeFileSync(file, 'services:\n  front:\n    image: nginx:2\n    deploy: {replicas: 2}\n  back:\n    image: redis\n');
   const second = await cli(['stack', 'deploy', '-c', file, 'shop', '--detach'], env);
   assert.match(second.out, /^updated shop_front$/m);

@@ -69,12 +69,16 @@ export class NodeBackend implements Backend, SecretsBackend, VolumesBackend {
     if (!s) throw new ShoalError(ErrorCode.NotFound, `service ${idOrName} not found; list services with \`shoal service ls\``);
     return s;
   }
-  async createService(spec: ServiceSpec): Promise<Service> {
+  async validateService(spec: ServiceSpec): Promise<void> {
     const rt = this.rt();
     validateServiceSpec(spec);
     checkDangerous(spec, rt.state.config());
     checkFileRefs(rt, spec);
     if (rt.state.service(spec.name)) throw new ShoalError(ErrorCode.Conflict, `service ${spec.name} already exists; change it with \`shoal service update ${spec.name}\``);
+  }
+  async createService(spec: ServiceSpec): Promise<Service> {
+    const rt = this.rt();
+    await this.validateService(spec);
     const serviceId = rt.newId('s');
     await this.write({ type: 'service.create', at: Date.now(), serviceId, spec });
     return this.getService(serviceId);

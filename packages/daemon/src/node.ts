@@ -4,7 +4,8 @@
  * data dir on restart) it also runs its ClusterRuntime.
  */
 import { ErrorCode, ShoalError } from '@shoal/types';
-import { createApiServer, type ApiServer } from '@shoal/api';
+import { createApiServer, registerConsole, type ApiServer } from '@shoal/api';
+import { consoleRoot } from '@shoal/ui';
 import { decodeJoinToken, generateClusterSecrets, hashSecret, type P2PStats } from '@shoal/p2p';
 import { DockerDriver, ExecDriver, type Driver, type DockerDriverOptions } from '@shoal/agent';
 import type { Logger } from 'pino';
@@ -160,6 +161,7 @@ export class ShoalNode {
   private async startApi(token: string): Promise<void> {
     this.api = createApiServer({ backend: this.backend, token, logger: this.log.child({ component: 'api' }), version: VERSION });
     registerClusterRoutes(this.api, this);
+    registerConsole(this.api, { root: consoleRoot });
     const { host, port } = parseHostPort('api-listen', this.cfg.apiListen);
     try {
       await this.api.listen({ host, port });

@@ -111,6 +111,12 @@ export const ServiceSpecSchema = Type.Object(
     env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String())),
     labels: Type.Optional(Type.Record(Type.String(), Type.String())),
     workdir: Type.Optional(Type.String()),
+    hostname: Type.Optional(
+      Type.String({ pattern: '^[A-Za-z0-9]([A-Za-z0-9.-]{0,62})$', description: 'Host name inside the task (docker); HOSTNAME in the environment (exec)' }),
+    ),
+    user: Type.Optional(
+      Type.String({ pattern: '^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$', description: 'USER[:GROUP] (name or number) the task runs as' }),
+    ),
     mode: Type.Optional(Type.Union([Type.Literal('replicated'), Type.Literal('global')], { description: 'Default: replicated' })),
     replicas: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000, description: 'Replicated mode only; default 1' })),
     resources: Type.Optional(

@@ -14,6 +14,8 @@ export interface ComposeContext {
   stack: string;
   /** Directory of the Compose file: relative paths (binds, env_file) resolve against it. */
   dir: string;
+  /** Variables for interpolation: the deploying shell's environment over the `.env` file. */
+  vars: Readonly<Record<string, string | undefined>>;
   /** The user's home directory, for `~` in paths. */
   home: string;
   /** The whole (interpolated) document, for keys that refer to top-level sections. */

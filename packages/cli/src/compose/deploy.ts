@@ -3,7 +3,7 @@ import type { ServiceSpec, UpdateConfig } from '@shoal/types';
 import { parseDuration, parseSize } from '../units.js';
 import { fail, isDoc, mapOrList, type Doc } from './common.js';
 
-const DEPLOY_KEYS = new Set(['replicas', 'mode', 'resources', 'placement', 'update_config', 'rollback_config', 'restart_policy', 'labels']);
+const DEPLOY_KEYS = new Set(['endpoint_mode', 'replicas', 'mode', 'resources', 'placement', 'update_config', 'rollback_config', 'restart_policy', 'labels']);
 
 function updateConfig(value: unknown, where: string, warn: (m: string) => void): UpdateConfig {
   if (!isDoc(value)) throw fail(`${where}: expected a map`);
@@ -41,6 +41,7 @@ export function deploy(spec: ServiceSpec, d: unknown, where: string, warn: (m: s
   if (!isDoc(d)) throw fail(`${where}: expected a map`);
   for (const k of Object.keys(d)) if (!DEPLOY_KEYS.has(k)) warn(`${where}.${k} is not supported; ignored`);
   if (d.mode !== undefined) spec.mode = d.mode as ServiceSpec['mode'];
+  if (d.endpoint_mode !== undefined) spec.endpointMode = d.endpoint_mode as ServiceSpec['endpointMode'];
   if (d.replicas !== undefined) spec.replicas = Number(d.replicas);
   if (d.resources !== undefined) spec.resources = resources(d.resources, `${where}.resources`, warn);
   if (d.update_config !== undefined) spec.update = updateConfig(d.update_config, `${where}.update_config`, warn);

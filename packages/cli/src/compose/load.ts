@@ -9,7 +9,8 @@ export function checkStackName(stack: string): void {
 export function parseComposeYaml(yamlText: string): Doc & { services: Doc } {
   let doc: unknown;
   try {
-    doc = parseYaml(yamlText);
+    // merge: `<<: *anchor` is how Compose files share settings (YAML 1.1 merge keys).
+    doc = parseYaml(yamlText, { merge: true });
   } catch (err) {
     throw fail(`compose file is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }

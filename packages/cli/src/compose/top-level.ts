@@ -3,6 +3,7 @@
  * shoal understands has a mapper here; any other is reported as a warning.
  */
 import { fail, type ComposeContext } from './common.js';
+import { topLevelNetworks } from './networks.js';
 import { topLevelFiles } from './secrets.js';
 
 export type SectionMapper = (value: unknown, ctx: ComposeContext) => void;
@@ -13,6 +14,7 @@ export const TOP_LEVEL_KEYS: Record<string, SectionMapper> = {
   services: nothing, // mapped service by service
   version: nothing, // obsolete in the Compose specification; informational only
   name: nothing, // the stack name given on the command line wins
+  networks: topLevelNetworks,
   secrets: (value, ctx) => topLevelFiles('secret', ctx.stackFiles ?? [])(value, ctx),
   configs: (value, ctx) => topLevelFiles('config', ctx.stackFiles ?? [])(value, ctx),
   volumes: (value) => {
@@ -23,6 +25,7 @@ export const TOP_LEVEL_KEYS: Record<string, SectionMapper> = {
 
 export function mapTopLevel(doc: Record<string, unknown>, ctx: ComposeContext): void {
   for (const [key, value] of Object.entries(doc)) {
+    if (key.startsWith('x-')) continue; // extension fields: anchors for the rest of the file
     const mapper = TOP_LEVEL_KEYS[key];
     if (mapper && Object.hasOwn(TOP_LEVEL_KEYS, key)) mapper(value, ctx);
     else ctx.warn(`top-level "${key}" is not supported; ignored`);
