@@ -85,7 +85,7 @@ FROM BASE_IMAGE
 COPY node busybox /usr/local/bin/
 COPY entrypoint.sh /usr/local/bin/shoal-node-entrypoint
 ADD shoal.tar /opt/shoal/
-RUN printf '#!/bin/sh\nexec /usr/local/bin/node /opt/shoal/packages/cli/bin/shoal.js "$@"\n' >/usr/local/bin/shoal \
+RUN printf '#!/bin/sh\nexec /usr/local/bin/node /opt/shoal/packages/bin/shoal.js "$@"\n' >/usr/local/bin/shoal \
  && chmod +x /usr/local/bin/shoal /usr/local/bin/shoal-node-entrypoint \
  && mkdir -p /shared /images /var/lib/shoal
 ENV PATH=/usr/local/bin:/usr/local/sbin:/usr/sbin:/usr/bin:/sbin:/bin SHOAL_LOG_PRETTY=0

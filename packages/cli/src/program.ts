@@ -1,6 +1,7 @@
 /**
- * The `shoal` command tree. The daemon package adds `agent`, `init` and
- * `join` through the `extra` hook, so the CLI never depends on the daemon:
+ * The `shoal` command tree. The `shoal` binary (packages/bin) adds the
+ * daemon's `agent` command through the `extra` hook, so the CLI never
+ * depends on the daemon:
  *   buildProgram((program) => program.addCommand(agentCommand()))
  */
 import { Command } from 'commander';
@@ -15,6 +16,7 @@ import { completionCommand } from './commands/completion.js';
 import { secretLikeCommand } from './commands/secret.js';
 import { registryCommand } from './commands/registry.js';
 import { volumeCommand } from './commands/volume.js';
+import { initCommand, joinCommand } from './commands/init-join.js';
 import type { CliContext } from './commands/context.js';
 import { DEFAULT_HOST } from './connection.js';
 
@@ -47,6 +49,8 @@ export function buildProgram(extra?: ExtraCommands, ctx: Partial<CliContext> = {
   program.addCommand(registryCommand(context));
   program.addCommand(volumeCommand(context));
   program.addCommand(completionCommand(context, () => program));
+  program.addCommand(initCommand(context));
+  program.addCommand(joinCommand(context));
   extra?.(program);
   inheritSettings(program);
   return program;

@@ -1,5 +1,5 @@
 /**
- * The real binary (bin/shoal.js, spawned with this Node) against a real API
+ * The real binary (packages/bin/shoal.js, spawned with this Node) against a real API
  * server on an ephemeral port backed by the in-memory test cluster.
  */
 import { test, after } from 'node:test';
@@ -9,7 +9,8 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startServer, TOKEN } from './helpers.js';
 
-const BIN = fileURLToPath(new URL('../../bin/shoal.js', import.meta.url));
+// The whole binary (packages/bin), as users run it.
+const BIN = fileURLToPath(new URL('../../../bin/shoal.js', import.meta.url));
 const server = await startServer();
 after(() => server.app.close());
 

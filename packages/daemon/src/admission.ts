@@ -11,7 +11,7 @@ import { ErrorCode, NotLeaderError, ShoalError } from '@shoal/types';
 import { JOIN_METHOD, hashSecret } from '@shoal/p2p';
 import type { NodeRegistration } from '@shoal/state';
 import type { ClusterRuntime } from './runtime.js';
-import { sleep } from './runtime.js';
+import { sleep } from './sleep.js';
 
 export const ADMIT_METHOD = 'join.admit';
 

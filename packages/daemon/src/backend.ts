@@ -9,18 +9,24 @@ import type { Command } from '@shoal/state';
 import { planUpdate } from '@shoal/orchestrator';
 import { explainPlacement } from '@shoal/scheduler';
 import { encodeJoinToken, generateClusterSecrets, hashSecret } from '@shoal/p2p';
-import type { ShoalNode } from './node.js';
 import type { ClusterRuntime } from './runtime.js';
 import { sealSecret, unsealSecret } from './join-secret.js';
 import { serviceLogs } from './logs.js';
 import { checkFileRefs, secretOps } from './secret-backend.js';
 import { listVolumes, stickyNote } from './volume-view.js';
 
+/** What the backend needs from its node: the runtime once the node is in a cluster, its configured name, its metrics. */
+export interface BackendComponents {
+  runtime(): ClusterRuntime | null;
+  readonly nodeName: string;
+  metrics(): Promise<MetricsText>;
+}
+
 export class NodeBackend implements Backend, SecretsBackend, VolumesBackend {
-  constructor(private readonly node: ShoalNode) {}
+  constructor(private readonly node: BackendComponents) {}
 
   private rt(): ClusterRuntime {
-    const rt = this.node.runtime;
+    const rt = this.node.runtime();
     if (!rt) throw new ShoalError(ErrorCode.Conflict, 'this agent is not in a cluster yet: run `shoal init` to create one, or `shoal join ADDR --token TOKEN`');
     return rt;
   }
@@ -162,7 +168,7 @@ export class NodeBackend implements Backend, SecretsBackend, VolumesBackend {
       hasQuorum: voters.filter((v) => v.healthy).length > voters.length / 2 && leader !== null,
       voters,
       learners: st.conf.learners.map((l) => member(l, 'learner')),
-      self: { id: rt.selfId, name: self?.name ?? this.node.cfg.name, role: st.conf.voters.includes(rt.selfId) ? 'voter' : 'learner', isLeader: st.role === 'leader' },
+      self: { id: rt.selfId, name: self?.name ?? this.node.nodeName, role: st.conf.voters.includes(rt.selfId) ? 'voter' : 'learner', isLeader: st.role === 'leader' },
     };
   }
 
@@ -215,10 +221,10 @@ export class NodeBackend implements Backend, SecretsBackend, VolumesBackend {
   }
 
   async metrics(): Promise<MetricsText> {
-    return this.node.metrics.text();
+    return this.node.metrics();
   }
   async health(): Promise<Health> {
-    const rt = this.node.runtime;
+    const rt = this.node.runtime();
     if (!rt) return { ok: true, clustered: false };
     const st = rt.raft.status();
     return { ok: st.leader !== null, clustered: true, node: rt.selfId, leader: st.leader, term: st.term, applied: st.applied };

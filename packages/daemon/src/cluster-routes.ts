@@ -4,8 +4,17 @@
  * token, same error format).
  */
 import { Type } from '@sinclair/typebox';
-import type { ApiServer } from '@shoal/api';
-import type { ShoalNode } from './node.js';
+import type { ApiServer, ClusterStatus, JoinToken } from '@shoal/api';
+
+/**
+ * What the two routes need: a node that can create or join a cluster and
+ * answer with the join token or the cluster's status. Options left out take
+ * the node's configured defaults.
+ */
+export interface ClusterLifecycle {
+  initCluster(opts: { voters?: number; allowDangerous?: boolean }): Promise<JoinToken>;
+  joinCluster(addr: string, token: string): Promise<ClusterStatus>;
+}
 
 const InitBody = Type.Object(
   {
@@ -19,15 +28,13 @@ const JoinBody = Type.Object(
   { additionalProperties: false },
 );
 
-export function registerClusterRoutes(app: ApiServer, node: ShoalNode): void {
+export function registerClusterRoutes(app: ApiServer, node: ClusterLifecycle): void {
   app.post('/v1/cluster/init', { schema: { body: InitBody, summary: 'Create a new cluster with this node as its first voter' } }, async (req) => {
     const body = (req.body ?? {}) as { voters?: number; allowDangerous?: boolean };
-    await node.initCluster({ voters: body.voters ?? node.cfg.voters, allowDangerous: body.allowDangerous ?? node.cfg.allowDangerous });
-    return node.backend.showToken();
+    return node.initCluster({ voters: body.voters, allowDangerous: body.allowDangerous });
   });
   app.post('/v1/cluster/join', { schema: { body: JoinBody, summary: 'Join an existing cluster through the member at addr (host:port)' } }, async (req) => {
     const body = req.body as { addr: string; token: string };
-    await node.joinCluster(body.addr, body.token);
-    return node.backend.clusterStatus();
+    return node.joinCluster(body.addr, body.token);
   });
 }

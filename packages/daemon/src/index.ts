@@ -3,5 +3,5 @@ export { ClusterRuntime } from './runtime.js';
 export { resolveConfig, parseHostPort, parseLabels, type DaemonConfig, type ConfigInput } from './config.js';
 export { DataDir } from './data-dir.js';
 export { planVoterChange, type AutopilotInput, type MemberHealth } from './autopilot.js';
-export { runAgent } from './commands.js';
+export { runAgent } from './run-agent.js';
 export { LocalCluster, waitFor, freePort, killTaskProcesses, taskProcesses, removeNodeContainers, SHOAL_BIN } from './local-cluster.js';

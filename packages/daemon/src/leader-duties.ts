@@ -6,13 +6,33 @@
  * after an election.
  */
 import { randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
 import { reconcile } from '@shoal/orchestrator';
-import type { Command } from '@shoal/state';
-import type { LivenessEvent } from '@shoal/membership';
-import type { ConfChange } from '@shoal/raft';
+import type { ClusterState, Command, CommandResult } from '@shoal/state';
+import type { LivenessEvent, LivenessState } from '@shoal/membership';
+import type { ConfChange, ConfState } from '@shoal/raft';
 import { ControlLoop } from './control-loop.js';
 import { planVoterChange, type MemberHealth } from './autopilot.js';
-import type { ClusterRuntime } from './runtime.js';
+
+/**
+ * What the leader's duties need from the node they run on, and nothing more:
+ * the replicated state, a way to propose, the failure detector's verdicts,
+ * Raft's view of the voter set, and a log. The ClusterRuntime provides it.
+ */
+export interface LeaderDutiesComponents {
+  readonly selfId: string;
+  readonly state: ClusterState;
+  readonly log: Logger;
+  propose(cmd: Command): Promise<{ result: CommandResult }>;
+  /** The failure detector's current verdict on a peer. */
+  liveness(nodeId: string): LivenessState | undefined;
+  /** Calls back on every liveness transition of a peer. */
+  onLivenessChange(cb: (ev: LivenessEvent) => void): void;
+  raft: {
+    status(): { conf: ConfState; commit: number; progress?: Record<string, { match: number }> };
+    proposeConfChange(change: ConfChange): Promise<void>;
+  };
+}
 
 /** Liveness changes trigger a sweep at once; this only backs up a missed event. */
 const SWEEP_MS = 1000;
@@ -30,7 +50,7 @@ export class LeaderDuties {
   onFailover: ((nodeId: string) => void) | null = null;
   onPass: ((ms: number, commands: number) => void) | null = null;
 
-  constructor(private readonly rt: ClusterRuntime) {
+  constructor(private readonly rt: LeaderDutiesComponents) {
     this.loop = new ControlLoop({
       plan: () => {
         const { commands, plan } = reconcile(rt.state, Date.now(), () => randomInt(0, 2 ** 32) / 2 ** 32);
@@ -40,7 +60,7 @@ export class LeaderDuties {
       logger: rt.log.child({ component: 'orchestrator' }),
       onPass: (ms, n) => this.onPass?.(ms, n),
     });
-    rt.membership.on('change', (ev) => this.onLiveness(ev));
+    rt.onLivenessChange((ev) => this.onLiveness(ev));
   }
 
   start(): void {
@@ -75,14 +95,14 @@ export class LeaderDuties {
     if (!this.active || this.sweeping) return;
     this.sweeping = true;
     try {
-      const { state, membership, selfId } = this.rt;
+      const { state, selfId } = this.rt;
       const cmds: Command[] = [];
       for (const n of state.nodes()) {
         if (n.id === selfId) {
           if (n.status === 'down') cmds.push({ type: 'node.up', at: Date.now(), nodeId: n.id });
           continue;
         }
-        const live = membership.liveness.state(n.id);
+        const live = this.rt.liveness(n.id);
         if (n.status !== 'down' && live === 'down') {
           cmds.push({ type: 'node.down', at: Date.now(), nodeId: n.id, message: 'no heartbeat and no answer to direct or indirect pings' });
           this.onFailover?.(n.id);
@@ -116,11 +136,11 @@ export class LeaderDuties {
   }
 
   private planVoters(): ConfChange | null {
-    const { raft, state, membership, selfId } = this.rt;
+    const { raft, state, selfId } = this.rt;
     const st = raft.status();
     const members = new Map<string, MemberHealth>();
     for (const n of state.nodes()) {
-      const live = n.id === selfId ? 'alive' : membership.liveness.state(n.id);
+      const live = n.id === selfId ? 'alive' : this.rt.liveness(n.id);
       const match = st.progress?.[n.id]?.match ?? 0;
       members.set(n.id, {
         id: n.id,

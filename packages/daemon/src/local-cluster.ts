@@ -11,7 +11,15 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ShoalClient } from '@shoal/api';
 
-export const SHOAL_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'cli', 'bin', 'shoal.js');
+export const SHOAL_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'shoal.js');
+
+/**
+ * How long a node may take to start and join. Generous: on a loaded machine
+ * (CI, or several suites at once on 2 cores) loading libp2p and the join
+ * handshake take tens of seconds; the harness polls, so a fast start costs
+ * nothing.
+ */
+const START_TIMEOUT_MS = 120_000;
 
 /** What the systemd unit in the README sets too: a small young generation keeps an idle agent's RSS down. */
 export const AGENT_NODE_OPTIONS = '--max-semi-space-size=2';
@@ -92,10 +100,10 @@ export class LocalCluster {
     }
     await this.launch(this.nodes[0], ['--init', ...(this.opts.voters ? ['--voters', String(this.opts.voters)] : [])]);
     await this.waitReady(0);
-    this.joinToken = await waitFor('the join token', 30_000, async () => (await this.client(0).showToken()).token);
+    this.joinToken = await waitFor('the join token', START_TIMEOUT_MS, async () => (await this.client(0).showToken()).token);
     await Promise.all(this.nodes.slice(1).map((n) => this.launch(n, this.joinArgs())));
     await Promise.all(this.nodes.slice(1).map((n) => this.waitReady(n.index)));
-    await waitFor('every node registered and ready', 30_000, async () => {
+    await waitFor('every node registered and ready', START_TIMEOUT_MS, async () => {
       const nodes = await this.client(0).listNodes();
       return nodes.filter((n) => n.status === 'ready').length === this.opts.size;
     });
@@ -141,7 +149,7 @@ export class LocalCluster {
 
   private async waitReady(i: number): Promise<void> {
     const n = this.nodes[i];
-    await waitFor(`${n.name} API and cluster membership`, 30_000, async () => {
+    await waitFor(`${n.name} API and cluster membership`, START_TIMEOUT_MS, async () => {
       if (!n.proc) throw new Error(`${n.name} exited; see ${n.logFile}:\n${tail(n.logFile)}`);
       const st = await this.client(i).clusterStatus();
       n.id = st.self.id;

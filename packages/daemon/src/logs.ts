@@ -8,7 +8,7 @@ import type { LogLine, LogOptions } from '@shoal/api';
 import type { Service, Task } from '@shoal/types';
 import { ErrorCode, ShoalError } from '@shoal/types';
 import type { ClusterRuntime } from './runtime.js';
-import { sleep } from './runtime.js';
+import { sleep } from './sleep.js';
 
 export const LOGS_METHOD = 'logs.read';
 const MAX_LINES = 1000;

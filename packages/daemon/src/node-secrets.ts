@@ -17,7 +17,19 @@ import type { SecretRecord } from '@shoal/state';
 import { newSealKeyPair, openGrant, planRotation, planSecretDuties, sealKeyPairFromPrivate, sealSecretValue, type SealKeyPair } from '@shoal/secrets';
 import type { FileSource, RegistryAuth } from '@shoal/agent';
 import { writeDurable } from './data-dir.js';
-import type { ClusterRuntime } from './runtime.js';
+import type { Logger } from 'pino';
+import type { ClusterState, Command, CommandResult } from '@shoal/state';
+
+/** What the secrets side needs from its node's runtime (kept narrow: the runtime owns this object). */
+export interface SecretsHost {
+  readonly state: ClusterState;
+  readonly selfId: string;
+  readonly log: Logger;
+  readonly raft: { status(): { conf: { voters: string[] } } };
+  isLeader(): boolean;
+  propose(cmd: Command): Promise<{ result: CommandResult; index: number }>;
+  newId(prefix: string): string;
+}
 
 /** How long a starting task waits for the leader to seal its node's copy. */
 const GRANT_WAIT_MS = 30_000;
@@ -42,7 +54,7 @@ export class NodeSecrets {
   private registering = false;
 
   constructor(
-    private readonly rt: ClusterRuntime,
+    private readonly rt: SecretsHost,
     readonly key: SealKeyPair,
   ) {}
 

@@ -12,7 +12,8 @@ import type { Logger } from 'pino';
 import type { DaemonConfig } from './config.js';
 import { parseHostPort } from './config.js';
 import { DataDir, type ClusterIdentity } from './data-dir.js';
-import { ClusterRuntime, sleep } from './runtime.js';
+import { ClusterRuntime } from './runtime.js';
+import { sleep } from './sleep.js';
 import { registerAdmission, requestJoin } from './admission.js';
 import { NodeBackend } from './backend.js';
 import { registerLogsHandler } from './logs.js';
@@ -33,7 +34,11 @@ export class ShoalNode {
     readonly log: Logger,
   ) {
     this.dataDir = new DataDir(cfg.dataDir);
-    this.backend = new NodeBackend(this);
+    this.backend = new NodeBackend({
+      runtime: () => this.runtime,
+      nodeName: cfg.name,
+      metrics: () => this.metrics.text(),
+    });
     this.metrics = new NodeMetrics({
       raft: () => {
         const st = this.runtime?.raft.status();
@@ -160,7 +165,16 @@ export class ShoalNode {
 
   private async startApi(token: string): Promise<void> {
     this.api = createApiServer({ backend: this.backend, token, logger: this.log.child({ component: 'api' }), version: VERSION });
-    registerClusterRoutes(this.api, this);
+    registerClusterRoutes(this.api, {
+      initCluster: async (opts) => {
+        await this.initCluster({ voters: opts.voters ?? this.cfg.voters, allowDangerous: opts.allowDangerous ?? this.cfg.allowDangerous });
+        return this.backend.showToken();
+      },
+      joinCluster: async (addr, token) => {
+        await this.joinCluster(addr, token);
+        return this.backend.clusterStatus();
+      },
+    });
     registerConsole(this.api, { root: consoleRoot });
     const { host, port } = parseHostPort('api-listen', this.cfg.apiListen);
     try {

@@ -21,6 +21,7 @@ import { PeerAllowlist } from './allowlist.js';
 import { LeaderDuties } from './leader-duties.js';
 import { VERSION } from './version.js';
 import { NodeSecrets, loadSealKey, taskFilesDir } from './node-secrets.js';
+import { sleep } from './sleep.js';
 
 export interface RuntimeOptions {
   cfg: DaemonConfig;
@@ -130,7 +131,15 @@ export class ClusterRuntime {
       logger: this.log.child({ component: 'agent' }),
       files: new TaskFiles({ baseDir: taskFilesDir(this.p2p.peerId), source: this.secrets.fileSource() }),
     });
-    this.leaderDuties = new LeaderDuties(this);
+    this.leaderDuties = new LeaderDuties({
+      selfId: this.p2p.peerId,
+      state: this.state,
+      log: this.log,
+      propose: (cmd) => this.propose(cmd),
+      liveness: (nodeId) => this.membership.liveness.state(nodeId),
+      onLivenessChange: (cb) => this.membership.on('change', cb),
+      raft: this.raft,
+    });
     for (const cb of this.dutiesListeners) cb(this.leaderDuties);
 
     await this.raft.start();
@@ -361,8 +370,4 @@ export class ClusterRuntime {
   nodeOf(idOrName: string): NodeInfo | undefined {
     return this.state.node(idOrName) ?? this.state.nodeByName(idOrName);
   }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }

@@ -3,10 +3,11 @@
  * by the API. Times are milliseconds since the epoch, taken from the leader's
  * injected clock when a command is proposed (never read while applying).
  */
+import type { NodeId } from './ids.js';
 import type { NetworkRanges } from './network.js';
 import type { ServiceSpec } from './spec.js';
 
-export type NodeId = string;
+export type { NodeId };
 export type DriverName = 'docker' | 'exec';
 
 /** CPU in milli-cores (1000 = one core), memory in bytes. */

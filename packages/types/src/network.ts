@@ -44,7 +44,7 @@
  * - Exec tasks run in the node's namespace: they reach VIPs through the output
  *   hook and get `SHOAL_DNS` and `SHOAL_SERVICE_<NAME>_ADDR` in their env.
  */
-import type { NodeId } from './domain.js';
+import type { NodeId } from './ids.js';
 
 /** The network a service joins when its spec names none. */
 export const DEFAULT_NETWORK = 'default';

@@ -97,6 +97,10 @@ test('web console in a real browser against a 3-node cluster', { skip, timeout: 
       await until('the service page', async () => page.url().endsWith('#/services/web'));
       await until('web 3/3 running', async () => (await text(page, '[data-field=replicas]')) === '3/3');
       await until('a log line', async () => (await text(page, '.log-lines')).includes('tick'));
+      // Service networking shows once the cluster allocates a virtual IP (not every build does yet).
+      const vip = (await cluster.client(0).getService('web')).vip;
+      if (vip) await until(`the VIP ${vip}`, async () => (await text(page, '[data-field=vip]')).includes(vip));
+      else t.diagnostic('this cluster allocated no virtual IP: the VIP field shows "none allocated"');
       await shot(page, '03-service');
       await page.getByRole('link', { name: 'Services' }).click();
       await until('the services table', async () => (await text(page, 'tr[data-service=web] [data-field=replicas]')) === '3/3');

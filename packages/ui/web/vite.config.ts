@@ -1,4 +1,4 @@
-// Builds the console into ../dist/web, served by every agent at /ui/.
+// Builds the console into ../dist/console, served by every agent at /ui/.
 // No runtime network access: everything is bundled, nothing from a CDN.
 import { defineConfig } from 'vite';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,7 @@ export default defineConfig({
   base: '/ui/',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
-    outDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
+    outDir: fileURLToPath(new URL('../dist/console', import.meta.url)),
     emptyOutDir: true,
     // The agent's content security policy allows only its own scripts: no inline polyfill.
     modulePreload: { polyfill: false },

@@ -8,16 +8,9 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import type { FileRef, SecretKind, ServiceSpec } from '@shoal/types';
-import { fail, isDoc, type ComposeContext, type Doc } from './common.js';
+import { fail, isDoc, type ComposeContext, type Doc, type StackFile } from './common.js';
+export type { StackFile } from './common.js';
 
-/** A secret or config `stack deploy` creates from a file before the services. */
-export interface StackFile {
-  kind: SecretKind;
-  /** Cluster name: `<stack>_<name>`. */
-  name: string;
-  /** Absolute path of the file holding the value. */
-  file: string;
-}
 
 /** Cluster name of a top-level entry: external ones keep their (or their `name:`) name, others get the stack prefix. */
 function clusterName(kind: SecretKind, key: string, ctx: ComposeContext): string {

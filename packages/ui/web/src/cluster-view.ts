@@ -80,6 +80,6 @@ export function nodeName(nodes: NodeInfo[], id: string | undefined): string {
 
 /** Fields other helpers add to a service (networking): shown when present, whatever their shape. */
 export function extraServiceFields(service: Service): [string, unknown][] {
-  const known = new Set(['id', 'spec', 'version', 'previousSpec', 'createdAt', 'updatedAt', 'updateStatus']);
+  const known = new Set(['id', 'spec', 'version', 'previousSpec', 'createdAt', 'updatedAt', 'updateStatus', 'vip']);
   return Object.entries(service).filter(([k, v]) => !known.has(k) && v !== undefined && v !== null);
 }

@@ -26,9 +26,9 @@ export function shortId(id: string): string {
   return id.length > 12 ? id.slice(0, 12) : id;
 }
 
-export function portsText(ports: { published: number; target: number; protocol?: string }[] | undefined): string {
+export function portsText(ports: { published: number; target: number; protocol?: string; mode?: string }[] | undefined): string {
   if (!ports || ports.length === 0) return '—';
-  return ports.map((p) => `${p.published}:${p.target}${p.protocol && p.protocol !== 'tcp' ? `/${p.protocol}` : ''}`).join(', ');
+  return ports.map((p) => `${p.published}:${p.target}${p.protocol && p.protocol !== 'tcp' ? `/${p.protocol}` : ''}${p.mode === 'host' ? ' (host)' : ''}`).join(', ');
 }
 
 export function valueText(v: unknown): string {

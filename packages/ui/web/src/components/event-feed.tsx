@@ -1,33 +1,8 @@
-/**
- * The live event stream, newest first, filterable by service and node. An
- * event names its subject (a service, a node, or a task id); task events are
- * matched to services and nodes through the tasks the console knows.
- */
-import type { ClusterEvent } from '@shoal/api/contract';
+/** The live event stream, newest first, filterable by service and node. */
 import { useId, useState } from 'preact/hooks';
 import type { Snapshot } from '../store.js';
 import { clock } from '../format.js';
-
-export function eventConcerns(ev: ClusterEvent, snap: Snapshot, service: string, node: string): boolean {
-  const text = `${ev.subject} ${ev.summary}`;
-  const taskMatches = (pred: (t: Snapshot['tasks'][number]) => boolean) =>
-    snap.tasks.some((t) => pred(t) && (ev.subject === t.id || ev.summary.includes(t.id.slice(0, 9))));
-  if (service) {
-    const svc = snap.services.find((s) => s.spec.name === service);
-    const named = ev.subject === service || new RegExp(`\\bservice ${escape(service)}\\b`).test(text);
-    if (!named && !taskMatches((t) => t.serviceName === service || t.serviceId === svc?.id)) return false;
-  }
-  if (node) {
-    const id = snap.nodes.find((n) => n.name === node)?.id;
-    const named = ev.subject === node || new RegExp(`\\bnode ${escape(node)}\\b`).test(text);
-    if (!named && !taskMatches((t) => t.nodeId === id)) return false;
-  }
-  return true;
-}
-
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+import { eventConcerns } from '../event-filter.js';
 
 export function EventFeed({ snap }: { snap: Snapshot }) {
   const [service, setService] = useState('');

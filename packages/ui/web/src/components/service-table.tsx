@@ -5,6 +5,7 @@ import { desiredReplicas, extraServiceFields, runningReplicas, serviceTasks } fr
 import { portsText, valueText } from '../format.js';
 import { StatusBadge } from './status-badge.js';
 import { commandText } from '../command-words.js';
+import { ServiceNetworkCell } from './service-network.js';
 
 export function serviceHealth(snap: Snapshot, service: Service): string {
   const tasks = serviceTasks(snap.tasks, service).filter((t) => t.desiredState === 'running' && t.status.state === 'running');
@@ -58,7 +59,10 @@ function ServiceRow({ service, snap }: { service: Service; snap: Snapshot }) {
       <td>{service.updateStatus ? <StatusBadge state={service.updateStatus.state} title={service.updateStatus.message} /> : '—'}</td>
       <td>{portsText(service.spec.ports)}</td>
       <td>{serviceHealth(snap, service)}</td>
-      <td>{extra.length ? extra.map(([k, v]) => <div key={k}><span class="muted">{k}:</span> <code>{valueText(v)}</code></div>) : '—'}</td>
+      <td>
+        <ServiceNetworkCell service={service} snap={snap} />
+        {extra.map(([k, v]) => <div key={k}><span class="muted">{k}:</span> <code>{valueText(v)}</code></div>)}
+      </td>
     </tr>
   );
 }

@@ -22,6 +22,7 @@ export function TasksByNode({ tasks, snap }: { tasks: Task[]; snap: Snapshot }) 
             {list.sort((a, b) => a.slot - b.slot).map((t) => (
               <li key={t.id} data-task={t.id}>
                 <span class="slot">#{t.slot}</span> <code>{shortId(t.id)}</code> <StatusBadge state={t.status.state} /> <span class="muted">v{t.serviceVersion}, {ago(t.status.timestamp)}</span>
+                {t.status.addresses && Object.keys(t.status.addresses).length > 0 && <code class="muted"> {Object.values(t.status.addresses).join(', ')}</code>}
                 {t.status.error && <span class="error-text"> {t.status.error}</span>}
               </li>
             ))}

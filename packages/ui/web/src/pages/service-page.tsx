@@ -10,6 +10,7 @@ import { UpdateAction } from '../components/update-action.js';
 import { RollbackAction } from '../components/rollback-action.js';
 import { serviceHealth, whatRuns } from '../components/service-table.js';
 import { useReadOnly } from '../read-only.js';
+import { ServiceNetwork } from '../components/service-network.js';
 
 export function ServicePage({ name }: { name: string }) {
   const snap = useSnapshot();
@@ -40,6 +41,7 @@ export function ServicePage({ name }: { name: string }) {
         </div>
         <div><dt>Ports</dt><dd>{portsText(service.spec.ports)}</dd></div>
         <div><dt>Health</dt><dd>{serviceHealth(snap, service)}</dd></div>
+        <ServiceNetwork service={service} snap={snap} />
         {extraServiceFields(service).map(([k, v]) => (
           <div key={k}><dt>{k}</dt><dd><code>{valueText(v)}</code></dd></div>
         ))}

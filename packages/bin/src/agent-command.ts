@@ -1,0 +1,50 @@
+/**
+ * `shoal agent`: the daemon's one command in the `shoal` binary. Flags are
+ * parsed here; the daemon is loaded only when the command runs (libp2p and
+ * LevelDB take a second to import, and every other command skips them).
+ */
+import { Command } from 'commander';
+import type { ConfigInput } from '@shoal/daemon/run-agent';
+
+const collect = (v: string, prev: string[]) => [...prev, v];
+
+export function agentCommand(): Command {
+  return new Command('agent')
+    .description('run a shoal node (one per machine); --init creates a cluster, --join ADDR --token T joins one')
+    .option('--config <file>', 'YAML/JSON config file (env SHOAL_CONFIG)')
+    .option('--p2p-listen <host:port>', 'libp2p TCP listen address (default 127.0.0.1:7946)')
+    .option('--api-listen <host:port>', 'admin API listen address (default 127.0.0.1:7070)')
+    .option('--advertise <host:port>', 'address other nodes dial, when --p2p-listen is 0.0.0.0')
+    .option('--name <name>', 'node name (default: hostname)')
+    .option('--label <key=value>', 'node label, repeatable', collect, [])
+    .option('--driver <docker|exec>', 'task driver (default: docker when an engine answers, else exec)')
+    .option('--init', 'create a new cluster with this node as its first voter')
+    .option('--join <host:port>', 'join the cluster of the node at this p2p address')
+    .option('--token <token>', 'join token (`shoal cluster token show` on a member)')
+    .option('--voters <n>', 'Raft voters the autopilot keeps: 1, 3 or 5 (with --init; default 3)', (v) => Number(v))
+    .option('--allow-dangerous', 'allow privileged tasks, host namespaces, devices, docker.sock mounts (with --init)')
+    .option('--log-level <level>', 'trace|debug|info|warn|error (default info)')
+    .option('--tick-ms <ms>', 'Raft tick; elections start after 10-20 ticks (default 50)', (v) => Number(v))
+    .action(async (_opts, cmd: Command) => {
+      const o = cmd.optsWithGlobals();
+      if (o.join && !o.token) throw new Error('--join needs --token (get it with `shoal cluster token show` on a member)');
+      const input: ConfigInput = {
+        config: o.config,
+        dataDir: o.dataDir,
+        p2pListen: o.p2pListen,
+        apiListen: o.apiListen,
+        advertise: o.advertise,
+        name: o.name,
+        labels: o.label?.length ? o.label : undefined,
+        driver: o.driver,
+        init: o.init ? true : undefined,
+        join: o.join ? { addr: o.join, token: o.token } : undefined,
+        voters: o.voters,
+        allowDangerous: o.allowDangerous ? true : undefined,
+        logLevel: o.logLevel,
+        tickMs: o.tickMs,
+      };
+      const { runAgent } = await import('@shoal/daemon/run-agent');
+      await runAgent(input);
+    });
+}

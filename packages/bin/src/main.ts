@@ -1,0 +1,11 @@
+/**
+ * The composition root of the `shoal` binary: the CLI's command tree plus
+ * the daemon's `agent` command. This is the only package that knows both;
+ * `cli` talks only to the API client and `daemon` knows nothing of the CLI.
+ */
+import { main as cliMain } from '@shoal/cli';
+import { agentCommand } from './agent-command.js';
+
+export function main(argv: string[] = process.argv): Promise<void> {
+  return cliMain(argv, (program) => program.addCommand(agentCommand()));
+}
