@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Entry } from '@shoal/raft';
-import { LevelRaftStorage, MemoryNetwork, RaftHost, type StateMachine } from '@shoal/storage';
+import { LevelRaftStorage } from '@shoal/storage';
+import { MemoryNetwork, RaftHost, type StateMachine } from '@shoal/raft-host';
 import { percentile, printTable, round, writeResult } from './util.js';
 
 const PAYLOAD = 128;

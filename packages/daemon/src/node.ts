@@ -50,7 +50,8 @@ export class ShoalNode {
         const rt = this.runtime;
         if (!rt) return {};
         const s = rt.p2p.stats();
-        return { raft_malformed: rt.transport.rejected.malformed, raft_spoofed: rt.transport.rejected.spoofed, ...flattenRejections(s) };
+        const refused = Object.fromEntries(Object.entries(rt.raft.refusedMessages()).map(([k, v]) => [`raft_refused_${k}`, v]));
+        return { raft_malformed: rt.transport.rejected.malformed, raft_spoofed: rt.transport.rejected.spoofed, ...refused, ...flattenRejections(s) };
       },
     });
   }

@@ -5,7 +5,7 @@
  * dropped and counted, never thrown.
  */
 import { decodeMessage, encodeMessage, type Message } from '@shoal/raft';
-import type { RaftTransport } from '@shoal/storage';
+import type { RaftTransport } from '@shoal/raft-host';
 import type { P2PNode } from '@shoal/p2p';
 
 export class P2PRaftTransport implements RaftTransport {

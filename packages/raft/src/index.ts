@@ -11,3 +11,4 @@ export {
   encodeSnapshot,
   decodeSnapshot,
 } from './codec.js';
+export { MAX_TERM, MAX_INDEX, MAX_TERM_JUMP, type DropCounts, type DropReason } from './admission.js';

@@ -1,4 +1,5 @@
 import { ErrorCode, NotLeaderError, ShoalError } from '@shoal/types';
+import { MAX_TERM, admit, emptyDropCounts, type DropCounts } from './admission.js';
 import { MAX_CONTEXT_BYTES, decodeConfChange, encodeConfChange } from './codec.js';
 import { applyConfChange, checkConfChange } from './confChange.js';
 import { RaftLog } from './log.js';
@@ -13,6 +14,12 @@ import { areAppendable, isWellFormed } from './validate.js';
 
 /** Vote requests with this context come from a leadership transfer and bypass the leader lease. */
 const TRANSFER = 'transfer';
+/**
+ * A vote refusal may name the leader the refusing voter follows in its term. A member that
+ * knows that leader only as a learner (its log ends before the promotion) refuses the leader's
+ * own messages, but takes a voter's word for it (see admission.ts).
+ */
+const LEADER_HINT = 'leader:';
 /** Largest command one proposal may carry: it must fit in one append message. */
 export const MAX_ENTRY_BYTES = 8 * 1024 * 1024;
 const EMPTY = new Uint8Array(0);
@@ -57,10 +64,18 @@ export class RaftNode {
   private pendingConfIndex = 0;
   /** ReadIndex requests received before this leader committed an entry of its term. */
   private pendingReadIndex: Array<{ from: NodeId; context: string }> = [];
-  /** Membership after each applied conf change, to stamp snapshots taken at older indexes. */
+  /**
+   * Membership after each conf entry in the log, committed or not (thesis 4.1: a server
+   * uses the latest configuration in its log). The last one is in force; older ones stamp
+   * snapshots taken at older indexes and come back if a new leader truncates the suffix.
+   */
   private confHistory: Array<{ index: number; conf: ConfState }>;
   /** New entries or a new commit index should go out to followers at the next ready. */
   private needBroadcast = false;
+  /** Every node seen in a membership by this process: a sender not in it may be a voter we lag behind. */
+  private readonly known = new Set<NodeId>();
+  /** Messages refused by `admission.ts`, by reason. */
+  private readonly drops: DropCounts = emptyDropCounts();
 
   private msgs: Message[] = [];
   private readStates: ReadState[] = [];
@@ -93,14 +108,18 @@ export class RaftNode {
     applied = Math.min(applied, committed);
     this.log = new RaftLog(p.snapshot, p.entries, committed, applied);
 
+    // Every conf entry in the log counts, committed or not: a node that crashed with its commit
+    // index below two persisted changes must not campaign under the membership before them.
     let conf = p.snapshot ? p.snapshot.meta.conf : p.conf;
     this.confHistory = [{ index: snapIndex, conf }];
-    for (const e of this.log.slice(snapIndex + 1, applied)) {
+    for (const e of this.log.slice(snapIndex + 1, lastIndex)) {
       if (e.type !== 'conf') continue;
       conf = this.confAfter(conf, e);
       this.confHistory.push({ index: e.index, conf });
     }
     this.tracker = new Tracker(conf, cfg.maxInflight ?? DEFAULT_MAX_INFLIGHT);
+    for (const h of this.confHistory) this.noteKnown(h.conf);
+    if (p.hardState.term > MAX_TERM) throw corrupt(`term ${p.hardState.term} is past the largest term ${MAX_TERM}`);
     this.term = p.hardState.term;
     this.vote = p.hardState.vote;
     this.prevHard = { term: this.term, vote: this.vote, commit: committed };
@@ -115,19 +134,37 @@ export class RaftNode {
   }
 
   step(m: Message): void {
-    if (!isWellFormed(m) || m.to !== this.id || m.from === this.id) return;
+    if (!isWellFormed(m) || m.to !== this.id || m.from === this.id) {
+      this.drops.malformed++;
+      return;
+    }
+    const why = admit(m, {
+      term: this.term,
+      leader: this.leader,
+      voters: this.possibleVoters(),
+      known: this.known,
+      fresh: this.term === 0 && this.log.lastIndex() === 0,
+    });
+    if (why !== null) {
+      this.drops[why]++;
+      return;
+    }
     if (m.term > this.term) {
       if (m.type === 'vote' || m.type === 'preVote') {
         const inLease = this.checkQuorum && this.leader !== null && this.electionElapsed < this.electionTimeout;
-        // A node that heard from a live leader ignores campaigns (removed or partitioned nodes cannot disrupt).
-        if (inLease && m.context !== TRANSFER) return;
+        // A node that heard from a live leader ignores campaigns (removed or partitioned nodes cannot
+        // disrupt); it only tells a pre-candidate who leads, at its own (lower) term.
+        if (inLease && m.context !== TRANSFER) {
+          if (m.type === 'preVote') this.send({ type: 'preVoteResp', to: m.from, term: this.term, reject: true, context: LEADER_HINT + this.leader });
+          return;
+        }
       }
       if (m.type === 'preVote' || (m.type === 'preVoteResp' && !m.reject)) {
         // Pre-votes never change our term: that is their point.
       } else if (m.type === 'append' || m.type === 'heartbeat' || m.type === 'snapshot') {
         this.becomeFollower(m.term, m.from);
       } else {
-        this.becomeFollower(m.term, null);
+        this.becomeFollower(m.term, this.leaderHint(m));
       }
     } else if (m.term < this.term) {
       if ((this.checkQuorum || this.preVote) && (m.type === 'heartbeat' || m.type === 'append')) {
@@ -174,6 +211,7 @@ export class RaftNode {
     const conf = applyConfChange(this.tracker.conf(), { type: cc.type, node: cc.node });
     const r = this.appendEntry('conf', encodeConfChange({ type: cc.type, node: cc.node, conf }));
     this.pendingConfIndex = r.index;
+    this.confAppended([this.log.entry(r.index)!]);
     return r;
   }
 
@@ -199,6 +237,11 @@ export class RaftNode {
 
   campaign(): void {
     this.hup(false);
+  }
+
+  /** Messages refused so far, by reason (see admission.ts); for metrics. */
+  droppedMessages(): DropCounts {
+    return { ...this.drops };
   }
 
   hasReady(): boolean {
@@ -254,12 +297,12 @@ export class RaftNode {
     for (const e of rd.committedEntries) {
       if (e.index <= log.applied) continue;
       log.applied = e.index;
-      if (e.type === 'conf') this.applyConfEntry(e);
     }
     if (this.role === 'leader') {
       // Our own log counts toward commit only once it is persisted.
       const self = this.tracker.progress.get(this.id);
       if (self && self.maybeUpdate(log.stabled) && this.maybeCommit()) this.needBroadcast = true;
+      this.maybeHandOver();
     }
   }
 
@@ -306,7 +349,15 @@ export class RaftNode {
   // ---------------------------------------------------------------- roles and timers
 
   private promotable(): boolean {
-    return this.tracker.voters.has(this.id);
+    if (this.tracker.voters.has(this.id)) return true;
+    // Being removed by a change that is not committed yet: if we are the only one holding it,
+    // the others still need our vote and we cannot give it (our log is ahead of theirs). So we
+    // may campaign under the new membership, without counting ourselves, to commit our own
+    // removal and then hand over (found by the simulator in 2-voter clusters).
+    const n = this.confHistory.length;
+    if (n < 2) return false;
+    const last = this.confHistory[n - 1]!;
+    return last.index > this.log.committed && this.confHistory[n - 2]!.conf.voters.includes(this.id);
   }
 
   private resetRandomizedElectionTimeout(): void {
@@ -318,6 +369,10 @@ export class RaftNode {
     if (this.term !== term) {
       this.term = term;
       this.vote = null;
+      // Replies queued in an older term may acknowledge entries the new term is about to
+      // replace (an append from a new leader truncates unwritten ones). Raft tolerates lost
+      // messages, so drop them rather than send a promise about a log we no longer hold.
+      this.msgs = this.msgs.filter((m) => m.term >= term);
     }
     this.leader = null;
     this.electionElapsed = 0;
@@ -380,11 +435,21 @@ export class RaftNode {
     this.electionElapsed++;
     if (this.electionElapsed >= this.electionTimeout) {
       this.electionElapsed = 0;
+      for (const pr of this.tracker.progress.values()) {
+        pr.silentRounds = pr.heard ? 0 : pr.silentRounds + 1;
+        pr.heard = false;
+      }
       if (this.checkQuorum && !this.tracker.quorumActive(this.id)) {
         this.becomeFollower(this.term, null);
         return;
       }
+      if (this.removalCommitted()) {
+        // No survivor caught up within an election timeout: step down and let them campaign.
+        this.becomeFollower(this.term, null);
+        return;
+      }
       if (this.leadTransferee !== null) this.leadTransferee = null;
+      this.maybeYieldToOlderVoter();
     }
     for (const pr of this.tracker.progress.values()) {
       // A snapshot message may be lost: retry after an election timeout without an answer.
@@ -400,17 +465,10 @@ export class RaftNode {
   }
 
   private hup(transfer: boolean): void {
-    if (this.role === 'leader' || !this.promotable() || this.hasUnappliedConf()) return;
+    // A term past MAX_TERM is never persisted: stop campaigning long before 2^53.
+    if (this.role === 'leader' || !this.promotable() || this.term >= MAX_TERM) return;
     if (this.preVote && !transfer) this.startCampaign(true, false);
     else this.startCampaign(false, transfer);
-  }
-
-  /** A committed conf change not yet applied may change who votes: wait for it. */
-  private hasUnappliedConf(): boolean {
-    for (let i = this.log.applied + 1; i <= this.log.committed; i++) {
-      if (this.log.entry(i)?.type === 'conf') return true;
-    }
-    return false;
   }
 
   private startCampaign(pre: boolean, transfer: boolean): void {
@@ -453,8 +511,18 @@ export class RaftNode {
         this.vote = m.from;
       }
     } else {
-      this.send({ type: respType, to: m.from, term: this.term, reject: true });
+      const resp: Omit<Message, 'from'> = { type: respType, to: m.from, term: this.term, reject: true };
+      if (this.leader !== null && this.leader !== m.from) resp.context = LEADER_HINT + this.leader;
+      this.send(resp);
     }
+  }
+
+  /** The leader named in a voter's vote refusal at our term or above, if any. */
+  private leaderHint(m: Message): NodeId | null {
+    if ((m.type !== 'voteResp' && m.type !== 'preVoteResp') || !m.reject || m.term < this.term) return null;
+    if (!m.context?.startsWith(LEADER_HINT) || !this.possibleVoters().has(m.from)) return null;
+    const id = m.context.slice(LEADER_HINT.length);
+    return id.length > 0 && id !== this.id ? id : null;
   }
 
   // ---------------------------------------------------------------- per-role message handling
@@ -490,6 +558,12 @@ export class RaftNode {
 
   private stepCandidate(m: Message): void {
     const respType: MessageType = this.role === 'preCandidate' ? 'preVoteResp' : 'voteResp';
+    const hint = m.type === respType ? this.leaderHint(m) : null;
+    if (hint !== null) {
+      // A voter follows a leader in our term: the campaign is over.
+      this.becomeFollower(this.term, hint);
+      return;
+    }
     switch (m.type) {
       case 'append':
         this.becomeFollower(m.term, m.from);
@@ -520,6 +594,7 @@ export class RaftNode {
   private stepLeader(m: Message): void {
     const pr = this.tracker.progress.get(m.from);
     if (!pr) return;
+    pr.heard = true;
     switch (m.type) {
       case 'appendResp':
       case 'snapshotResp':
@@ -555,7 +630,9 @@ export class RaftNode {
       if (conflict > 0) {
         // Committed entries never change; a message that says otherwise is not from a real leader.
         if (conflict <= log.committed) return;
-        log.truncateAndAppend(ents.slice(conflict - prevIndex - 1));
+        const fresh = ents.slice(conflict - prevIndex - 1);
+        log.truncateAndAppend(fresh);
+        this.confAppended(fresh);
       }
       log.commitTo(Math.min(m.commit ?? 0, lastNew));
       this.send({ type: 'appendResp', to: m.from, term: this.term, index: lastNew });
@@ -589,8 +666,9 @@ export class RaftNode {
       log.commitTo(index);
     } else {
       log.restore(s);
-      this.tracker.setConf(conf, log.lastIndex() + 1);
       this.confHistory = [{ index, conf }];
+      this.noteKnown(conf);
+      this.tracker.setConf(conf, log.lastIndex() + 1);
     }
     // Acknowledge the snapshot's index, not our last index: entries after it
     // may be a stale suffix from a deposed leader that the leader's log does
@@ -627,6 +705,7 @@ export class RaftNode {
         this.send({ type: 'timeoutNow', to: m.from, term: this.term });
       }
       this.replicateTo(m.from, false);
+      this.maybeHandOver();
     }
   }
 
@@ -731,13 +810,14 @@ export class RaftNode {
   // ---------------------------------------------------------------- reads
 
   private handleReadIndex(from: NodeId, context: string): void {
-    if (this.tracker.isQuorum(new Set([this.id]))) {
-      this.answerRead(from, this.log.committed, context);
-      return;
-    }
-    // Our commit index is only known to be current once an entry of our term committed.
+    // Our commit index is only known to be current once an entry of our term committed;
+    // this holds for a single voter too, which may hold entries an older leader acknowledged.
     if (this.log.term(this.log.committed) !== this.term) {
       this.pendingReadIndex.push({ from, context });
+      return;
+    }
+    if (this.tracker.isQuorum(new Set([this.id]))) {
+      this.answerRead(from, this.log.committed, context);
       return;
     }
     if (this.readOnly.add(this.log.committed, context, from, this.id)) this.bcastHeartbeat(context);
@@ -765,26 +845,99 @@ export class RaftNode {
     return conf;
   }
 
-  /** A committed conf entry was applied: membership changes now, on every replica. */
-  private applyConfEntry(e: Entry): void {
-    const before = this.tracker.conf();
-    const conf = this.confAfter(before, e);
-    this.confHistory.push({ index: e.index, conf });
+  /**
+   * Entries were appended from `ents[0].index` on (replacing any suffix): the membership in
+   * force is the last conf entry in the log, so drop the history of replaced entries, record
+   * the new conf entries, and switch the tracker if the membership changed.
+   */
+  private confAppended(ents: Entry[]): void {
+    if (ents.length === 0) return;
+    const from = ents[0]!.index;
+    const before = this.confHistory.length;
+    this.confHistory = this.confHistory.filter((h, i) => i === 0 || h.index < from);
+    let changed = this.confHistory.length !== before;
+    let conf = this.confHistory[this.confHistory.length - 1]!.conf;
+    for (const e of ents) {
+      if (e.type !== 'conf') continue;
+      conf = this.confAfter(conf, e);
+      this.confHistory.push({ index: e.index, conf });
+      changed = true;
+    }
+    if (changed) this.setMembership(conf);
+  }
+
+  /**
+   * Voters of every membership that may be the cluster's: the one in force at our commit index
+   * and every later (uncommitted) one. A new leader may truncate our uncommitted conf entries,
+   * and it must still be able to reach us to do so (found by the simulator).
+   */
+  private possibleVoters(): ReadonlySet<NodeId> {
+    const h = this.confHistory;
+    const last = h[h.length - 1]!;
+    if (last.index <= this.log.committed) return this.tracker.voters;
+    const ids = new Set<NodeId>();
+    for (let i = h.length - 1; i >= 0; i--) {
+      for (const v of h[i]!.conf.voters) ids.add(v);
+      if (h[i]!.index <= this.log.committed) break;
+    }
+    return ids;
+  }
+
+  private noteKnown(conf: ConfState): void {
+    for (const id of [...conf.voters, ...conf.learners]) this.known.add(id);
+  }
+
+  private setMembership(conf: ConfState): void {
+    this.noteKnown(conf);
     const known = new Set([...this.tracker.progress.keys()]);
     this.tracker.setConf(conf, this.log.lastIndex() + 1);
     if (this.role !== 'leader') return;
+    // A new member gets a snapshot at once if it needs one, without waiting for it to answer.
     for (const [id, pr] of this.tracker.progress) if (!known.has(id)) pr.recentActive = true;
-    if (!this.tracker.voters.has(this.id)) {
-      this.handOverAfterRemoval();
-      return;
-    }
     if (this.leadTransferee !== null && !this.tracker.voters.has(this.leadTransferee)) this.leadTransferee = null;
+    // A leader that removes itself keeps leading, without counting itself, until the removal
+    // commits (thesis 4.2.2); then it hands over (maybeHandOver).
     this.maybeCommit();
     this.needBroadcast = true;
   }
 
-  /** This leader was removed: let the most up-to-date voter take over at once, then step down. */
-  private handOverAfterRemoval(): void {
+  /**
+   * A member that knows this leader only as a learner (its log ends before our promotion)
+   * refuses our appends (admission.ts) and stays silent. If one stays silent for three
+   * election timeouts, hand leadership to a caught-up voter that has been a voter for longer:
+   * that one it knows. Leadership only ever moves to an older voter, so this cannot loop.
+   */
+  private maybeYieldToOlderVoter(): void {
+    if (this.leadTransferee !== null || !this.tracker.voters.has(this.id)) return;
+    const mine = voterSince(this.confHistory, this.id);
+    if (mine <= this.confHistory[0]!.index) return;
+    let stuck = false;
+    for (const [id, pr] of this.tracker.progress) if (id !== this.id && pr.silentRounds >= 3 && pr.match < mine) stuck = true;
+    if (!stuck) return;
+    let target: NodeId | null = null;
+    let best = mine;
+    for (const id of this.tracker.voters) {
+      const since = voterSince(this.confHistory, id);
+      if (id !== this.id && since < best && this.tracker.progress.get(id)!.match === this.log.lastIndex()) {
+        target = id;
+        best = since;
+      }
+    }
+    if (target !== null) this.transferLeadership(target);
+  }
+
+  /**
+   * A leader whose own removal is committed hands over: once a voter holds its whole log it
+   * gets timeoutNow and this node steps down. Until then this node keeps replicating (its
+   * removal must reach the survivors, or they would still need its vote).
+   */
+  private removalCommitted(): boolean {
+    if (this.tracker.voters.has(this.id)) return false;
+    return this.log.applied >= this.confHistory[this.confHistory.length - 1]!.index;
+  }
+
+  private maybeHandOver(): void {
+    if (this.role !== 'leader' || !this.removalCommitted()) return;
     let best: NodeId | null = null;
     let bestMatch = -1;
     for (const id of this.tracker.voters) {
@@ -794,7 +947,12 @@ export class RaftNode {
         bestMatch = m;
       }
     }
-    if (best !== null && bestMatch === this.log.lastIndex()) this.send({ type: 'timeoutNow', to: best, term: this.term });
+    if (best === null) {
+      this.becomeFollower(this.term, null);
+      return;
+    }
+    if (bestMatch < this.log.lastIndex()) return;
+    this.send({ type: 'timeoutNow', to: best, term: this.term });
     this.becomeFollower(this.term, null);
   }
 
@@ -812,4 +970,14 @@ export class RaftNode {
     const h = this.prevHard;
     return h.term !== this.term || h.vote !== this.vote || h.commit !== this.log.committed;
   }
+}
+
+/** Index of the conf entry from which `id` has been a voter without a break (the oldest known one if always). */
+function voterSince(history: ReadonlyArray<{ index: number; conf: ConfState }>, id: NodeId): number {
+  let since = Infinity;
+  for (let i = history.length - 1; i >= 0; i--) {
+    if (!history[i]!.conf.voters.includes(id)) break;
+    since = history[i]!.index;
+  }
+  return since;
 }

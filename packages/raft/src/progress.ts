@@ -20,6 +20,10 @@ export class Progress {
   snapshotTicks = 0;
   /** Heard from it since the last check-quorum round. */
   recentActive = false;
+  /** Heard from it since the last election-timeout round (kept apart from recentActive, which checkQuorum resets). */
+  heard = false;
+  /** Election timeouts in a row without a word from it. */
+  silentRounds = 0;
   /** Probe state: one append is out, wait for its answer or a heartbeat response. */
   probeSent = false;
   /** Highest commit index we told it about. */

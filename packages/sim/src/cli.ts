@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import { MIXES } from './mixes.js';
 import { coverageLine, failureLine, runSeeds } from './run-seeds.js';
 import { runSimulation } from './simulation.js';
+import { caught, runMutations, tableRow } from './mutations/run.js';
+import { MUTATIONS } from './mutations/catalog.js';
 
 /**
  * `npm run sim -- --seeds N [--nodes M] [--seed S] [--mix name] [--steps K]`
@@ -11,6 +13,7 @@ import { runSimulation } from './simulation.js';
  * `--seed S` replays one seed and prints its fault trace on failure.
  */
 function main(argv: string[]): number {
+  if (argv[0] === 'mutations') return mutations(argv.slice(1));
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -58,6 +61,25 @@ function main(argv: string[]): number {
   console.log(`${summary.ops} client ops (${summary.abandoned} with unknown outcome), ${summary.committed} entries committed, ${summary.inconclusive} inconclusive checks, ${secs} s`);
   console.log(`seeds: ${summary.seeds}, violations: ${summary.failures.length}`);
   return summary.failures.length > 0 ? 1 : 0;
+}
+
+/**
+ * `npm run sim -- mutations [--seeds N] [--only NAME] [--no-unit]`: plants each bug of
+ * mutations/catalog.ts in turn, runs the Raft unit tests and up to N seeds per mix, and prints
+ * the table; exit 1 when a bug went unnoticed.
+ */
+function mutations(argv: string[]): number {
+  const { values } = parseArgs({ args: argv, options: { seeds: { type: 'string' }, only: { type: 'string' }, 'no-unit': { type: 'boolean' } } });
+  const only = values.only;
+  if (only !== undefined && !MUTATIONS.some((m) => m.name === only)) throw new UsageError(`unknown mutation "${only}"; choose one of: ${MUTATIONS.map((m) => m.name).join(', ')}`);
+  const started = Date.now();
+  console.log('| planted bug | raft unit tests | simulator | caught |');
+  console.log('|---|---|---|---|');
+  const results = runMutations({ only, seedsPerMix: int(values.seeds, 'seeds') ?? 40, unit: !values['no-unit'], onResult: (r) => console.log(tableRow(r)) });
+  const missed = results.filter((r) => !caught(r));
+  console.log(`\nmutations: ${results.length}, caught: ${results.length - missed.length}, missed: ${missed.length} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  for (const r of results) console.log(`  ${r.name}: ${r.what}`);
+  return missed.length > 0 ? 1 : 0;
 }
 
 class UsageError extends Error {}

@@ -48,8 +48,12 @@ export class FaultInjector {
     for (const [id, index] of this.removals) {
       if (st.applied < index || st.conf.voters.includes(id) || st.conf.learners.includes(id)) continue;
       this.removals.delete(id);
-      this.c.trace(`${id} removed from the cluster; stopping it`);
-      this.c.queue.after(this.c.rng.int(300), () => this.c.retire(id));
+      // Operators are slow to stop removed machines: it keeps running, ticking and sending for up to 3 s.
+      const linger = this.c.rng.chance(0.5) ? this.c.rng.int(300) : this.c.rng.int(3000);
+      this.c.removed.add(id);
+      this.c.count('removedLingering');
+      this.c.trace(`${id} removed from the cluster; stopping it in ${linger} ms`);
+      this.c.queue.after(linger, () => this.c.retire(id));
     }
   }
 
@@ -163,10 +167,13 @@ export class FaultInjector {
     }
     if (!rng.chance(0.2)) return;
     const { voters, learners } = st.conf;
+    // Membership wanders between one voter and the larger of 5 and the initial size: 1- and 2-voter
+    // clusters, and removing the leader (itself, in a 2-voter cluster), are shapes the sim must reach.
+    const maxVoters = Math.max(5, this.c.opts.nodes);
     let cc: ConfChange;
-    if (learners.length > 0 && voters.length < 5) cc = { type: 'promoteLearner', node: rng.pick(learners) };
-    else if (voters.length > 3 && (voters.length >= 5 || rng.chance(0.5))) {
-      const candidates = rng.chance(0.2) ? voters : voters.filter((v) => v !== leader.id);
+    if (learners.length > 0 && voters.length < maxVoters) cc = { type: 'promoteLearner', node: rng.pick(learners) };
+    else if (voters.length > 1 && (voters.length >= maxVoters || rng.chance(0.5))) {
+      const candidates = rng.chance(0.25) ? [leader.id] : voters.filter((v) => v !== leader.id);
       cc = { type: 'removeNode', node: rng.pick(candidates.length > 0 ? candidates : voters) };
     } else if (learners.length > 0) cc = { type: 'removeNode', node: rng.pick(learners) };
     else {
@@ -198,7 +205,7 @@ export class FaultInjector {
     const cc = rng.pick(choices);
     this.c.count('misuse');
     // Bypasses the one-at-a-time pacing on purpose: a valid one here overlaps any pending change.
-    if (cc.type === 'removeNode' && members.includes(cc.node) && conf.voters.length - (conf.voters.includes(cc.node) ? 1 : 0) < 3) return;
+    if (cc.type === 'removeNode' && members.includes(cc.node) && conf.voters.length - (conf.voters.includes(cc.node) ? 1 : 0) < 1) return;
     this.propose(leader, cc);
   }
 }

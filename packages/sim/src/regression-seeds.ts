@@ -27,4 +27,28 @@ export const REGRESSION_SEEDS: readonly RegressionSeed[] = [
     nodes: 3,
     bug: 'same joiner-membership bug, seen as two leaders in term 3 (the joiner and n2)',
   },
+  // Issue 15 (1- to 9-node clusters, removing the leader, role checks): found while fixing the membership bugs.
+  {
+    seed: 4,
+    mix: 'chaos',
+    nodes: 1,
+    bug: 'a leader alone holding its uncommitted self-removal restarted as a non-voter: the survivor needed its vote and could not get it (deadlock)',
+  },
+  { seed: 81, mix: 'chaos', nodes: 2, bug: 'same self-removal deadlock in a 2-voter cluster' },
+  { seed: 95, mix: 'chaos', nodes: 3, bug: 'same self-removal deadlock after the cluster shrank to 2 voters' },
+  {
+    seed: 273,
+    mix: 'chaos',
+    nodes: 8,
+    bug: 'a follower whose uncommitted conf entry removed the new leader refused its appends (role check), so the entry was never replaced',
+  },
+  { seed: 479, mix: 'chaos', nodes: 6, bug: 'same role-check deadlock on two followers with an uncommitted removal of the leader' },
+  {
+    seed: 569,
+    mix: 'chaos',
+    nodes: 9,
+    bug: 'a lagging voter knew the (promoted) leader only as a learner, refused its appends, and nobody could tell it otherwise',
+  },
+  { seed: 1029, mix: 'chaos', nodes: 3, bug: 'without pre-vote: a voter ahead in term dropped the stale heartbeats of a leader it knew as a learner instead of answering them, so nothing ever changed' },
+  { seed: 1055, mix: 'chaos', nodes: 6, bug: 'same stale-heartbeat deadlock with 6 nodes' },
 ];

@@ -35,6 +35,8 @@ export class SimCluster {
   readonly clients: SimClient[] = [];
   readonly acknowledged: string[] = [];
   readonly retired = new Set<NodeId>();
+  /** Removed from the membership but still running (and sending) until retired: clients no longer use them. */
+  readonly removed = new Set<NodeId>();
   readonly traceLines: string[] = [];
   readonly raftOptions: HostEnv['raftOptions'];
   /** Coverage counters of the run (elections, snapshots, crashes, ...). */
@@ -83,7 +85,7 @@ export class SimCluster {
           rng: this.clientRng.fork(),
           history: this.history,
           keys,
-          nodes: () => [...this.nodes.keys()].filter((id) => !this.retired.has(id)),
+          nodes: () => [...this.nodes.keys()].filter((id) => !this.retired.has(id) && !this.removed.has(id)),
           sendRequest: (node, req) => this.deliverRequest(node, req),
           acknowledged: (op) => this.acknowledged.push(op),
           readIndexShare: 0.6,

@@ -10,7 +10,7 @@ import type { HistoryOp } from './history.js';
 
 export interface SimOptions {
   seed: number;
-  /** Initial voters; default 3 or 5, chosen by the seed. */
+  /** Initial voters; default 1 to 9, chosen by the seed. */
   nodes?: number;
   /** Fault mix name; default chosen by the seed. */
   mix?: string;
@@ -42,7 +42,7 @@ const CONVERGE_DEADLINE_MS = 30_000;
 /** Runs one seeded simulation: a fault phase, then heal and converge, then the end-of-run checks. */
 export function runSimulation(opts: SimOptions): SimResult {
   const mix = opts.mix ? mixByName(opts.mix) : mixForSeed(opts.seed);
-  const nodes = opts.nodes ?? ((opts.seed >>> 3) % 2 === 0 ? 3 : 5);
+  const nodes = opts.nodes ?? 1 + ((opts.seed >>> 3) % 9);
   const steps = opts.steps ?? DEFAULT_STEPS;
   // Client count varies with the seed: a few clients keep histories easy to read, many push batching and pipelining.
   const clients = [2, 4, 4, 8][(opts.seed >>> 4) % 4];

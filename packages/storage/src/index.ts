@@ -1,5 +1,4 @@
-export { LevelRaftStorage, STORE_VERSION, type SaveRequest, type LoadedState, type OpenOptions } from './log-store.js';
+export { LevelRaftStorage, STORE_VERSION, type OpenOptions } from './log-store.js';
 export { LevelKv, type KvStore, type KvOp } from './kv.js';
-export { RaftHost, type RaftHostOptions } from './raft-host.js';
-export { MemoryNetwork, type MemoryNetworkOptions } from './memory-network.js';
-export { silentLogger, type RaftTransport, type StateMachine, type HostLogger } from './transport.js';
+// The host loop moved to @shoal/raft-host; these types are its storage contract.
+export type { SaveRequest, LoadedState } from '@shoal/raft-host';

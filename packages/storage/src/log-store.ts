@@ -4,7 +4,8 @@
  * asked, so a crash leaves either all of a Ready on disk or none of it.
  * See the package README for the on-disk format.
  */
-import type { ConfState, Entry, HardState, PersistedState, Snapshot } from '@shoal/raft';
+import type { ConfState, Entry, Snapshot } from '@shoal/raft';
+import type { LoadedState, RaftStorage, SaveRequest } from '@shoal/raft-host';
 import { ErrorCode, ShoalError } from '@shoal/types';
 import { decodeConf, decodeEntryBody, decodeHardState, decodeSnapshotBody, encodeEntryBody, encodeJson, encodeSnapshotBody } from './codec.js';
 import { CONF_KEY, ENTRY_END, ENTRY_FIRST, HARD_STATE_KEY, SNAPSHOT_KEY, VERSION_KEY, entryIndexOfKey, entryKey, metaKey } from './keys.js';
@@ -14,23 +15,12 @@ import { corruptStore, describe, openFailed, writeFailed } from './store-errors.
 
 export const STORE_VERSION = 1;
 
-export interface SaveRequest {
-  hardState?: HardState;
-  entries: Entry[];
-  snapshot?: Snapshot;
-}
-
-export interface LoadedState extends PersistedState {
-  /** Index the FSM state in `snapshot` reflects: replay committed entries after it. */
-  applied: number;
-}
-
 export interface OpenOptions {
   /** Wraps the key-value layer (tests observe or fail writes through it). */
   wrapKv?: (kv: KvStore) => KvStore;
 }
 
-export class LevelRaftStorage {
+export class LevelRaftStorage implements RaftStorage {
   /** Range of entry keys on disk; 0/0 when there are none. Kept so deletes need no reads. */
   private firstIndex = 0;
   private lastIndex = 0;

@@ -1,7 +1,8 @@
 // A 3-node RaftHost cluster on MemoryNetwork and real LevelDB, for tests.
 import { join } from 'node:path';
 import type { Entry, NodeId } from '@shoal/raft';
-import { LevelRaftStorage, MemoryNetwork, RaftHost, type OpenOptions, type StateMachine } from '../src/index.js';
+import { MemoryNetwork, RaftHost, type StateMachine } from '@shoal/raft-host';
+import { LevelRaftStorage, type OpenOptions } from '../src/index.js';
 import { tempDir, waitFor } from './helpers.js';
 
 /** A KV FSM: commands are "key=value"; apply returns how many times the key was set. */

@@ -1,6 +1,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { NotLeaderError, isShoalError } from '@shoal/types';
+import type { Message } from '@shoal/raft';
 import { LevelRaftStorage, type KvOp, type KvStore } from '../src/index.js';
 import { TestCluster, cmd, type ClusterOptions } from './cluster.js';
 import { waitFor } from './helpers.js';
@@ -199,4 +200,25 @@ test('every write that carries log entries is synced before its messages leave',
   assert.deepEqual(unsynced, []);
   // 50 concurrent proposals share batches: far fewer synced writes than entries on 3 replicas.
   assert.ok(syncedBatches.count < 3 * 50, `${syncedBatches.count} synced batches for 150 entry copies`);
+});
+
+test('read contexts are unique across restarts, so a late reply to the previous process cannot answer a new read', async (t) => {
+  const c = await cluster(t);
+  const leader = await c.leader();
+  const id = c.followers(leader)[0].id;
+  const contexts: string[] = [];
+  const net = c.net as unknown as { send(from: string, msgs: Message[]): void };
+  const send = net.send.bind(c.net);
+  net.send = (from, msgs) => {
+    for (const m of msgs) if (m.type === 'readIndex' && m.context !== undefined) contexts.push(m.context);
+    send(from, msgs);
+  };
+  for (let round = 0; round < 2; round++) {
+    const f = round === 0 ? c.member(id) : await c.startMember(id);
+    await waitFor(() => f.host.status().leader === leader.id, 'follower to learn the leader');
+    await f.host.readBarrier();
+    await c.stopMember(id);
+  }
+  assert.equal(contexts.length, 2);
+  assert.notEqual(contexts[0], contexts[1]);
 });

@@ -2,8 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Ready } from '@shoal/raft';
 import { LevelRaftStorage, type KvOp } from '../src/index.js';
-import { ReadyWriter } from '../src/ready-writer.js';
+import { ReadyWriter } from '@shoal/raft-host';
 import { entries, tempDir } from './helpers.js';
+
+/** ReadyWriter.persist calls back; the tests await it. */
+function persist(w: ReadyWriter, rd: Ready): Promise<void> {
+  return new Promise((resolve, reject) => w.persist(rd, (err) => (err ? reject(err) : resolve())));
+}
 
 function ready(over: Partial<Ready>): Ready {
   return { entries: [], committedEntries: [], messages: [], readStates: [], mustSync: false, ...over };
@@ -31,24 +36,24 @@ async function writer(t: Parameters<typeof tempDir>[0]) {
 
 test('a commit-only hard state is not written alone but rides with the next entries', async (t) => {
   const { w, batches, store } = await writer(t);
-  await w.persist(ready({ entries: entries(1, 2, 2), mustSync: true }));
-  await w.persist(ready({ hardState: { term: 2, vote: 'a', commit: 2 } }));
+  await persist(w, ready({ entries: entries(1, 2, 2), mustSync: true }));
+  await persist(w, ready({ hardState: { term: 2, vote: 'a', commit: 2 } }));
   assert.equal(batches.length, 1, 'no write for the commit alone');
-  await w.persist(ready({ entries: entries(3, 3, 2), mustSync: true }));
+  await persist(w, ready({ entries: entries(3, 3, 2), mustSync: true }));
   assert.deepEqual(batches[1], { keys: ['e', 'h'], sync: true });
   assert.equal((await store.load()).hardState.commit, 2);
 });
 
 test('a new term or vote is written and synced at once', async (t) => {
   const { w, batches } = await writer(t);
-  await w.persist(ready({ hardState: { term: 3, vote: null, commit: 0 }, mustSync: true }));
+  await persist(w, ready({ hardState: { term: 3, vote: null, commit: 0 }, mustSync: true }));
   assert.deepEqual(batches, [{ keys: ['h'], sync: true }]);
 });
 
 test('flush writes a deferred commit', async (t) => {
   const { w, store } = await writer(t);
-  await w.persist(ready({ entries: entries(1, 1, 2), mustSync: true }));
-  await w.persist(ready({ hardState: { term: 2, vote: 'a', commit: 1 } }));
+  await persist(w, ready({ entries: entries(1, 1, 2), mustSync: true }));
+  await persist(w, ready({ hardState: { term: 2, vote: 'a', commit: 1 } }));
   await w.flush();
   assert.equal((await store.load()).hardState.commit, 1);
 });

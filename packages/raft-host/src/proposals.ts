@@ -5,17 +5,22 @@
  */
 import type { Entry, NodeId } from '@shoal/raft';
 import { ErrorCode, ShoalError } from '@shoal/types';
+import type { Cancel, HostScheduler } from './scheduler.js';
 
 interface Waiter {
   term: number;
   resolve: (result: unknown) => void;
   reject: (err: unknown) => void;
-  timer?: ReturnType<typeof setTimeout>;
+  cancelTimer?: Cancel;
   cleanup?: () => void;
 }
 
+export type Settle = (err: unknown, value?: unknown) => void;
+
 export class PendingProposals {
   private readonly byIndex = new Map<number, Waiter>();
+
+  constructor(private readonly scheduler: HostScheduler) {}
 
   get size(): number {
     return this.byIndex.size;
@@ -23,20 +28,27 @@ export class PendingProposals {
 
   /** Waits for the entry at (index, term); rejects on timeout or abort. */
   wait(index: number, term: number, opts: { timeoutMs: number; signal?: AbortSignal }): Promise<unknown> {
-    return new Promise((resolve, reject) => {
-      const previous = this.byIndex.get(index);
-      if (previous) this.settle(index, previous, () => previous.reject(overwritten(index, null)));
-      const w: Waiter = { term, resolve, reject };
-      w.timer = setTimeout(() => this.settle(index, w, () => reject(new ShoalError(ErrorCode.Timeout, `proposal at index ${index} was not applied within ${opts.timeoutMs} ms; its outcome is unknown, check the state before retrying`, { index }))), opts.timeoutMs);
-      if (opts.signal) {
-        const signal = opts.signal;
-        const onAbort = () => this.settle(index, w, () => reject(new ShoalError(ErrorCode.Aborted, `proposal at index ${index} was abandoned by the caller; it may still be applied`, { index })));
-        if (signal.aborted) return onAbort();
-        signal.addEventListener('abort', onAbort, { once: true });
-        w.cleanup = () => signal.removeEventListener('abort', onAbort);
-      }
+    return new Promise((resolve, reject) => this.watch(index, term, opts, (err, value) => (err ? reject(err) : resolve(value))));
+  }
+
+  /** Like `wait`, with a callback: `settle(err)` or `settle(null, result)`, exactly once. */
+  watch(index: number, term: number, opts: { timeoutMs: number; signal?: AbortSignal }, settle: Settle): void {
+    const resolve = (value: unknown): void => settle(null, value);
+    const reject = (err: unknown): void => settle(err);
+    const previous = this.byIndex.get(index);
+    if (previous) this.settle(index, previous, () => previous.reject(overwritten(index, null)));
+    const w: Waiter = { term, resolve, reject };
+    w.cancelTimer = this.scheduler.after(opts.timeoutMs, () => this.settle(index, w, () => reject(new ShoalError(ErrorCode.Timeout, `proposal at index ${index} was not applied within ${opts.timeoutMs} ms; its outcome is unknown, check the state before retrying`, { index }))));
+    if (opts.signal) {
+      const signal = opts.signal;
+      const onAbort = () => this.settle(index, w, () => reject(new ShoalError(ErrorCode.Aborted, `proposal at index ${index} was abandoned by the caller; it may still be applied`, { index })));
       this.byIndex.set(index, w);
-    });
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      w.cleanup = () => signal.removeEventListener('abort', onAbort);
+      return;
+    }
+    this.byIndex.set(index, w);
   }
 
   /** Called for every applied entry, in order. */
@@ -61,7 +73,7 @@ export class PendingProposals {
 
   private settle(index: number, w: Waiter, done: () => void): void {
     if (this.byIndex.get(index) === w) this.byIndex.delete(index);
-    if (w.timer) clearTimeout(w.timer);
+    w.cancelTimer?.();
     w.cleanup?.();
     done();
   }

@@ -1,20 +1,31 @@
 /**
  * RaftHost: the I/O loop around one RaftNode. Ticks on a timer, steps
  * messages from the transport and drains Ready in a loop: persist (one synced
- * batch per Ready, however many proposals it holds), then send, then apply,
+ * write per Ready, however many proposals it holds), then send, then apply,
  * then advance. Snapshots the FSM every `snapshotEvery` applied entries.
+ *
+ * Time comes from an injected scheduler and the loop continues from the
+ * storage's completion callbacks (no await inside), so a simulator can run
+ * this very loop on simulated time with a simulated disk.
  */
-import { RaftNode, type ConfChange, type Entry, type Message, type NodeId, type RaftStatus, type Ready, type Role, type Snapshot } from '@shoal/raft';
+import { RaftNode, type ConfChange, type DropCounts, type RaftConfig, type Entry, type Message, type NodeId, type RaftStatus, type Ready, type Role, type Snapshot } from '@shoal/raft';
 import { ErrorCode, NotLeaderError, ShoalError, isShoalError } from '@shoal/types';
-import type { LevelRaftStorage } from './log-store.js';
-import { PendingProposals } from './proposals.js';
+import { PendingProposals, type Settle } from './proposals.js';
 import { ReadBarriers } from './read-barriers.js';
 import { ReadyWriter } from './ready-writer.js';
+import { realScheduler, type Cancel, type HostScheduler } from './scheduler.js';
+import { whenDone, type LoadedState, type RaftStorage } from './storage.js';
 import { silentLogger, type HostLogger, type RaftTransport, type StateMachine } from './transport.js';
 
 export interface RaftHostOptions {
   id: NodeId;
-  storage: LevelRaftStorage;
+  storage: RaftStorage;
+  /** Timers; real ones by default, simulated ones in the simulator. */
+  scheduler?: HostScheduler;
+  /** Raft tuning (pre-vote and check-quorum are on by default). */
+  raftOptions?: Pick<RaftConfig, 'preVote' | 'checkQuorum' | 'maxSizePerMsg' | 'maxInflight'>;
+  /** Called with every applied entry, Raft's own (no-op, conf) included: for checkers. */
+  observeApplied?: (e: Entry) => void;
   transport: RaftTransport;
   fsm: StateMachine;
   tickMs?: number;
@@ -36,13 +47,18 @@ export interface RaftHostOptions {
 }
 
 export class RaftHost {
-  private readonly opts: Required<Omit<RaftHostOptions, 'bootstrapVoters' | 'logger'>> & Pick<RaftHostOptions, 'bootstrapVoters'>;
+  private readonly opts: Required<Omit<RaftHostOptions, 'bootstrapVoters' | 'logger' | 'observeApplied' | 'raftOptions'>> & Pick<RaftHostOptions, 'bootstrapVoters' | 'observeApplied' | 'raftOptions'>;
   private readonly log: HostLogger;
+  private readonly scheduler: HostScheduler;
   private node: RaftNode | null = null;
-  private timer: ReturnType<typeof setInterval> | null = null;
+  private cancelTick: Cancel | null = null;
   private running = false;
+  /** Set by halt(): the process died, nothing it started may finish. */
+  private halted = false;
   private drainScheduled = false;
-  private draining: Promise<void> | null = null;
+  /** A Ready is being written; the next one waits for it (RaftNode may step meanwhile). */
+  private writing = false;
+  private idleWaiters: (() => void)[] = [];
   private fatal: ShoalError | null = null;
   private applied = 0;
   private snapshotIndex = 0;
@@ -51,8 +67,10 @@ export class RaftHost {
   private term = 0;
   private writer: ReadyWriter | null = null;
   private readSeq = 0;
-  private readonly proposals = new PendingProposals();
-  private readonly reads = new ReadBarriers();
+  /** Distinguishes this process's read contexts from a previous run's, whose replies may still be in flight. */
+  private incarnation = '';
+  private readonly proposals: PendingProposals;
+  private readonly reads: ReadBarriers;
   private readonly leaderListeners: ((leader: NodeId | null, term: number) => void)[] = [];
   private readonly appliedListeners: ((index: number) => void)[] = [];
   private readonly fatalListeners: ((err: ShoalError) => void)[] = [];
@@ -68,23 +86,34 @@ export class RaftHost {
       random: Math.random,
       proposeTimeoutMs: 30_000,
       leaderWritesInParallel: false,
+      scheduler: realScheduler,
       ...opts,
     };
     this.log = opts.logger ?? silentLogger;
+    this.scheduler = this.opts.scheduler;
+    this.proposals = new PendingProposals(this.scheduler);
+    this.reads = new ReadBarriers(this.scheduler);
   }
 
   async start(): Promise<void> {
-    const { storage, fsm, bootstrapVoters } = this.opts;
+    const { storage, bootstrapVoters } = this.opts;
     const state = await storage.load();
     const fresh = state.snapshot === null && state.entries.length === 0 && state.hardState.term === 0;
     if (fresh && state.conf.voters.length === 0 && bootstrapVoters && bootstrapVoters.length > 0) {
       state.conf = { voters: [...bootstrapVoters], learners: [] };
       await storage.setBootstrapConf(state.conf);
     }
+    this.startWith(state);
+  }
+
+  /** Starts from state already loaded (the bootstrap membership in it): what start() does after reading the disk. */
+  startWith(state: LoadedState): void {
+    const { fsm } = this.opts;
     if (state.snapshot) fsm.restore(state.snapshot.data);
     this.applied = this.snapshotIndex = state.applied;
     this.term = state.hardState.term;
-    this.writer = new ReadyWriter(storage, state.hardState);
+    this.writer = new ReadyWriter(this.opts.storage, state.hardState);
+    this.incarnation = incarnationId(this.opts.random);
     this.node = new RaftNode({
       id: this.opts.id,
       electionTick: this.opts.electionTick,
@@ -94,10 +123,11 @@ export class RaftHost {
       applied: state.applied,
       preVote: true,
       checkQuorum: true,
+      ...this.opts.raftOptions,
     });
     this.opts.transport.onMessage((m) => this.receive(m));
     this.running = true;
-    this.timer = setInterval(() => this.tick(), this.opts.tickMs);
+    this.cancelTick = this.scheduler.every(this.opts.tickMs, () => this.tick());
     this.log.info({ node: this.opts.id, applied: this.applied, term: this.term, entries: state.entries.length }, 'raft host started');
     this.scheduleDrain();
   }
@@ -105,9 +135,10 @@ export class RaftHost {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.draining;
+    this.cancelTick?.();
+    this.cancelTick = null;
+    // The Ready being written still completes: its messages and applies are part of it.
+    if (this.writing) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     // Best effort: a fresher commit index means less to relearn after a restart.
     if (!this.fatal) await this.writer?.flush().catch(() => undefined);
     const err = new ShoalError(ErrorCode.Aborted, 'the raft host was stopped; the outcome of in-flight proposals is unknown');
@@ -115,16 +146,37 @@ export class RaftHost {
     this.reads.rejectAll(err);
   }
 
+  /**
+   * Power loss: stops at once, mid-write if need be. Nothing queued or being written
+   * completes, no waiter is settled (the process is gone); the storage decides what survived.
+   */
+  halt(): void {
+    this.halted = true;
+    this.running = false;
+    this.cancelTick?.();
+    this.cancelTick = null;
+  }
+
   propose(data: Uint8Array, opts: { signal?: AbortSignal; timeoutMs?: number } = {}): Promise<unknown> {
-    try {
-      const node = this.live();
-      const { index, term } = node.propose(data);
-      const done = this.proposals.wait(index, term, { timeoutMs: opts.timeoutMs ?? this.opts.proposeTimeoutMs, signal: opts.signal });
-      this.scheduleDrain();
-      return done;
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return new Promise((resolve, reject) => {
+      try {
+        this.submit(data, opts, (err, value) => (err ? reject(err) : resolve(value)));
+      } catch (err) {
+        reject(err);
+      }
+    });
+  }
+
+  /**
+   * `propose` with a callback: throws at once (NotLeaderError, ...) if the node cannot take it,
+   * else `settle` is called once the entry is applied here, or fails.
+   */
+  submit(data: Uint8Array, opts: { signal?: AbortSignal; timeoutMs?: number }, settle: Settle): { index: number; term: number } {
+    const node = this.live();
+    const at = node.propose(data);
+    this.proposals.watch(at.index, at.term, { timeoutMs: opts.timeoutMs ?? this.opts.proposeTimeoutMs, signal: opts.signal }, settle);
+    this.scheduleDrain();
+    return at;
   }
 
   async proposeConfChange(cc: ConfChange): Promise<void> {
@@ -137,17 +189,21 @@ export class RaftHost {
 
   /** Resolves once this replica has applied everything committed when it was called (linearizable reads). */
   async readBarrier(opts: { timeoutMs?: number } = {}): Promise<void> {
+    await new Promise<void>((resolve, reject) => this.requestRead(opts, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /** `readBarrier` with a callback: throws at once without a known leader, else `settle` is called once. */
+  requestRead(opts: { timeoutMs?: number }, settle: (err: unknown) => void): void {
     const node = this.live();
     const status = node.status();
     if (status.leader === null) throw new NotLeaderError(null);
-    const context = `${this.opts.id}/${++this.readSeq}`;
-    const done = this.reads.wait(context, opts.timeoutMs ?? this.electionMs() * 3);
+    const context = `${this.opts.id}/${this.incarnation}/${++this.readSeq}`;
     if (status.role === 'leader') node.readIndex(context);
+    this.reads.watch(context, opts.timeoutMs ?? this.electionMs() * 3, settle);
     // RaftNode.readIndex serves leaders only; a follower asks the leader itself and
     // RaftNode turns the leader's readIndexResp into a ReadState.
-    else this.opts.transport.send([{ type: 'readIndex', from: this.opts.id, to: status.leader, term: status.term, context }]);
+    if (status.role !== 'leader') this.send([{ type: 'readIndex', from: this.opts.id, to: status.leader, term: status.term, context }]);
     this.scheduleDrain();
-    await done;
   }
 
   async transferLeadership(to: NodeId, opts: { timeoutMs?: number } = {}): Promise<void> {
@@ -155,13 +211,13 @@ export class RaftHost {
     if (this.leader === to) return;
     const timeoutMs = opts.timeoutMs ?? this.electionMs() * 3;
     const done = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const cancel = this.scheduler.after(timeoutMs, () => {
         remove();
         reject(new ShoalError(ErrorCode.Timeout, `leadership did not move to ${to} within ${timeoutMs} ms; check that it is a healthy, caught-up voter`, { to }));
-      }, timeoutMs);
+      });
       const listener = (leader: NodeId | null) => {
         if (leader !== to) return;
-        clearTimeout(timer);
+        cancel();
         remove();
         resolve();
       };
@@ -180,6 +236,12 @@ export class RaftHost {
     // Readable after stop() or a fatal error too: operators want the last known state.
     if (!this.node) throw new ShoalError(ErrorCode.Internal, 'the raft host has not started yet; call start() first');
     return { ...this.node.status(), applied: this.applied };
+  }
+
+  /** Peer messages the Raft node refused, by reason (a learner campaigning, a term out of range, ...); for metrics. */
+  refusedMessages(): DropCounts {
+    if (!this.node) throw new ShoalError(ErrorCode.Internal, 'the raft host has not started yet; call start() first');
+    return this.node.droppedMessages();
   }
 
   onLeaderChange(cb: (leader: NodeId | null, term: number) => void): void {
@@ -226,35 +288,71 @@ export class RaftHost {
   private scheduleDrain(): void {
     if (this.drainScheduled || !this.running) return;
     this.drainScheduled = true;
-    // setImmediate, not a microtask: lets every proposal and message already queued land in the same Ready.
-    setImmediate(() => {
+    // "Soon", not a microtask: lets every proposal and message already queued land in the same Ready.
+    this.scheduler.soon(() => {
       this.drainScheduled = false;
-      if (!this.draining) this.draining = this.drain().finally(() => (this.draining = null));
+      this.drain();
     });
   }
 
-  private async drain(): Promise<void> {
+  /**
+   * Handles Readies one at a time. A storage that completes at once keeps this loop
+   * going here; one that completes later resumes it from its callback.
+   */
+  private drain(): void {
     const node = this.node!;
-    try {
-      while (this.running && node.hasReady()) await this.handle(node, node.ready());
-    } catch (err) {
-      this.fail(err);
+    while (!this.writing && this.running) {
+      let rd: Ready;
+      try {
+        if (!node.hasReady()) break;
+        rd = node.ready();
+      } catch (err) {
+        this.fail(err);
+        return;
+      }
+      this.writing = true;
+      let inline = true;
+      let doneInline = false;
+      this.handle(node, rd, () => {
+        this.writing = false;
+        if (inline) doneInline = true;
+        else this.drain();
+      });
+      inline = false;
+      if (!doneInline) return;
     }
+    if (!this.writing) for (const w of this.idleWaiters.splice(0)) w();
   }
 
-  private async handle(node: RaftNode, rd: Ready): Promise<void> {
+  private handle(node: RaftNode, rd: Ready, next: () => void): void {
     const writer = this.writer!;
     const early = this.opts.leaderWritesInParallel && writer.mayReplicateBeforePersist(rd, this.role);
     if (early) this.send(rd.messages);
-    await writer.persist(rd);
-    // Only now, with the Ready durable, may anything leave this node.
-    if (!early) this.send(rd.messages);
-    if (rd.snapshot) this.restore(rd.snapshot);
-    this.apply(rd.committedEntries);
-    node.advance(rd);
-    if (rd.readStates.length > 0) this.reads.confirmed(rd.readStates, this.applied);
-    this.noteLeader(rd);
-    await this.maybeCompact(node);
+    writer.persist(rd, (err) => {
+      if (this.halted) return;
+      if (err) return this.failWrite(err, next);
+      try {
+        // Only now, with the Ready durable, may anything leave this node.
+        if (!early) this.send(rd.messages);
+        if (rd.snapshot) this.restore(rd.snapshot);
+        this.apply(rd.committedEntries);
+        node.advance(rd);
+        if (rd.readStates.length > 0) this.reads.confirmed(rd.readStates, this.applied);
+        this.noteLeader(rd);
+      } catch (e) {
+        return this.failWrite(e, next);
+      }
+      this.maybeCompact(node, (e) => {
+        if (this.halted) return;
+        if (e) return this.failWrite(e, next);
+        next();
+      });
+    });
+  }
+
+  private failWrite(err: unknown, next: () => void): void {
+    this.fail(err);
+    next();
   }
 
   private send(msgs: Message[]): void {
@@ -300,6 +398,7 @@ export class RaftHost {
         }
       }
       this.applied = e.index;
+      this.opts.observeApplied?.(e);
       this.proposals.applied(e, result, this.leader);
     }
     this.reads.applied(this.applied);
@@ -319,24 +418,34 @@ export class RaftHost {
     this.notify(this.leaderListeners, leader, term);
   }
 
-  private async maybeCompact(node: RaftNode): Promise<void> {
-    if (this.applied - this.snapshotIndex < this.opts.snapshotEvery) return;
+  private maybeCompact(node: RaftNode, done: (err?: unknown) => void): void {
+    if (this.applied - this.snapshotIndex < this.opts.snapshotEvery) return done();
     const index = this.applied;
     const snapshot = node.compact(index, this.opts.fsm.snapshot());
-    await this.opts.storage.compact(snapshot);
-    this.snapshotIndex = index;
-    this.log.debug({ node: this.opts.id, index }, 'compacted the raft log');
+    whenDone(this.opts.storage.compact(snapshot), (err) => {
+      if (err) return done(err);
+      this.snapshotIndex = index;
+      this.log.debug({ node: this.opts.id, index }, 'compacted the raft log');
+      done();
+    });
   }
 
   private fail(err: unknown): void {
     const fatal = isShoalError(err) ? err : new ShoalError(ErrorCode.Internal, `raft host failed: ${String(err)}`);
+    if (this.fatal) return;
     this.fatal = fatal;
     this.running = false;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    this.cancelTick?.();
+    this.cancelTick = null;
     this.log.error({ node: this.opts.id, err: fatal.message }, 'raft host stopped: cannot persist');
     this.proposals.rejectAll(fatal);
     this.reads.rejectAll(fatal);
     this.notify(this.fatalListeners, fatal);
   }
+}
+
+/** 64 random bits in base 36: a fresh id per process start, so read contexts never repeat across restarts. */
+function incarnationId(random: () => number): string {
+  const part = (): string => Math.floor(random() * 2 ** 32).toString(36).padStart(7, '0');
+  return part() + part();
 }

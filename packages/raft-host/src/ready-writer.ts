@@ -1,10 +1,10 @@
 /**
- * How a Ready reaches disk: one batch per Ready (synced when Raft asks), a
+ * How a Ready reaches disk: one write per Ready (synced when Raft asks), a
  * commit-only hard state deferred to the next write, and the rule for when a
  * leader may send before its own write is durable.
  */
 import type { HardState, NodeId, Ready, Role } from '@shoal/raft';
-import type { LevelRaftStorage } from './log-store.js';
+import { whenDone, type RaftStorage } from './storage.js';
 
 export class ReadyWriter {
   /** Term and vote as last written; a change must be synced before any message leaves. */
@@ -12,32 +12,39 @@ export class ReadyWriter {
   private deferred: HardState | undefined;
 
   constructor(
-    private readonly storage: LevelRaftStorage,
+    private readonly storage: RaftStorage,
     initial: HardState,
   ) {
     this.durable = { term: initial.term, vote: initial.vote };
   }
 
   /**
-   * Writes the Ready's entries, snapshot and hard state in one batch. A hard
-   * state that only moves `commit` need not be durable (Raft relearns the
-   * commit index), so it waits for the next write instead of costing one.
+   * Writes the Ready's entries, snapshot and hard state in one write, then
+   * calls `done` (at once when nothing needs writing). A hard state that only
+   * moves `commit` need not be durable (Raft relearns the commit index), so it
+   * waits for the next write instead of costing one.
    */
-  async persist(rd: Ready): Promise<void> {
+  persist(rd: Ready, done: (err?: unknown) => void): void {
     const hardState = rd.hardState ?? this.deferred;
     if (rd.entries.length === 0 && !rd.snapshot && !this.changesTermOrVote(rd)) {
       this.deferred = hardState;
+      done();
       return;
     }
-    await this.storage.save({ hardState, entries: rd.entries, snapshot: rd.snapshot }, { sync: rd.mustSync || rd.snapshot !== undefined });
-    this.deferred = undefined;
-    if (hardState) this.durable = { term: hardState.term, vote: hardState.vote };
+    const w = this.storage.save({ hardState, entries: rd.entries, snapshot: rd.snapshot }, { sync: rd.mustSync || rd.snapshot !== undefined });
+    whenDone(w, (err) => {
+      if (err) return done(err);
+      this.deferred = undefined;
+      if (hardState) this.durable = { term: hardState.term, vote: hardState.vote };
+      done();
+    });
   }
 
   /** Writes a deferred commit index, so a restart has less to relearn. */
   async flush(): Promise<void> {
     if (!this.deferred) return;
-    await this.storage.save({ hardState: this.deferred, entries: [] }, { sync: true });
+    const hardState = this.deferred;
+    await new Promise<void>((resolve, reject) => whenDone(this.storage.save({ hardState, entries: [] }, { sync: true }), (err) => (err ? reject(err) : resolve())));
     this.deferred = undefined;
   }
 
