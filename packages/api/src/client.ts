@@ -8,6 +8,9 @@ import type { ClusterEvent, ClusterStatus, Health, JoinToken, LogLine, MetricsTe
 import { sseMessages, textLines } from './lines.js';
 import type { CreateSecretRequest, KeyRotation } from './secrets-backend.js';
 import type { VolumeInfo } from './volumes-backend.js';
+import type { ApiSession } from './session.js';
+
+export type { ApiSession, SessionRole } from './session.js';
 
 export interface ShoalClientOptions {
   /** e.g. http://127.0.0.1:7070 */
@@ -119,6 +122,10 @@ export class ShoalClient {
   }
   rotateStoreKey(): Promise<KeyRotation> {
     return this.json('POST', '/v1/cluster/rotate-key');
+  }
+  /** Who this client's token is and its role. */
+  session(): Promise<ApiSession> {
+    return this.json('GET', '/v1/session');
   }
   openapi(): Promise<Record<string, unknown>> {
     return this.json('GET', '/v1/openapi.json');

@@ -7,3 +7,4 @@ export { checkSpec } from './validation.js';
 export * from './secrets-backend.js';
 export * from './volumes-backend.js';
 export { registerConsole, CONSOLE_PREFIX, type ConsoleOptions } from './console.js';
+export type { ApiSession, SessionRole } from './session.js';

@@ -20,6 +20,7 @@ import { secretRoutes } from './routes/secrets.js';
 import { hasSecrets } from './secrets-backend.js';
 import { volumeRoutes } from './routes/volumes.js';
 import { hasVolumes } from './volumes-backend.js';
+import { sessionRoutes } from './session.js';
 
 export interface ApiServerOptions {
   backend: Backend;
@@ -69,6 +70,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     systemRoutes(api, opts.backend);
     if (hasSecrets(opts.backend)) secretRoutes(api, opts.backend);
     if (hasVolumes(opts.backend)) volumeRoutes(api, opts.backend);
+    sessionRoutes(api);
     api.get('/v1/openapi.json', { schema: { hide: true } }, async () => scope.swagger());
   });
   return app;

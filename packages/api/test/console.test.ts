@@ -27,8 +27,11 @@ test('the console is served at /ui/ without a token, with a strict content secur
     assert.equal(page.statusCode, 200);
     assert.match(page.body, /shoal console/);
     assert.match(String(page.headers['content-security-policy']), /default-src 'self'.*connect-src 'self'/);
+    assert.equal(page.headers['cache-control'], 'no-cache');
     const asset = await app.inject({ url: '/ui/assets/app.js' });
     assert.equal(asset.statusCode, 200);
+    assert.match(String(asset.headers['content-type']), /^text\/javascript/);
+    assert.match(String(asset.headers['cache-control']), /immutable/);
     assert.equal((await app.inject({ url: '/ui/assets/missing.js' })).statusCode, 404);
   } finally {
     await app.close();
@@ -84,3 +87,15 @@ function rawGet(base: string, path: string): Promise<{ status: number; body: str
     req.end();
   });
 }
+
+test('/v1/session names the token and its role; without token roles the node token has full rights', async () => {
+  const { app } = setup();
+  try {
+    assert.equal((await app.inject({ url: '/v1/session' })).statusCode, 401);
+    const res = await app.inject({ url: '/v1/session', headers: auth });
+    assert.equal(res.statusCode, 200);
+    assert.deepEqual(res.json(), { name: 'node', role: 'admin' });
+  } finally {
+    await app.close();
+  }
+});

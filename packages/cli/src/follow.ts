@@ -9,6 +9,7 @@ import { ErrorCode, ShoalError, type Service, type Task } from '@shoal/types';
 import type { ShoalClient } from '@shoal/api';
 import type { Output } from './output.js';
 import { formatDuration } from './units.js';
+import { restartNote } from './restart-note.js';
 
 export type ChangeKind = 'deploy' | 'scale' | 'rollback';
 
@@ -38,6 +39,25 @@ export function measure(service: Service, tasks: Task[], kind: ChangeKind): Prog
   return { running, desired, converged: running === desired && current.length === desired && stale === 0 && updateDone };
 }
 
+/**
+ * What the bare count hides, shown beside it while following: old-version
+ * tasks that still serve during an update, and failed tasks with their error
+ * and restart backoff (so a crash loop shows at once, not at the timeout).
+ */
+export function progressNote(service: Service, tasks: Task[], kind: ChangeKind, now: number): string {
+  const live = tasks.filter((t) => t.serviceId === service.id && t.desiredState === 'running');
+  const parts: string[] = [];
+  const old = kind === 'scale' ? 0 : live.filter((t) => t.serviceVersion !== service.version && t.status.state === 'running').length;
+  if (old > 0) parts.push(`${old} old still running`);
+  const failed = live.filter((t) => t.status.state === 'failed' || t.status.state === 'rejected');
+  if (failed.length > 0) {
+    const last = failed.reduce((a, b) => (b.status.timestamp > a.status.timestamp ? b : a));
+    const note = restartNote(last, now);
+    parts.push(`${failed.length} failed: ${last.status.error ?? last.status.message}${note ? `, ${note}` : ''}`);
+  }
+  return parts.length > 0 ? ` (${parts.join('; ')})` : '';
+}
+
 /** Why a service is not converged, in one line. */
 export function diagnose(service: Service, tasks: Task[]): string {
   const mine = tasks.filter((t) => t.serviceId === service.id && t.serviceVersion === service.version);
@@ -59,27 +79,27 @@ function rolledBack(service: Service, kind: ChangeKind): string | undefined {
   return undefined;
 }
 
-function progressView(name: string, output: Output): { update: (p: Progress) => void; stop: () => void } {
+function progressView(name: string, output: Output): { update: (p: Progress, note: string) => void; stop: () => void } {
   if (output.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: `${name} [{bar}] {value}/{total} tasks running`, stream: process.stderr, hideCursor: true, clearOnComplete: false },
+      { format: `${name} [{bar}] {value}/{total} tasks running{note}`, stream: process.stderr, hideCursor: true, clearOnComplete: false },
       cliProgress.Presets.shades_classic,
     );
     let started = false;
     return {
-      update: (p) => {
-        if (!started) bar.start(p.desired, p.running);
+      update: (p, note) => {
+        if (!started) bar.start(p.desired, p.running, { note });
         started = true;
         bar.setTotal(p.desired);
-        bar.update(p.running);
+        bar.update(p.running, { note });
       },
       stop: () => started && bar.stop(),
     };
   }
   let last = '';
   return {
-    update: (p) => {
-      const line = `${name}: ${p.running}/${p.desired} tasks running`;
+    update: (p, note) => {
+      const line = `${name}: ${p.running}/${p.desired} tasks running${note}`;
       if (line !== last) output.err(line);
       last = line;
     },
@@ -95,7 +115,7 @@ export async function followService(client: ShoalClient, name: string, opts: Fol
       const service = await client.getService(name);
       const tasks = await client.listTasks({ service: name });
       const progress = measure(service, tasks, opts.kind);
-      view.update(progress);
+      view.update(progress, progressNote(service, tasks, opts.kind, Date.now()));
       const back = rolledBack(service, opts.kind);
       if (back) throw new ShoalError(ErrorCode.Conflict, back, { service: name });
       if (progress.converged) return progress;

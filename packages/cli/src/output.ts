@@ -4,6 +4,7 @@
  */
 import type { NodeInfo, Service, Task } from '@shoal/types';
 import { formatBytes, formatDuration } from './units.js';
+import { restartNote } from './restart-note.js';
 
 export interface Output {
   out: (text: string) => void;
@@ -63,9 +64,16 @@ export function tasksTable(tasks: Task[], nodes: NodeInfo[], now: number): strin
       nodeName(t.nodeId),
       t.desiredState,
       `${t.status.state} ${ago(t.status.timestamp, now)}`,
-      t.status.error ?? (t.status.state === 'pending' ? (t.pendingReason ?? '') : ''),
+      errorCell(t, now),
     ]);
   return table(['ID', 'NAME', 'IMAGE', 'NODE', 'DESIRED', 'CURRENT', 'ERROR'], rows);
+}
+
+/** The task's error or pending reason, and when a wanted ended task restarts (the backoff). */
+function errorCell(t: Task, now: number): string {
+  const why = t.status.error ?? (t.status.state === 'pending' ? (t.pendingReason ?? '') : '');
+  const restart = restartNote(t, now);
+  return restart ? (why ? `${why}; ${restart}` : restart) : why;
 }
 
 export function nodesTable(nodes: NodeInfo[], leaderId: string | undefined): string {

@@ -30,6 +30,7 @@ export interface ServiceFlags extends FileFlags {
   restartCondition?: string;
   restartMaxAttempts?: string;
   restartDelay?: string;
+  restartMaxDelay?: string;
   healthCmd?: string;
   healthInterval?: string;
   healthTimeout?: string;
@@ -150,6 +151,7 @@ function applyRestart(spec: ServiceSpec, f: ServiceFlags): void {
   if (f.restartCondition !== undefined) r.condition = oneOf(f.restartCondition, '--restart-condition', ['none', 'on-failure', 'any'] as const);
   if (f.restartMaxAttempts !== undefined) r.maxAttempts = parseInteger(f.restartMaxAttempts, '--restart-max-attempts');
   if (f.restartDelay !== undefined) r.delayMs = parseDuration(f.restartDelay, '--restart-delay');
+  if (f.restartMaxDelay !== undefined) r.maxDelayMs = parseDuration(f.restartMaxDelay, '--restart-max-delay');
   if (Object.keys(r).length > 0) spec.restart = r;
 }
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Service, Task } from '@shoal/types';
-import { diagnose, measure } from '../src/follow.js';
+import { diagnose, measure, progressNote } from '../src/follow.js';
 
 const svc = (extra: Partial<Service> = {}, spec: Partial<Service['spec']> = {}): Service => ({ id: 's1', spec: { name: 'web', image: 'x', replicas: 2, ...spec }, version: 2, createdAt: 0, updatedAt: 0, ...extra });
 const t = (slot: number, version: number, state: Task['status']['state'], extra: Partial<Task> = {}): Task => ({
@@ -31,4 +31,15 @@ test('diagnose lists distinct pending reasons and failed task errors of the curr
   ];
   assert.equal(diagnose(svc(), tasks), 'pending: 3 nodes: 2 lacking memory, 1 port 8080 taken; failed: task t3v2failed: exit code 1');
   assert.equal(diagnose(svc(), []), '');
+});
+
+test('progress note: old tasks that still serve during an update are counted, not hidden', () => {
+  const tasks = [t(1, 1, 'running'), t(2, 1, 'running'), t(3, 2, 'starting')];
+  assert.equal(progressNote(svc({}, { replicas: 3 }), tasks, 'deploy', 0), ' (2 old still running)');
+  assert.equal(progressNote(svc({}, { replicas: 3 }), tasks, 'scale', 0), '');
+});
+
+test('progress note: a failed task shows its error and restart backoff at once', () => {
+  const failed = t(1, 2, 'failed', { restartStreak: 1, status: { state: 'failed', timestamp: 1_000, message: 'x', error: 'exit code 3' } });
+  assert.equal(progressNote(svc(), [failed, t(2, 2, 'running')], 'deploy', 3_000), ' (1 failed: exit code 3, restart #2 in 8s)');
 });

@@ -46,7 +46,7 @@ test('tasks table: name.slot, node names, age, pending reason and errors', () =>
   const tasks = [
     task(web, 2, 'pending', undefined, { pendingReason: '2 nodes: 2 lacking memory' }),
     task(web, 1, 'running', 'n1'),
-    task(web, 3, 'failed', 'n2', { status: { state: 'failed', timestamp: NOW - 5000, message: 'x', error: 'image not found' } }),
+    task(web, 3, 'failed', 'n2', { restartStreak: 2, status: { state: 'failed', timestamp: NOW - 5000, message: 'x', error: 'image not found' } }),
   ];
   assert.equal(
     tasksTable(tasks, nodes, NOW),
@@ -54,7 +54,7 @@ test('tasks table: name.slot, node names, age, pending reason and errors', () =>
       'ID            NAME   IMAGE    NODE    DESIRED  CURRENT            ERROR',
       'task-web-1-a  web.1  nginx:1  node-1  running  running 1m30s ago',
       'task-web-2-a  web.2  nginx:1          running  pending 1m30s ago  2 nodes: 2 lacking memory',
-      'task-web-3-a  web.3  nginx:1  node-2  running  failed 5s ago      image not found',
+      'task-web-3-a  web.3  nginx:1  node-2  running  failed 5s ago      image not found; restart #3 in 15s',
     ].join('\n'),
   );
 });

@@ -44,6 +44,8 @@ export interface LocalClusterOptions {
   extraArgs?: string[];
   env?: NodeJS.ProcessEnv;
   keepRoot?: boolean;
+  /** How long start-up steps may take (default START_TIMEOUT_MS); 50 agents on a busy 2-core host need more. */
+  readyTimeoutMs?: number;
   /** Voters the autopilot keeps (--voters with --init). */
   voters?: number;
 }
@@ -100,10 +102,10 @@ export class LocalCluster {
     }
     await this.launch(this.nodes[0], ['--init', ...(this.opts.voters ? ['--voters', String(this.opts.voters)] : [])]);
     await this.waitReady(0);
-    this.joinToken = await waitFor('the join token', START_TIMEOUT_MS, async () => (await this.client(0).showToken()).token);
+    this.joinToken = await waitFor('the join token', this.opts.readyTimeoutMs ?? START_TIMEOUT_MS, async () => (await this.client(0).showToken()).token);
     await Promise.all(this.nodes.slice(1).map((n) => this.launch(n, this.joinArgs())));
     await Promise.all(this.nodes.slice(1).map((n) => this.waitReady(n.index)));
-    await waitFor('every node registered and ready', START_TIMEOUT_MS, async () => {
+    await waitFor('every node registered and ready', this.opts.readyTimeoutMs ?? START_TIMEOUT_MS, async () => {
       const nodes = await this.client(0).listNodes();
       return nodes.filter((n) => n.status === 'ready').length === this.opts.size;
     });
@@ -149,7 +151,7 @@ export class LocalCluster {
 
   private async waitReady(i: number): Promise<void> {
     const n = this.nodes[i];
-    await waitFor(`${n.name} API and cluster membership`, START_TIMEOUT_MS, async () => {
+    await waitFor(`${n.name} API and cluster membership`, this.opts.readyTimeoutMs ?? START_TIMEOUT_MS, async () => {
       if (!n.proc) throw new Error(`${n.name} exited; see ${n.logFile}:\n${tail(n.logFile)}`);
       const st = await this.client(i).clusterStatus();
       n.id = st.self.id;

@@ -10,7 +10,7 @@ import { ErrorCode, NotLeaderError, ShoalError, type NodeInfo } from '@shoal/typ
 import { ClusterState, encodeCommand, decodeCommand, type Command, type CommandResult, type NodeRegistration } from '@shoal/state';
 import { LevelRaftStorage } from '@shoal/storage';
 import { RaftHost, type StateMachine } from '@shoal/raft-host';
-import { createP2PNode, Membership, type P2PNode } from '@shoal/p2p';
+import { createP2PNode, Membership, SwimMembership, type MembershipService, type P2PNode } from '@shoal/p2p';
 import { Agent, TaskFiles, type Driver } from '@shoal/agent';
 import { decodeHeartbeat } from '@shoal/membership';
 import { parseHostPort, type DaemonConfig } from './config.js';
@@ -51,7 +51,7 @@ export class ClusterRuntime {
   readonly allow: PeerAllowlist;
   p2p!: P2PNode;
   raft!: RaftHost;
-  membership!: Membership;
+  membership!: MembershipService;
   agent!: Agent;
   secrets!: NodeSecrets;
   transport!: P2PRaftTransport;
@@ -114,12 +114,18 @@ export class ClusterRuntime {
       return { ok: true };
     });
 
-    this.membership = new Membership({
-      node: this.p2p,
-      heartbeatSource: () => this.heartbeatBody(),
-      intervalMs: cfg.heartbeatMs,
-      logger: this.log.child({ component: 'membership' }),
-    });
+    // SHOAL_MEMBERSHIP=swim: SWIM probing (constant per-node cost at any cluster size);
+    // otherwise the all-to-all signed heartbeats on gossipsub (the default until SWIM has run the e2e suite).
+    this.membership =
+      process.env.SHOAL_MEMBERSHIP !== 'swim'
+        ? new Membership({ node: this.p2p, heartbeatSource: () => this.heartbeatBody(), intervalMs: cfg.heartbeatMs, logger: this.log.child({ component: 'membership' }) })
+        : new SwimMembership({
+            node: this.p2p,
+            heartbeatSource: () => this.heartbeatBody(),
+            // Only the leader commits node.down, so only it pays for its own confirming probes.
+            confirmsDown: () => this.raft?.status().leader === this.selfId,
+            logger: this.log.child({ component: 'membership' }),
+          });
     this.drivers = await this.opts.drivers(this.p2p.peerId);
     this.secrets = new NodeSecrets(this, loadSealKey(dataDir.root));
     this.agent = new Agent({

@@ -1,8 +1,9 @@
 import type { Service, Task } from '@shoal/types';
 import type { Context } from './context.js';
+import type { RestartCarry } from './restart.js';
 
 /** A fresh task of the service's current spec for a slot (or a node, for global services). */
-export function newTask(ctx: Context, service: Service, slot: number, nodeId: string | undefined, restartHistory?: number[]): Task {
+export function newTask(ctx: Context, service: Service, slot: number, nodeId: string | undefined, carry?: Partial<RestartCarry>): Task {
   const t: Task = {
     id: ctx.newId(),
     serviceId: service.id,
@@ -16,6 +17,7 @@ export function newTask(ctx: Context, service: Service, slot: number, nodeId: st
     updatedAt: ctx.now,
   };
   if (nodeId !== undefined) t.nodeId = nodeId;
-  if (restartHistory && restartHistory.length > 0) t.restartHistory = restartHistory;
+  if (carry?.history && carry.history.length > 0) t.restartHistory = carry.history;
+  if (carry?.streak) t.restartStreak = carry.streak;
   return t;
 }

@@ -1,13 +1,21 @@
 /**
  * The restart policy as a pure decision over the task, its carried restart
  * history and `now`: no timers survive a leader change (nomad#1747), so a
- * new leader makes the same decision at the same time.
+ * new leader makes the same decision at the same time. The delay backs off
+ * exponentially over restarts in a row (restartStreak) and starts over after
+ * a healthy run.
  */
-import type { Task } from '@shoal/types';
+import { restartDueAt, streakBefore, type Task } from '@shoal/types';
 import type { ResolvedServiceSpec } from '@shoal/types';
 
+/** What a replacement inherits from the task it restarts. */
+export interface RestartCarry {
+  history: number[] | undefined;
+  streak: number;
+}
+
 export type RestartDecision =
-  | { kind: 'now'; history: number[] | undefined }
+  | { kind: 'now'; carry: RestartCarry }
   | { kind: 'later'; at: number }
   | { kind: 'never'; reason: string };
 
@@ -22,7 +30,7 @@ export function restartDecision(t: Task, spec: ResolvedServiceSpec, now: number)
     if (p.windowMs > 0) return { kind: 'later', at: Math.min(...recent) + p.windowMs };
     return { kind: 'never', reason: `restarted ${recent.length} times (max ${p.maxAttempts})` };
   }
-  const due = t.status.timestamp + p.delayMs;
+  const due = restartDueAt(t, p);
   if (now < due) return { kind: 'later', at: due };
-  return { kind: 'now', history: p.maxAttempts > 0 ? [...recent, now].slice(-p.maxAttempts) : undefined };
+  return { kind: 'now', carry: { history: p.maxAttempts > 0 ? [...recent, now].slice(-p.maxAttempts) : undefined, streak: streakBefore(t) + 1 } };
 }

@@ -7,7 +7,7 @@ import type { ResolvedServiceSpec, Service, Task } from '@shoal/types';
 import { sameTaskSpec } from '@shoal/state';
 import type { Context } from './context.js';
 import { newTask } from './new-task.js';
-import { restartDecision } from './restart.js';
+import { restartDecision, type RestartCarry } from './restart.js';
 import { betterTask, hasEnded, isUnplaced, isUp, nodeCondition } from './task-facts.js';
 
 export interface SlotSpec {
@@ -56,7 +56,7 @@ function waitingForStop(ctx: Context, service: Service, spec: ResolvedServiceSpe
 
 export function reconcileSlot(ctx: Context, service: Service, spec: ResolvedServiceSpec, s: SlotSpec, tasks: Task[]): SlotOutcome {
   const out: SlotOutcome = { slot: s, occupants: [], stopping: false, created: false };
-  let carried: number[] | undefined;
+  let carried: RestartCarry | undefined;
   let replaceReason: string | undefined;
   for (const t of tasks) {
     if (t.desiredState !== 'running' || ctx.isDecided(t.id)) continue;
@@ -66,11 +66,11 @@ export function reconcileSlot(ctx: Context, service: Service, spec: ResolvedServ
     } else if (cond === 'lost') {
       ctx.stop(t, 'shutdown', `node ${t.nodeId} is down`, hasEnded(t) ? undefined : 'orphaned');
       replaceReason ??= 'replaces a task on a lost node';
-      carried ??= t.restartHistory;
+      carried ??= carryOf(t);
     } else if (cond === 'drained') {
       ctx.stop(t, 'shutdown', `node ${t.nodeId} is drained`);
       replaceReason ??= 'replaces a task on a drained node';
-      carried ??= t.restartHistory;
+      carried ??= carryOf(t);
     } else if (!s.wanted) {
       ctx.stop(t, s.unwantedAs, s.unwantedReason);
     } else if (hasEnded(t)) {
@@ -78,7 +78,7 @@ export function reconcileSlot(ctx: Context, service: Service, spec: ResolvedServ
       if (d.kind === 'now') {
         ctx.stop(t, 'shutdown', `restarting after ${t.status.state}`);
         replaceReason ??= `restarts a ${t.status.state} task`;
-        carried = d.history;
+        carried = d.carry;
       } else {
         if (d.kind === 'later') ctx.wake(d.at);
         out.occupants.push(t);
@@ -121,4 +121,9 @@ function dedupe(ctx: Context, service: Service, live: Task[]): Task[] {
   } else keep.push(sorted[0]);
   for (const t of sorted) if (!keep.includes(t)) ctx.stop(t, 'shutdown', 'superseded by another task in the same slot');
   return keep;
+}
+
+/** A task replaced for its node's sake (not a restart) passes its restart record on unchanged. */
+function carryOf(t: Task): RestartCarry {
+  return { history: t.restartHistory, streak: t.restartStreak ?? 0 };
 }

@@ -120,7 +120,7 @@ function replaceInSlot(ctx: Context, service: Service, u: ActiveUpdate, o: SlotO
   if (!startFirst) for (const t of o.occupants) ctx.stop(t, 'shutdown', `${verb} to version ${service.version}`, isUnplaced(t) ? 'shutdown' : undefined);
   // Stop-first waits for the old task to stop (next steps fill the slot); an idle one needs no wait.
   if (startFirst || idle) {
-    const t = newTask(ctx, service, o.slot.slot, o.slot.nodeId, o.occupants[0]?.restartHistory);
+    const t = newTask(ctx, service, o.slot.slot, o.slot.nodeId, { history: o.occupants[0]?.restartHistory });
     ctx.create(t, `${verb} to version ${service.version}`);
   }
 }

@@ -11,10 +11,11 @@
  * probed again.
  */
 import { EventEmitter } from 'node:events';
-import { NodeLiveness, type Heartbeat, type LivenessEvent, type NodeLivenessOptions } from '@shoal/membership';
+import { NodeLiveness, type Heartbeat, type NodeLivenessOptions } from '@shoal/membership';
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
 import type { P2PNode } from './node.js';
+import type { MembershipEvents, MembershipService } from './membership-service.js';
 
 export type HeartbeatBody = Omit<Heartbeat, 'nodeId' | 'incarnation' | 'seq' | 'sentAt'>;
 
@@ -34,12 +35,7 @@ export interface MembershipOptions {
   logger?: Logger;
 }
 
-export interface MembershipEvents {
-  change: [LivenessEvent];
-  heartbeat: [Heartbeat];
-}
-
-export class Membership extends EventEmitter<MembershipEvents> {
+export class Membership extends EventEmitter<MembershipEvents> implements MembershipService {
   readonly liveness: NodeLiveness;
   private readonly node: P2PNode;
   private readonly opts: Required<Pick<MembershipOptions, 'intervalMs' | 'tickMs' | 'indirectProbes' | 'probeTimeoutMs'>>;

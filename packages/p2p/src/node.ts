@@ -32,6 +32,9 @@ import { RaftTransport, type RaftQueueLimits, type RaftStats } from './raft-tran
 import { RpcEndpoint, type RequestOptions, type RpcHandler, type RpcStats } from './rpc.js';
 
 export const INDIRECT_PING_METHOD = '$ping';
+/** SWIM membership messages: one long-lived lossy stream per peer, like Raft's. */
+export const SWIM_PROTOCOL = '/shoal/swim/1';
+const SWIM_QUEUE = { maxQueuedFrames: 256, maxQueuedBytes: 1024 * 1024 };
 const MAX_INDIRECT_PING_MS = 2000;
 
 export interface P2PNodeOptions {
@@ -81,6 +84,13 @@ export interface P2PNode {
   /** Asks `via` to ping `target`; true if the target answered. Never throws. */
   indirectPing(via: string, target: string, opts?: RequestOptions): Promise<boolean>;
   stats(): P2PStats;
+  /** SWIM frames (lossy: dropped when the peer cannot be reached). */
+  sendSwim(to: string, frame: Uint8Array): void;
+  onSwim(handler: (from: string, frame: Uint8Array) => void): void;
+  /** Ed25519 signature by this node's identity key (base64). */
+  sign(data: Uint8Array): string;
+  /** Checks a base64 signature of `peerId`'s identity key; false on anything malformed. */
+  verify(peerId: string, data: Uint8Array, sig: string): boolean;
 }
 
 type Services = { pubsub: PubSub; ping: Ping; identify: unknown };
@@ -142,6 +152,8 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
 
   const heartbeats = new HeartbeatTopic(allow);
   const raft = new RaftTransport(libp2p, allow, log, opts.raftQueue);
+  const swim = new RaftTransport(libp2p, allow, log, SWIM_QUEUE, SWIM_PROTOCOL);
+  const publicKeys = new Map<string, ReturnType<typeof peerIdFromString>['publicKey']>();
   const rpc = new RpcEndpoint(libp2p, allow, log);
   const book = new AddressBook(libp2p, allow, log);
   const hbHandlers: ((hb: Heartbeat, from: string) => void)[] = [];
@@ -189,6 +201,7 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
       libp2p.services.pubsub.addEventListener('message', onMessage);
       libp2p.services.pubsub.topicValidators.set(HEARTBEAT_TOPIC, heartbeats.validate);
       await raft.start();
+      await swim.start();
       await rpc.start();
       await libp2p.start();
       libp2p.services.pubsub.subscribe(HEARTBEAT_TOPIC);
@@ -198,6 +211,7 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
     async stop() {
       book.stop();
       raft.stop();
+      swim.stop();
       for (const t of joinTimers) clearTimeout(t);
       joinTimers.clear();
       libp2p.removeEventListener('connection:open', onConnection);
@@ -232,6 +246,23 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
       try {
         const res = (await rpc.request(via, INDIRECT_PING_METHOD, { target, timeoutMs }, { signal: o.signal, timeoutMs: timeoutMs + 250 })) as { ok?: unknown };
         return res?.ok === true;
+      } catch {
+        return false;
+      }
+    },
+    sendSwim: (to, frame) => swim.send(to, [frame]),
+    onSwim: (handler) => swim.onFrame(handler),
+    sign(data) {
+      return Buffer.from(privateKey.sign(data) as Uint8Array).toString('base64');
+    },
+    verify(peerId, data, sig) {
+      try {
+        let key = publicKeys.get(peerId);
+        if (!key) {
+          key = peerIdFromString(peerId).publicKey;
+          if (publicKeys.size < 100_000) publicKeys.set(peerId, key);
+        }
+        return key ? (key.verify(data, Buffer.from(sig, 'base64')) as boolean) === true : false;
       } catch {
         return false;
       }

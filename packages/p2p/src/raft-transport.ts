@@ -54,11 +54,13 @@ export class RaftTransport {
     private readonly allow: (peerId: string) => boolean,
     private readonly log: Logger,
     private readonly limits: RaftQueueLimits = RAFT_QUEUE_DEFAULTS,
+    /** The same lossy, batched per-peer stream also carries SWIM membership messages. */
+    private readonly protocol: string = RAFT_PROTOCOL,
   ) {}
 
   async start(): Promise<void> {
     this.stopped = false;
-    await this.libp2p.handle(RAFT_PROTOCOL, ({ stream, connection }) => void this.receive(connection.remotePeer.toString(), stream), {
+    await this.libp2p.handle(this.protocol, ({ stream, connection }) => void this.receive(connection.remotePeer.toString(), stream), {
       maxInboundStreams: 4,
       maxOutboundStreams: 4,
     });
@@ -115,7 +117,7 @@ export class RaftTransport {
     }
     box.connecting = true;
     this.libp2p
-      .dialProtocol(box.peer, RAFT_PROTOCOL, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
+      .dialProtocol(box.peer, this.protocol, { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
       .then((stream) => {
         box.connecting = false;
         if (this.stopped || this.outboxes.get(to) !== box) return stream.abort(new Error('node stopping'));

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { MIXES } from './mixes.js';
 import { coverageLine, failureLine, runSeeds } from './run-seeds.js';
 import { runSimulation } from './simulation.js';
+import { membershipMain } from './membership/membership-cli.js';
 import { caught, runMutations, tableRow } from './mutations/run.js';
 import { MUTATIONS } from './mutations/catalog.js';
 
@@ -13,6 +14,8 @@ import { MUTATIONS } from './mutations/catalog.js';
  * `--seed S` replays one seed and prints its fault trace on failure.
  */
 function main(argv: string[]): number {
+  // `npm run sim -- membership ...`: the SWIM failure-detection simulation (its own command).
+  if (argv[0] === 'membership') return membershipMain(argv.slice(1));
   if (argv[0] === 'mutations') return mutations(argv.slice(1));
   const { values } = parseArgs({
     args: argv,

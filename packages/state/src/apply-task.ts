@@ -79,7 +79,9 @@ export function applyTaskStatus(store: Store, cmd: CommandOf<'task.status'>): Co
       skipped.push({ id: u.taskId, reason: `ignored ${u.status.state}: task is already ${t.status.state}` });
       continue;
     }
-    const next = { ...t, status, updatedAt: cmd.at };
+    const next: Task = { ...t, status, updatedAt: cmd.at };
+    // The restart backoff resets after a long enough run: remember when it began.
+    if (status.state === 'running' && t.status.state !== 'running') next.startedAt = cmd.at;
     store.putTask(next);
     applied++;
     if (isFinished(next)) pruneSlot(store, next);

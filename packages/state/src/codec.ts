@@ -68,7 +68,9 @@ function checkTask(c: Checker, v: unknown, path: string): boolean {
     checkSpec(c, v.spec, `${path}.spec`) &&
     c.number(v.createdAt, `${path}.createdAt`) &&
     c.number(v.updatedAt, `${path}.updatedAt`) &&
-    c.optional(v.restartHistory, () => c.array(v.restartHistory, `${path}.restartHistory`, 1000) && v.restartHistory.every((x, i) => c.number(x, `${path}.restartHistory[${i}]`)))
+    c.optional(v.restartHistory, () => c.array(v.restartHistory, `${path}.restartHistory`, 1000) && v.restartHistory.every((x, i) => c.number(x, `${path}.restartHistory[${i}]`))) &&
+    c.optional(v.restartStreak, () => c.number(v.restartStreak, `${path}.restartStreak`, 0, true)) &&
+    c.optional(v.startedAt, () => c.number(v.startedAt, `${path}.startedAt`))
   );
 }
 

@@ -107,6 +107,13 @@ export interface Task {
    * pruning of old tasks. Bounded by the policy's maxAttempts.
    */
   restartHistory?: number[];
+  /**
+   * Restarts of this slot in a row without a healthy run (the backoff
+   * exponent), carried from task to replacement like restartHistory.
+   */
+  restartStreak?: number;
+  /** When the task last became running (the leader's commit time). */
+  startedAt?: number;
 }
 
 export type UpdateState =

@@ -8,6 +8,7 @@ export * from './dangerous.js';
 export * from './task-state.js';
 export * from './secret-spec.js';
 export * from './validate-files.js';
+export * from './restart-backoff.js';
 export * from './address.js';
 export * from './network.js';
 export * from './ipv4.js';

@@ -45,7 +45,8 @@ export const UpdateConfigSchema = Type.Object(
 export const RestartPolicySchema = Type.Object(
   {
     condition: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('on-failure'), Type.Literal('any')])),
-    delayMs: Type.Optional(Duration('Wait before a restart')),
+    delayMs: Type.Optional(Duration('Wait before the first restart; doubles on each further restart without a healthy run')),
+    maxDelayMs: Type.Optional(Duration('Cap of the doubling restart delay')),
     maxAttempts: Type.Optional(Type.Integer({ minimum: 0, description: '0 = unlimited' })),
     windowMs: Type.Optional(Duration('Window over which attempts are counted')),
   },

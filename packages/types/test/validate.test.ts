@@ -22,7 +22,8 @@ test('a minimal docker spec is valid and gets defaults', () => {
   assert.equal(spec.replicas, 1);
   assert.deepEqual(spec.update, { parallelism: 1, delayMs: 0, failureAction: 'pause', monitorMs: 5000, maxFailureRatio: 0, order: 'stop-first' });
   assert.equal(spec.restart.condition, 'any');
-  assert.equal(spec.restart.delayMs, 0);
+  assert.equal(spec.restart.delayMs, 5000);
+  assert.equal(spec.restart.maxDelayMs, 300000);
 });
 
 test('defaults never override what the user set', () => {

@@ -41,12 +41,17 @@ test('web console in a real browser against a 3-node cluster', { skip, timeout: 
   let browser: ConsoleBrowser | null = null;
   // Each step builds on the one before: after a failure the rest are skipped, not timed out one by one.
   let failed = false;
+  let current: Page | null = null;
+  const consoleErrors: string[] = [];
   const step = (name: string, fn: () => Promise<void>) =>
-    t.test(name, { skip: failed ? 'an earlier step failed' : false }, async () => {
+    t.test(name, { skip: failed ? 'an earlier step failed' : false }, async (st) => {
       try {
         await fn();
       } catch (err) {
         failed = true;
+        // What the browser showed and said when it failed, for the person reading the CI log.
+        st.diagnostic(`page ${current?.url()}; script errors: ${JSON.stringify(consoleErrors)}`);
+        await current?.screenshot({ path: join(OUT, 'failed.png'), fullPage: true }).catch(() => undefined);
         throw err;
       }
     });
@@ -57,10 +62,10 @@ test('web console in a real browser against a 3-node cluster', { skip, timeout: 
     const url = `http://127.0.0.1:${n1.apiPort}/ui/`;
     browser = await launchBrowser(chromiumPath!);
     const page = await browser.context.newPage();
+    current = page;
     // Generous: CI runs this beside other real-cluster tests on 2 cores.
     page.setDefaultTimeout(60_000);
-    const consoleErrors: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+    page.on('console', (m) => void (m.type() === 'error' && consoleErrors.push(m.text())));
     page.on('pageerror', (e) => consoleErrors.push(e.message));
 
     await step('the console is served at /ui without a token, the API still needs one', async () => {
@@ -81,6 +86,9 @@ test('web console in a real browser against a 3-node cluster', { skip, timeout: 
       await until('3 node cards', async () => (await page.locator('article.node-card').count()) === 3);
       await until('3 ready nodes', async () => (await text(page, '[data-field=node-counts]')).includes('3 ready'));
       await page.locator('[data-stream=live]').waitFor();
+      // The node's own token has every right: node actions are offered.
+      await page.locator('.role-badge[data-role=admin]').waitFor();
+      await page.getByRole('button', { name: 'Drain node1' }).waitFor();
       assert.equal(await page.evaluate(() => localStorage.length), 0, 'nothing kept in localStorage');
       assert.equal(await page.evaluate(() => sessionStorage.getItem('shoal.token')), token);
       await shot(page, '02-cluster');

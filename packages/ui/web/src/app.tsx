@@ -3,7 +3,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ClusterStore } from './store.js';
 import { clientFor, forgetToken, savedToken } from './session.js';
 import { StoreContext, useSnapshot } from './use-store.js';
-import { ReadOnlyContext } from './read-only.js';
+import { RoleContext } from './role.js';
 import { pendingTasks } from './cluster-view.js';
 import { LoginPage } from './components/login-page.js';
 import { ConsoleNav } from './components/console-nav.js';
@@ -49,9 +49,7 @@ function Console({ token, onLogout }: { token: string; onLogout: (reason?: strin
   }, [store]);
   return (
     <StoreContext.Provider value={store}>
-      <ReadOnlyContext.Provider value={false}>
-        <Shell onLogout={onLogout} />
-      </ReadOnlyContext.Provider>
+      <Shell onLogout={onLogout} />
     </StoreContext.Provider>
   );
 }
@@ -65,13 +63,14 @@ function Shell({ onLogout }: { onLogout: (reason?: string) => void }) {
   }, [snap.error]);
   const current = page ?? 'cluster';
   return (
-    <>
+    // Until the token's role is known the console offers no action.
+    <RoleContext.Provider value={snap.session?.role ?? 'read-only'}>
       <button type="button" class="skip" onClick={() => document.getElementById('main')?.focus()}>Skip to content</button>
-      <ConsoleNav page={current} stream={snap.stream} pendingCount={pendingTasks(snap.tasks).length} readOnly={false} onLogout={() => onLogout()} />
+      <ConsoleNav page={current} stream={snap.stream} pendingCount={pendingTasks(snap.tasks).length} session={snap.session} onLogout={() => onLogout()} />
       {snap.error && <p class="banner" role="alert">{snap.error}</p>}
       <main id="main" tabIndex={-1}>
         {current === 'services' && arg ? <ServicePage name={arg} /> : current === 'services' ? <ServicesPage /> : current === 'pending' ? <PendingPage /> : current === 'events' ? <EventsPage /> : <ClusterPage />}
       </main>
-    </>
+    </RoleContext.Provider>
   );
 }

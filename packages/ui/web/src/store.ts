@@ -4,7 +4,7 @@
  * services and tasks. Only the Raft figures and member health, which change
  * without a committed event, are re-read on a slow timer.
  */
-import type { ShoalClient } from '@shoal/api/client';
+import type { ApiSession, ShoalClient } from '@shoal/api/client';
 import type { ClusterEvent, ClusterStatus } from '@shoal/api/contract';
 import type { NodeInfo, Service, Task } from '@shoal/types';
 
@@ -16,6 +16,8 @@ export interface Snapshot {
   /** Every task the cluster still remembers, finished ones included (history). */
   tasks: Task[];
   cluster: ClusterStatus | null;
+  /** The token's name and role; null until read. */
+  session: ApiSession | null;
   events: ClusterEvent[];
   stream: StreamState;
   /** Last error met while reading (shown as a banner), null when fine. */
@@ -28,7 +30,7 @@ const STATUS_EVERY_MS = 2000;
 const RELOAD_COALESCE_MS = 150;
 
 export class ClusterStore {
-  snapshot: Snapshot = { nodes: [], services: [], tasks: [], cluster: null, events: [], stream: 'connecting', error: null, loadedAt: 0 };
+  snapshot: Snapshot = { nodes: [], services: [], tasks: [], cluster: null, session: null, events: [], stream: 'connecting', error: null, loadedAt: 0 };
   private readonly listeners = new Set<() => void>();
   private readonly abort = new AbortController();
   private reloadTimer: ReturnType<typeof setTimeout> | null = null;
@@ -49,6 +51,7 @@ export class ClusterStore {
   }
 
   start(): void {
+    void this.readSession();
     void this.reload();
     void this.follow();
     this.statusTimer = setInterval(() => void this.reloadStatus(), STATUS_EVERY_MS);
@@ -80,6 +83,14 @@ export class ClusterStore {
       this.set({ nodes, services, tasks, cluster, error: null, loadedAt: Date.now() });
     } catch (err) {
       this.set({ error: (err as Error).message });
+    }
+  }
+
+  private async readSession(): Promise<void> {
+    try {
+      this.set({ session: await this.client.session() });
+    } catch (err) {
+      this.set({ error: `cannot read this token's role: ${(err as Error).message}` });
     }
   }
 

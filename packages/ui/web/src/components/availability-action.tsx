@@ -7,7 +7,7 @@ export function AvailabilityAction({ node }: { node: NodeInfo }) {
   const store = useStore();
   if (node.availability === 'drain') {
     return (
-      <ConfirmAction label={`Activate ${node.name}`} title={`Activate node ${node.name}?`} run={async () => {
+      <ConfirmAction changes="nodes" label={`Activate ${node.name}`} title={`Activate node ${node.name}?`} run={async () => {
         await store.client.setNodeAvailability(node.id, 'active');
         store.reloadSoon();
         return `${node.name} is active: new tasks may be placed on it`;
@@ -17,7 +17,7 @@ export function AvailabilityAction({ node }: { node: NodeInfo }) {
     );
   }
   return (
-    <ConfirmAction danger label={`Drain ${node.name}`} title={`Drain node ${node.name}?`} run={async () => {
+    <ConfirmAction changes="nodes" danger label={`Drain ${node.name}`} title={`Drain node ${node.name}?`} run={async () => {
       await store.client.setNodeAvailability(node.id, 'drain');
       store.reloadSoon();
       return `${node.name} is draining: its tasks are being moved`;

@@ -5,7 +5,7 @@
  */
 import type { ComponentChildren } from 'preact';
 import { useId, useRef, useState } from 'preact/hooks';
-import { useReadOnly } from '../read-only.js';
+import { useMayChange } from '../role.js';
 
 export interface ConfirmActionProps {
   label: string;
@@ -18,6 +18,8 @@ export interface ConfirmActionProps {
   prepare?: () => Promise<string | null> | string | null;
   disabled?: boolean;
   danger?: boolean;
+  /** What the action changes, so a token whose role may not is not offered it. */
+  changes: 'services' | 'nodes';
 }
 
 type Outcome = { ok: boolean; text: string } | null;
@@ -26,9 +28,9 @@ export function ConfirmAction(props: ConfirmActionProps) {
   const dialog = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome>(null);
-  const readOnly = useReadOnly();
+  const allowed = useMayChange(props.changes);
   const titleId = useId();
-  if (readOnly) return null;
+  if (!allowed) return null;
 
   const open = async () => {
     setOutcome(null);
@@ -61,10 +63,10 @@ export function ConfirmAction(props: ConfirmActionProps) {
         <h2 id={titleId}>{props.title}</h2>
         <div class="dialog-body">{props.children}</div>
         <div class="dialog-buttons">
-          <button type="button" onClick={() => dialog.current?.close()} disabled={busy}>
+          <button type="button" onClick={() => dialog.current?.close()} disabled={busy} autofocus={props.danger}>
             Cancel
           </button>
-          <button type="button" class={props.danger ? 'danger' : 'primary'} onClick={() => void confirm()} disabled={busy} autofocus>
+          <button type="button" class={props.danger ? 'danger' : 'primary'} onClick={() => void confirm()} disabled={busy} autofocus={!props.danger}>
             {busy ? 'Working…' : `Confirm: ${props.label}`}
           </button>
         </div>

@@ -1,4 +1,5 @@
 /** The page links, the state of the live stream, and log out. */
+import type { ApiSession } from '@shoal/api/client';
 import type { StreamState } from '../store.js';
 
 const PAGES = [
@@ -8,7 +9,7 @@ const PAGES = [
   ['events', 'Events'],
 ] as const;
 
-export function ConsoleNav({ page, stream, pendingCount, readOnly, onLogout }: { page: string; stream: StreamState; pendingCount: number; readOnly: boolean; onLogout: () => void }) {
+export function ConsoleNav({ page, stream, pendingCount, session, onLogout }: { page: string; stream: StreamState; pendingCount: number; session: ApiSession | null; onLogout: () => void }) {
   return (
     <header class="console-nav">
       <span class="brand">shoal</span>
@@ -27,7 +28,11 @@ export function ConsoleNav({ page, stream, pendingCount, readOnly, onLogout }: {
       <span class={`stream stream-${stream}`} role="status" data-stream={stream}>
         {stream === 'live' ? '● live' : stream === 'connecting' ? '○ connecting' : '○ reconnecting'}
       </span>
-      {readOnly && <span class="badge">read-only</span>}
+      {session && (
+        <span class={`badge role-badge`} data-role={session.role} title={session.role === 'admin' ? 'may change services, nodes and the cluster' : session.role === 'operator' ? 'may change services, not nodes' : 'may look, not change'}>
+          {session.name}: {session.role}
+        </span>
+      )}
       <button type="button" onClick={onLogout}>Log out</button>
     </header>
   );

@@ -5,13 +5,13 @@
  */
 import { formatSpecIssues, specIssues, type ServiceSpec } from '@shoal/types';
 import { useState } from 'preact/hooks';
-import { useReadOnly } from '../read-only.js';
+import { useMayChange } from '../role.js';
 import { useStore } from '../use-store.js';
 import { commandWords } from '../command-words.js';
 
 export function NewServiceForm({ onCreated }: { onCreated: (name: string) => void }) {
   const store = useStore();
-  const readOnly = useReadOnly();
+  const allowed = useMayChange('services');
   const [name, setName] = useState('');
   const [driver, setDriver] = useState<'docker' | 'exec'>('docker');
   const [image, setImage] = useState('');
@@ -20,7 +20,7 @@ export function NewServiceForm({ onCreated }: { onCreated: (name: string) => voi
   const [ports, setPorts] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  if (readOnly) return null;
+  if (!allowed) return null;
 
   const spec = (): ServiceSpec => {
     const s: ServiceSpec = { name: name.trim(), driver, replicas: Number(replicas) };

@@ -8,7 +8,7 @@ export function RollbackAction({ service }: { service: Service }) {
   const store = useStore();
   const prev = service.previousSpec;
   return (
-    <ConfirmAction
+    <ConfirmAction changes="services"
       danger
       label="Roll back"
       title={`Roll back ${service.spec.name}?`}

@@ -16,7 +16,7 @@ export function ScaleAction({ service }: { service: Service }) {
     <div class="action-row">
       <label for={inputId}>Replicas</label>
       <input id={inputId} type="number" min={0} max={100000} value={replicas} onInput={(e) => setReplicas((e.target as HTMLInputElement).value)} />
-      <ConfirmAction
+      <ConfirmAction changes="services"
         label="Scale"
         title={`Scale ${service.spec.name}?`}
         disabled={!valid || n === current}

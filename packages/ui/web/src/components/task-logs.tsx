@@ -11,6 +11,8 @@ import { useStore } from '../use-store.js';
 import { clock, shortId } from '../format.js';
 
 const KEEP = 500;
+/** Lines arriving in a burst are shown together: one render per flush, not one per line. */
+const FLUSH_MS = 250;
 
 export function TaskLogs({ service, tasks }: { service: string; tasks: Task[] }) {
   const store = useStore();
@@ -29,17 +31,28 @@ export function TaskLogs({ service, tasks }: { service: string; tasks: Task[] })
     const abort = new AbortController();
     setLines([]);
     setState('following');
+    let batch: LogLine[] = [];
+    const flush = setInterval(() => {
+      if (batch.length === 0) return;
+      const arrived = batch;
+      batch = [];
+      setLines((prev) => [...prev, ...arrived].slice(-KEEP));
+    }, FLUSH_MS);
     void (async () => {
       try {
         for await (const line of store.client.serviceLogs(service, { follow: true, tail: 100, signal: abort.signal })) {
-          setLines((prev) => [...prev.slice(-(KEEP - 1)), line]);
+          batch.push(line);
+          if (batch.length > KEEP) batch = batch.slice(-KEEP);
         }
         if (!abort.signal.aborted) setState('ended');
       } catch (err) {
         if (!abort.signal.aborted) setState(`stream failed: ${(err as Error).message}`);
       }
     })();
-    return () => abort.abort();
+    return () => {
+      abort.abort();
+      clearInterval(flush);
+    };
   }, [service, attempt, store, placed]);
 
   const shown = taskId ? lines.filter((l) => l.task === taskId) : lines;

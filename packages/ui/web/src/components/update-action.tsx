@@ -30,7 +30,7 @@ export function UpdateAction({ service }: { service: Service }) {
     <div class="action-row">
       <label for={inputId}>{byImage ? 'Image' : 'Command'}</label>
       <input id={inputId} type="text" size={32} value={value} onInput={(e) => setValue((e.target as HTMLInputElement).value)} />
-      <ConfirmAction
+      <ConfirmAction changes="services"
         label="Update"
         title={`Update ${service.spec.name}?`}
         disabled={value.trim() === '' || value.trim() === initial}

@@ -9,12 +9,12 @@ import { ScaleAction } from '../components/scale-action.js';
 import { UpdateAction } from '../components/update-action.js';
 import { RollbackAction } from '../components/rollback-action.js';
 import { serviceHealth, whatRuns } from '../components/service-table.js';
-import { useReadOnly } from '../read-only.js';
+import { useMayChange } from '../role.js';
 import { ServiceNetwork } from '../components/service-network.js';
 
 export function ServicePage({ name }: { name: string }) {
   const snap = useSnapshot();
-  const readOnly = useReadOnly();
+  const mayChange = useMayChange('services');
   const service = snap.services.find((s) => s.spec.name === name || s.id === name);
   if (!service) return <><h1>{name}</h1><p>{snap.loadedAt ? 'No such service (it may have been removed).' : 'Loading…'}</p></>;
   const tasks = serviceTasks(snap.tasks, service);
@@ -46,7 +46,7 @@ export function ServicePage({ name }: { name: string }) {
           <div key={k}><dt>{k}</dt><dd><code>{valueText(v)}</code></dd></div>
         ))}
       </dl>
-      {!readOnly && (
+      {mayChange && (
         <section aria-label="actions" class="actions">
           <h2>Actions</h2>
           <ScaleAction service={service} />

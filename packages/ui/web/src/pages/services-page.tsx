@@ -1,17 +1,17 @@
 import { useState } from 'preact/hooks';
 import { useSnapshot } from '../use-store.js';
-import { useReadOnly } from '../read-only.js';
+import { useMayChange } from '../role.js';
 import { ServiceTable } from '../components/service-table.js';
 import { NewServiceForm } from '../components/new-service-form.js';
 
 export function ServicesPage() {
   const snap = useSnapshot();
-  const readOnly = useReadOnly();
+  const mayCreate = useMayChange('services');
   const [creating, setCreating] = useState(false);
   return (
     <>
       <h1>Services</h1>
-      {!readOnly && (
+      {mayCreate && (
         <button type="button" aria-expanded={creating} onClick={() => setCreating(!creating)}>
           {creating ? 'Close the form' : 'New service'}
         </button>
