@@ -34,7 +34,7 @@ function opt(args: string[], name: string, dflt: string): string {
 export async function main(args: string[]): Promise<void> {
   const minutes = Number(opt(args, 'minutes', '30'));
   const membership = opt(args, 'membership', process.env.SHOAL_MEMBERSHIP ?? 'gossip');
-  const c = new LocalCluster({ size: 3, driver: 'exec', keepRoot: true, env: { SHOAL_MEMBERSHIP: membership } });
+  const c = new LocalCluster({ size: 3, driver: 'exec', keepRoot: true, env: { SHOAL_MEMBERSHIP: membership }, readyTimeoutMs: 600_000 });
   const samples: { minute: number; rssMb: number[]; heapMb: number[] }[] = [];
   let commitIndex = 0;
   let ops = 0;
