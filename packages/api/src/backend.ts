@@ -120,11 +120,18 @@ export interface MetricsText {
   body: string;
 }
 
+export interface NodeLabelChange {
+  add: Record<string, string>;
+  remove: string[];
+}
+
 export interface Backend {
   listNodes(): Promise<NodeInfo[]>;
   getNode(idOrName: string): Promise<NodeInfo>;
   setNodeAvailability(idOrName: string, availability: NodeAvailability): Promise<NodeInfo>;
   removeNode(idOrName: string, opts: { force: boolean }): Promise<void>;
+  /** Sets and removes labels at runtime; they survive the agent's restart. */
+  updateNodeLabels(idOrName: string, change: NodeLabelChange): Promise<NodeInfo>;
 
   listServices(): Promise<Service[]>;
   getService(idOrName: string): Promise<Service>;
@@ -139,6 +146,10 @@ export interface Backend {
 
   listTasks(filter: TaskFilter): Promise<Task[]>;
   explainTask(taskId: string): Promise<TaskExplanation>;
+  /** One task by id or unique id prefix, finished or not. */
+  getTask(taskId: string): Promise<Task>;
+  /** Stops one task; its service starts a replacement if it still wants the slot (Nomad's `alloc stop`). */
+  requestTaskStop(taskId: string): Promise<Task>;
 
   clusterStatus(): Promise<ClusterStatus>;
   showToken(): Promise<JoinToken>;

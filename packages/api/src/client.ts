@@ -41,6 +41,15 @@ export class ShoalClient {
   setNodeAvailability(idOrName: string, availability: NodeAvailability): Promise<NodeInfo> {
     return this.json('POST', `/v1/nodes/${enc(idOrName)}/availability`, { availability });
   }
+  updateNodeLabels(idOrName: string, change: { add?: Record<string, string>; remove?: string[] }): Promise<NodeInfo> {
+    return this.json('POST', `/v1/nodes/${enc(idOrName)}/labels`, { add: change.add ?? {}, remove: change.remove ?? [] });
+  }
+  getTask(id: string): Promise<Task> {
+    return this.json('GET', `/v1/tasks/${enc(id)}`);
+  }
+  stopTask(id: string): Promise<Task> {
+    return this.json('POST', `/v1/tasks/${enc(id)}/stop`);
+  }
   async removeNode(idOrName: string, opts: { force?: boolean } = {}): Promise<void> {
     await this.json('DELETE', `/v1/nodes/${enc(idOrName)}${opts.force ? '?force=true' : ''}`);
   }

@@ -34,6 +34,16 @@ export const AvailabilityBody = Type.Object(
   { additionalProperties: false },
 );
 
+const LabelKey = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.\\-/]{0,127}$', description: 'Label key' });
+
+export const NodeLabelsBody = Type.Object(
+  {
+    add: Type.Optional(Type.Record(LabelKey, Type.String({ maxLength: 256 }), { description: 'Labels to set' })),
+    remove: Type.Optional(Type.Array(LabelKey, { maxItems: 256, description: 'Label keys to remove' })),
+  },
+  { additionalProperties: false },
+);
+
 export const RemoveNodeQuery = Type.Object(
   { force: Type.Optional(Type.Boolean({ description: 'Remove even if the node is still up' })) },
   { additionalProperties: false },

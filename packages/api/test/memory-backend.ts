@@ -9,7 +9,7 @@
  * Exported as `@shoal/api/testing`.
  */
 import { ErrorCode, ShoalError, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
-import type { Backend, ClusterEvent, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, SpecChange, TaskExplanation, TaskFilter, UpdatePlan } from '../src/backend.js';
+import type { Backend, NodeLabelChange, ClusterEvent, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, SpecChange, TaskExplanation, TaskFilter, UpdatePlan } from '../src/backend.js';
 import { Feed } from './feed.js';
 
 export interface MemoryNodeInit {
@@ -168,6 +168,30 @@ export class MemoryBackend implements Backend {
     }
     return tasks;
   }
+  async updateNodeLabels(idOrName: string, change: NodeLabelChange): Promise<NodeInfo> {
+    const node = await this.getNode(idOrName);
+    for (const k of change.remove) delete node.labels[k];
+    Object.assign(node.labels, change.add);
+    node.updatedAt = this.now();
+    this.commit('node.labels', node.name, `${node.name} labels changed`);
+    return node;
+  }
+
+  async getTask(taskId: string): Promise<Task> {
+    const task = this.tasks.find((t) => t.id === taskId || t.id.startsWith(taskId));
+    if (!task) throw new ShoalError(ErrorCode.NotFound, `no task ${taskId}; see \`shoal service ps\``);
+    return task;
+  }
+
+  async requestTaskStop(taskId: string): Promise<Task> {
+    const task = await this.getTask(taskId);
+    if (task.desiredState !== 'running') throw new ShoalError(ErrorCode.Conflict, `task ${task.id} is already told to stop`);
+    this.stopTask(task, 'stopped by an operator');
+    const svc = this.services.get(task.serviceId);
+    if (svc) this.reconcile(svc);
+    return task;
+  }
+
   async explainTask(taskId: string): Promise<TaskExplanation> {
     const task = this.tasks.find((t) => t.id === taskId || t.id.startsWith(taskId));
     if (!task) throw new ShoalError(ErrorCode.NotFound, `no task ${taskId}; see \`shoal service ps\``);

@@ -4,7 +4,7 @@
  * node follows) and wait until this replica applied them.
  */
 import { ErrorCode, ShoalError, checkDangerous, type SecretKind, type SecretMeta, validateServiceSpec, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
-import type { Backend, SecretsBackend, VolumesBackend, VolumeInfo, CreateSecretRequest, KeyRotation, ClusterEvent, ClusterMember, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, TaskExplanation, TaskFilter, UpdatePlan } from '@shoal/api';
+import type { Backend, NodeLabelChange, SecretsBackend, VolumesBackend, VolumeInfo, CreateSecretRequest, KeyRotation, ClusterEvent, ClusterMember, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, TaskExplanation, TaskFilter, UpdatePlan } from '@shoal/api';
 import type { Command } from '@shoal/state';
 import { planUpdate } from '@shoal/orchestrator';
 import { explainPlacement } from '@shoal/scheduler';
@@ -67,6 +67,14 @@ export class NodeBackend implements Backend, SecretsBackend, VolumesBackend {
     await this.write({ type: 'node.remove', at: Date.now(), nodeId: n.id });
   }
 
+  async updateNodeLabels(idOrName: string, change: NodeLabelChange): Promise<NodeInfo> {
+    const n = await this.getNode(idOrName);
+    const clash = change.remove.find((k) => k in change.add);
+    if (clash) throw new ShoalError(ErrorCode.InvalidSpec, `label ${clash} is both added and removed; give it once`);
+    await this.write({ type: 'node.labels', at: Date.now(), nodeId: n.id, set: change.add, remove: change.remove });
+    return this.getNode(n.id);
+  }
+
   async listServices(): Promise<Service[]> {
     return this.rt().state.services();
   }
@@ -124,10 +132,24 @@ export class NodeBackend implements Backend, SecretsBackend, VolumesBackend {
     const tasks = rt.state.tasks({ ...(serviceId ? { serviceId } : {}), ...(nodeId ? { nodeId } : {}), ...(filter.all ? {} : { desiredState: 'running' as const }) });
     return tasks.sort((a, b) => a.serviceName.localeCompare(b.serviceName) || a.slot - b.slot || a.createdAt - b.createdAt);
   }
+  async getTask(taskId: string): Promise<Task> {
+    const rt = this.rt();
+    const exact = rt.state.task(taskId);
+    if (exact) return exact;
+    const matches = rt.state.tasks().filter((t) => t.id.startsWith(taskId));
+    if (matches.length > 1) throw new ShoalError(ErrorCode.Conflict, `task id prefix ${taskId} matches ${matches.length} tasks; give more of the id`);
+    if (!matches[0]) throw new ShoalError(ErrorCode.NotFound, `task ${taskId} not found; list tasks with \`shoal service ps NAME\``);
+    return matches[0];
+  }
+  async requestTaskStop(taskId: string): Promise<Task> {
+    const task = await this.getTask(taskId);
+    if (task.desiredState !== 'running') throw new ShoalError(ErrorCode.Conflict, `task ${task.id} is already ${task.desiredState === 'shutdown' ? 'told to stop' : task.desiredState}`);
+    await this.write({ type: 'task.desired', at: Date.now(), changes: [{ taskId: task.id, desiredState: 'shutdown', message: 'stopped by an operator (shoal task stop)' }] });
+    return this.getTask(task.id);
+  }
   async explainTask(taskId: string): Promise<TaskExplanation> {
     const rt = this.rt();
-    const task = rt.state.task(taskId) ?? rt.state.tasks().find((t) => t.id.startsWith(taskId));
-    if (!task) throw new ShoalError(ErrorCode.NotFound, `task ${taskId} not found; list tasks with \`shoal service ps NAME\``);
+    const task = await this.getTask(taskId);
     const live = rt.state.tasks({ desiredState: 'running' }).filter((t) => t.nodeId !== undefined && t.id !== task.id);
     const nodes = explainPlacement({ nodes: rt.state.nodes(), tasks: live, pending: [task] }, task);
     const unplaced = task.status.state === 'new' || task.status.state === 'pending';

@@ -5,6 +5,15 @@ import type { ClusterView, Command, CommandResult } from '@shoal/state';
 export function describeCommand(cmd: Command, index: number, result: CommandResult, state: ClusterView): ClusterEvent {
   const nodeName = (id: string) => state.node(id)?.name ?? id.slice(-8);
   const svcName = (id: string) => state.service(id)?.spec.name ?? id;
+  // Tasks are named as people know them, web.2, not by id; the subject is the service(s).
+  const taskName = (id: string) => {
+    const t = state.task(id);
+    return t ? `${t.serviceName}.${t.slot}` : id.slice(0, 9);
+  };
+  const servicesOf = (ids: string[]) => {
+    const names = [...new Set(ids.map((id) => state.task(id)?.serviceName).filter((n): n is string => n !== undefined))];
+    return names.length === 0 ? `${ids.length} task(s)` : names.length <= 3 ? names.join(',') : `${names.length} services`;
+  };
   let subject = '';
   let summary = '';
   switch (cmd.type) {
@@ -21,6 +30,10 @@ export function describeCommand(cmd: Command, index: number, result: CommandResu
     case 'node.down':
       subject = nodeName(cmd.nodeId);
       summary = `node ${subject} is down${cmd.message ? `: ${cmd.message}` : ''}`;
+      break;
+    case 'node.labels':
+      subject = nodeName(cmd.nodeId);
+      summary = `node ${subject} labels: ${[...Object.entries(cmd.set).map(([k, v]) => `+${k}=${v}`), ...cmd.remove.map((k) => `-${k}`)].join(' ')}`;
       break;
     case 'node.availability':
       subject = nodeName(cmd.nodeId);
@@ -53,16 +66,16 @@ export function describeCommand(cmd: Command, index: number, result: CommandResu
       summary = `${cmd.tasks.length} task(s) created`;
       break;
     case 'task.assign':
-      subject = `${cmd.assignments.length} task(s)`;
-      summary = `${cmd.assignments.length} assigned${cmd.pending?.length ? `, ${cmd.pending.length} pending: ${cmd.pending[0].reason}` : ''}`;
+      subject = servicesOf([...cmd.assignments.map((a) => a.taskId), ...(cmd.pending ?? []).map((p) => p.taskId)]);
+      summary = `${cmd.assignments.map((a) => `${taskName(a.taskId)} -> ${nodeName(a.nodeId)}`).join(', ') || 'none assigned'}${cmd.pending?.length ? `, ${cmd.pending.length} pending: ${cmd.pending[0].reason}` : ''}`;
       break;
     case 'task.status':
-      subject = cmd.updates.length === 1 ? cmd.updates[0].taskId : `${cmd.updates.length} task(s)`;
-      summary = cmd.updates.map((u) => `${u.taskId.slice(0, 9)} ${u.status.state}${u.status.error ? ` (${u.status.error})` : ''}`).join(', ');
+      subject = servicesOf(cmd.updates.map((u) => u.taskId));
+      summary = cmd.updates.map((u) => `${taskName(u.taskId)} ${u.status.state}${u.status.error ? ` (${u.status.error})` : ''}`).join(', ');
       break;
     case 'task.desired':
-      subject = `${cmd.changes.length} task(s)`;
-      summary = cmd.changes.map((c) => `${c.taskId.slice(0, 9)} -> ${c.desiredState}${c.message ? ` (${c.message})` : ''}`).join(', ');
+      subject = servicesOf(cmd.changes.map((c) => c.taskId));
+      summary = cmd.changes.map((c) => `${taskName(c.taskId)} -> ${c.desiredState}${c.message ? ` (${c.message})` : ''}`).join(', ');
       break;
     case 'task.remove':
       subject = `${cmd.taskIds.length} task(s)`;

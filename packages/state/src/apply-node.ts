@@ -3,6 +3,7 @@ import { ErrorCode, type NodeInfo } from '@shoal/types';
 import type { CommandOf, CommandResult } from './commands.js';
 import type { Store } from './store.js';
 import { fail, ok } from './result.js';
+import { withOperatorLabels } from './apply-node-labels.js';
 
 export function applyNodeRegister(store: Store, cmd: CommandOf<'node.register'>): CommandResult {
   const n = cmd.node;
@@ -14,7 +15,7 @@ export function applyNodeRegister(store: Store, cmd: CommandOf<'node.register'>)
     id: n.id,
     name: n.name,
     addresses: [...n.addresses],
-    labels: { ...n.labels },
+    labels: withOperatorLabels(n.labels, old?.operatorLabels),
     resources: { ...n.resources },
     drivers: [...n.drivers],
     platform: { ...n.platform },
@@ -29,6 +30,7 @@ export function applyNodeRegister(store: Store, cmd: CommandOf<'node.register'>)
   if (api !== undefined) node.apiAddress = api;
   const sealKey = n.sealKey ?? old?.sealKey;
   if (sealKey !== undefined) node.sealKey = sealKey;
+  if (old?.operatorLabels) node.operatorLabels = { ...old.operatorLabels };
   store.putNode(node);
   return ok({ id: n.id });
 }
@@ -43,7 +45,7 @@ function withNode(store: Store, nodeId: string, change: (node: NodeInfo) => Node
 export function applyNodeUpdate(store: Store, cmd: CommandOf<'node.update'>): CommandResult {
   return withNode(store, cmd.nodeId, (n) => ({
     ...n,
-    labels: cmd.labels ? { ...cmd.labels } : n.labels,
+    labels: cmd.labels ? withOperatorLabels(cmd.labels, n.operatorLabels) : n.labels,
     resources: cmd.resources ? { ...cmd.resources } : n.resources,
     addresses: cmd.addresses ? [...cmd.addresses] : n.addresses,
     drivers: cmd.drivers ? [...cmd.drivers] : n.drivers,

@@ -22,6 +22,7 @@ import type { SecretKind } from '@shoal/types';
 import { applyNetworkCreate, applyNetworkRemove, applyNetworkSubnets, applyNodeOverlay, applyServiceVip, findNetwork } from './apply-network.js';
 import { applyTaskAssign, applyTaskCreate, applyTaskDesired, applyTaskRemove, applyTaskStatus } from './apply-task.js';
 import type { Command, CommandResult } from './commands.js';
+import { applyNodeLabels } from './apply-node-labels.js';
 import { fail } from './result.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import { Store } from './store.js';
@@ -35,6 +36,8 @@ function dispatch(store: Store, cmd: Command): CommandResult {
       return applyNodeRegister(store, cmd);
     case 'node.update':
       return applyNodeUpdate(store, cmd);
+    case 'node.labels':
+      return applyNodeLabels(store, cmd);
     case 'node.availability':
       return applyNodeAvailability(store, cmd);
     case 'node.remove':

@@ -114,6 +114,8 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
       );
     case 'node.availability':
       return c.id(m.nodeId, 'nodeId') && c.oneOf(m.availability, AVAILABILITY, 'availability');
+    case 'node.labels':
+      return c.id(m.nodeId, 'nodeId') && c.stringMap(m.set, 'set') && c.stringList(m.remove, 'remove', 1024);
     case 'node.remove':
     case 'node.up':
       return c.id(m.nodeId, 'nodeId');

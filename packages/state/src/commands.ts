@@ -65,6 +65,8 @@ export type Command = At &
         sealKey?: string;
       }
     | { type: 'node.availability'; nodeId: string; availability: NodeAvailability }
+    /** An operator's label changes (`shoal node update --label-add k=v --label-rm k`). */
+    | { type: 'node.labels'; nodeId: string; set: Record<string, string>; remove: string[] }
     | { type: 'node.remove'; nodeId: string }
     | { type: 'node.down'; nodeId: string; message?: string }
     | { type: 'node.up'; nodeId: string }
@@ -119,6 +121,7 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'node.register',
   'node.update',
   'node.availability',
+  'node.labels',
   'node.remove',
   'node.down',
   'node.up',

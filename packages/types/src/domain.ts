@@ -33,7 +33,14 @@ export interface NodeInfo {
   addresses: string[];
   /** host:port of its admin API (loopback by default). */
   apiAddress?: string;
+  /** Effective labels: the agent's own (`--label`) with the operator's changes applied. */
   labels: Record<string, string>;
+  /**
+   * Changes made at runtime with `shoal node update --label-add/--label-rm`:
+   * a value sets the label, null removes it. They survive the agent's
+   * re-registration on restart, so an operator's edit is never lost.
+   */
+  operatorLabels?: Record<string, string | null>;
   resources: Resources;
   drivers: DriverName[];
   platform: Platform;

@@ -1,7 +1,8 @@
 import { Command } from 'commander';
-import type { NodeAvailability } from '@shoal/types';
+import { ErrorCode, ShoalError, type NodeAvailability } from '@shoal/types';
+import { parseKeyValues } from '../spec-flags.js';
 import { json, nodesTable } from '../output.js';
-import { clientOf, type CliContext } from './context.js';
+import { clientOf, collect, type CliContext } from './context.js';
 import { confirmDrain } from './drain-check.js';
 
 export function nodeCommand(ctx: CliContext): Command {
@@ -24,9 +25,34 @@ export function nodeCommand(ctx: CliContext): Command {
     .command('inspect')
     .description('show nodes as JSON')
     .argument('<node...>', 'node ids or names')
+    .option('--json', 'print JSON (the default for inspect)')
     .action(async (ids: string[], _opts: unknown, cmd: Command) => {
       const client = clientOf(cmd, ctx);
       ctx.output.out(json(await Promise.all(ids.map((id) => client.getNode(id)))));
+    });
+
+  node
+    .command('update')
+    .description('change a node at runtime: labels (kept across agent restarts) and availability')
+    .argument('<node>', 'node id or name')
+    .option('--label-add <key=value>', 'add or change a label (repeatable)', collect)
+    .option('--label-rm <key>', 'remove a label (repeatable)', collect)
+    .option('--availability <active|pause|drain>', 'set availability')
+    .action(async (id: string, opts: { labelAdd?: string[]; labelRm?: string[]; availability?: string }, cmd: Command) => {
+      const client = clientOf(cmd, ctx);
+      if (!opts.labelAdd?.length && !opts.labelRm?.length && !opts.availability) {
+        throw new ShoalError(ErrorCode.InvalidSpec, 'nothing to update: give --label-add k=v, --label-rm k or --availability');
+      }
+      let n = await client.getNode(id);
+      if (opts.labelAdd?.length || opts.labelRm?.length) {
+        n = await client.updateNodeLabels(id, { add: parseKeyValues(opts.labelAdd ?? [], '--label-add'), remove: opts.labelRm ?? [] });
+      }
+      if (opts.availability) {
+        if (!['active', 'pause', 'drain'].includes(opts.availability)) throw new ShoalError(ErrorCode.InvalidSpec, `--availability must be active, pause or drain, not ${opts.availability}`);
+        n = await client.setNodeAvailability(id, opts.availability as NodeAvailability);
+      }
+      const labels = Object.entries(n.labels).map(([k, v]) => `${k}=${v}`).join(',');
+      ctx.output.out(`${n.name} ${n.availability}${labels ? ` ${labels}` : ''}`);
     });
 
   const availability = (name: string, value: NodeAvailability, description: string) =>

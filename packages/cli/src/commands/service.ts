@@ -6,6 +6,8 @@ import { fileOptions } from '../file-flags.js';
 import { followService, type ChangeKind } from '../follow.js';
 import { json, servicesTable, tasksTable } from '../output.js';
 import { clientOf, collect, followOptions, timeoutOf, type CliContext } from './context.js';
+import { printLogs, type LogFlags } from './log-lines.js';
+import { withRecentFailures } from './recent-failures.js';
 
 type FollowFlags = { detach?: boolean; timeout?: string; json?: boolean };
 
@@ -137,11 +139,12 @@ export function serviceCommand(ctx: CliContext): Command {
     .command('ps')
     .description("list a service's tasks")
     .argument('<name...>')
-    .option('-a, --all', 'include finished tasks')
+    .option('-a, --all', 'include every finished task, not only the last failure of each slot')
     .option('--json', 'print JSON')
     .action(async (names: string[], opts: { json?: boolean; all?: boolean }, cmd: Command) => {
       const client = clientOf(cmd, ctx);
-      const tasks = (await Promise.all(names.map((service) => client.listTasks({ service, all: opts.all ?? false })))).flat();
+      const every = (await Promise.all(names.map((service) => client.listTasks({ service, all: true })))).flat();
+      const tasks = opts.all ? every : withRecentFailures(every);
       if (opts.json) return ctx.output.out(json(tasks));
       ctx.output.out(tasksTable(tasks, await client.listNodes(), ctx.now()));
     });
@@ -150,6 +153,7 @@ export function serviceCommand(ctx: CliContext): Command {
     .command('inspect')
     .description('show services as JSON')
     .argument('<name...>')
+    .option('--json', 'print JSON (the default for inspect)')
     .action(async (names: string[], _opts: unknown, cmd: Command) => {
       const client = clientOf(cmd, ctx);
       ctx.output.out(json(await Promise.all(names.map((n) => client.getService(n)))));
@@ -173,21 +177,11 @@ export function serviceCommand(ctx: CliContext): Command {
     .argument('<name>')
     .option('-f, --follow', 'keep printing new lines')
     .option('--tail <n>', 'only the last N lines of each task')
+    .option('--since <when>', 'only lines since a time (RFC 3339) or a duration ago (10m, 1h30m)')
+    .option('-t, --timestamps', 'prefix each line with its time')
     .option('--json', 'print NDJSON lines')
-    .action(async (name: string, opts: { follow?: boolean; tail?: string; json?: boolean }, cmd: Command) => {
-      const client = clientOf(cmd, ctx);
-      const abort = new AbortController();
-      const stop = () => abort.abort();
-      process.once('SIGINT', stop);
-      try {
-        const tail = opts.tail === undefined ? undefined : parseInteger(opts.tail, '--tail');
-        for await (const l of client.serviceLogs(name, { follow: opts.follow ?? false, tail, signal: abort.signal })) {
-          const who = `${name}.${l.slot ? l.slot : l.task.slice(0, 12)}@${l.node}`;
-          ctx.output.out(opts.json ? JSON.stringify(l) : `${who} | ${l.line}`);
-        }
-      } finally {
-        process.off('SIGINT', stop);
-      }
+    .action(async (name: string, opts: LogFlags, cmd: Command) => {
+      await printLogs(clientOf(cmd, ctx), ctx, name, opts);
     });
 
   return service;

@@ -1,10 +1,11 @@
 import { Command } from 'commander';
 import { json, table } from '../output.js';
 import { clientOf, type CliContext } from './context.js';
+import { printLogs, type LogFlags } from './log-lines.js';
 
-/** `shoal task explain ID`: why a task is (or is not) where it is, node by node. */
+/** `shoal task explain|inspect|logs|stop ID`: one task, by id or unique prefix. */
 export function taskCommand(ctx: CliContext): Command {
-  const task = new Command('task').description('inspect tasks');
+  const task = new Command('task').description('inspect and manage single tasks');
   task
     .command('explain')
     .description('show why a task is placed where it is, or why it is pending, node by node')
@@ -21,6 +22,43 @@ export function taskCommand(ctx: CliContext): Command {
           ex.nodes.map((n) => [n.nodeName, n.feasible ? 'yes' : 'no', n.reasons.join('; ')]),
         ),
       );
+    });
+
+  task
+    .command('inspect')
+    .description('show tasks as JSON: spec, node, desired and observed state, errors, restart history')
+    .argument('<task...>', 'task ids (or unique prefixes)')
+    .option('--json', 'print JSON (the default for inspect)')
+    .action(async (ids: string[], _opts: unknown, cmd: Command) => {
+      const client = clientOf(cmd, ctx);
+      ctx.output.out(json(await Promise.all(ids.map((id) => client.getTask(id)))));
+    });
+
+  task
+    .command('logs')
+    .description("print one task's output")
+    .argument('<task>', 'task id (or a unique prefix)')
+    .option('-f, --follow', 'keep printing new lines')
+    .option('--tail <n>', 'only the last N lines')
+    .option('--since <when>', 'only lines since a time (RFC 3339) or a duration ago (10m)')
+    .option('-t, --timestamps', 'prefix each line with its time')
+    .option('--json', 'print NDJSON lines')
+    .action(async (id: string, opts: LogFlags, cmd: Command) => {
+      const client = clientOf(cmd, ctx);
+      const t = await client.getTask(id);
+      await printLogs(client, ctx, t.serviceName, opts, t.id);
+    });
+
+  task
+    .command('stop')
+    .description('stop tasks; a service that still wants the slot starts a replacement (possibly elsewhere)')
+    .argument('<task...>', 'task ids (or unique prefixes)')
+    .action(async (ids: string[], _opts: unknown, cmd: Command) => {
+      const client = clientOf(cmd, ctx);
+      for (const id of ids) {
+        const t = await client.stopTask(id);
+        ctx.output.out(`${t.serviceName}.${t.slot} (${t.id}) told to stop`);
+      }
     });
   return task;
 }
