@@ -32,6 +32,14 @@ export interface AgentOptions {
   pollMs?: number;
   /** Delivers secrets and configs as files (see secrets/task-files.ts). */
   files?: TaskFiles;
+  /**
+   * Service networking: how long a task that is a network endpoint keeps
+   * running after it leaves the load-balancing rules (its desired state
+   * changed, or it was reported unhealthy) before it is sent the stop signal,
+   * so every node's rules have dropped it and no new connection reaches a
+   * stopping process. 0 (default) = stop at once.
+   */
+  drainMs?: number;
 }
 
 interface TaskEntry {
@@ -313,6 +321,8 @@ export class Agent {
     if (e.exited) return;
     e.stopping = true;
     e.exited = true;
+    this.push(e, { state: 'running', message: e.failure!, health: 'unhealthy' }); // leaves the endpoints first
+    await this.drain(e);
     await this.limiter.run(() => e.driver!.stop(e.handle!, stopGraceMs(e.task), e.task.spec.stopSignal));
     const st = await this.inspect(e);
     this.push(e, { state: 'failed', message: e.failure!, error: e.failure!, exitCode: st?.exitCode, health: 'unhealthy' });
@@ -323,7 +333,10 @@ export class Agent {
     if (e.handle) {
       e.stopping = true;
       const st = await this.inspect(e);
-      if (st?.running) await this.limiter.run(() => e.driver!.stop(e.handle!, stopGraceMs(e.task), e.task.spec.stopSignal));
+      if (st?.running) {
+        await this.drain(e);
+        await this.limiter.run(() => e.driver!.stop(e.handle!, stopGraceMs(e.task), e.task.spec.stopSignal));
+      }
       e.waitAbort?.abort();
       this.push(e, { state: 'shutdown', message: `stopped (desired state ${e.task.desiredState})` });
       await this.limiter.run(() => e.driver!.remove(e.handle!));
@@ -333,6 +346,12 @@ export class Agent {
       this.push(e, { state: 'shutdown', message: 'shut down before it started' });
       e.removed = true;
     }
+  }
+
+  /** A network endpoint is already out of every node's rules (its state changed); give them time to apply it before the stop signal. */
+  private async drain(e: TaskEntry): Promise<void> {
+    const ms = this.opts.drainMs ?? 0;
+    if (ms > 0 && e.handle?.addresses) await new Promise((r) => setTimeout(r, ms));
   }
 
   /** The task left this node's assignments: stop and clean up, nothing left to report to. */
@@ -404,6 +423,7 @@ export class Agent {
     if (!forward && !healthChange) return;
     const status: TaskStatus = { ...s, timestamp: this.now() };
     if (e.handle) status.containerId = e.handle.ref;
+    if (e.handle?.addresses) status.addresses = e.handle.addresses;
     if (status.exitCode === undefined) delete status.exitCode;
     if (status.health === undefined) delete status.health;
     e.reported = s.state;

@@ -17,7 +17,13 @@ export function containerName(task: Task): string {
   return `shoal-${task.serviceName}-${task.slot}-${task.id.slice(0, 8)}`;
 }
 
-export function containerSpec(task: Task, nodeId: string): ContainerCreateOptions {
+/** Where a task's container joins shoal's networks (see @shoal/types network.ts); null = no service networking. */
+export interface ContainerAttachment {
+  networks: { docker: string; network: string; aliases: string[] }[];
+  dns: string[];
+}
+
+export function containerSpec(task: Task, nodeId: string, attachment: ContainerAttachment | null = null): ContainerCreateOptions {
   const spec = task.spec;
   const env = Object.entries(taskEnv(task, nodeId)).map(([k, v]) => `${k}=${v}`);
   const exposed: Record<string, object> = {};
@@ -25,8 +31,11 @@ export function containerSpec(task: Task, nodeId: string): ContainerCreateOption
   for (const p of spec.ports ?? []) {
     const key = `${p.target}/${p.protocol ?? 'tcp'}`;
     exposed[key] = {};
+    // With service networking, ingress ports are the routing mesh's (nftables on every node), not Docker's.
+    if (attachment && (p.mode ?? 'ingress') === 'ingress') continue;
     bindings[key] = [...(bindings[key] ?? []), { HostPort: String(p.published) }];
   }
+  const primary = attachment?.networks[0];
   const limits = spec.resources?.limits;
   return {
     name: containerName(task),
@@ -45,6 +54,7 @@ export function containerSpec(task: Task, nodeId: string): ContainerCreateOption
       [LABEL_SLOT]: String(task.slot),
     },
     ExposedPorts: exposed,
+    ...(primary ? { NetworkingConfig: { EndpointsConfig: { [primary.docker]: { Aliases: primary.aliases } } } } : {}),
     ...(spec.healthcheck ? { Healthcheck: dockerHealthcheck(spec.healthcheck) } : {}),
     ...(spec.stopSignal ? { StopSignal: spec.stopSignal } : {}),
     ...(spec.stopGracePeriodMs !== undefined ? { StopTimeout: Math.ceil(spec.stopGracePeriodMs / 1000) } : {}),
@@ -61,6 +71,9 @@ export function containerSpec(task: Task, nodeId: string): ContainerCreateOption
       })),
       ...(spec.privileged ? { Privileged: true } : {}),
       ...(spec.networkMode ? { NetworkMode: spec.networkMode } : {}),
+      // DnsOptions without ndots: Docker's embedded resolver then forwards single-label names (`redis`) to shoal's DNS;
+      // with an inherited ndots option it would answer them empty itself.
+      ...(primary ? { NetworkMode: primary.docker, Dns: attachment!.dns, DnsOptions: ['timeout:2'] } : {}),
       ...(spec.pidMode ? { PidMode: spec.pidMode } : {}),
       ...(spec.capAdd ? { CapAdd: spec.capAdd } : {}),
       ...(spec.devices ? { Devices: spec.devices.map(deviceMapping) } : {}),

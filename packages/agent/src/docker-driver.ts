@@ -7,7 +7,7 @@
 import Docker from 'dockerode';
 import { ErrorCode, ShoalError, type Task } from '@shoal/types';
 import type { Driver, DriverTaskState, LogLine, LogOptions, TaskHandle, TaskStats } from './driver.js';
-import { LABEL_NODE, LABEL_TASK, containerSpec } from './docker-container-spec.js';
+import { LABEL_NODE, LABEL_TASK, containerSpec, type ContainerAttachment } from './docker-container-spec.js';
 import { dockerMessage, engineUnavailable, statusOf, toShoalError } from './docker-errors.js';
 import { demuxLogLines } from './docker-log-stream.js';
 
@@ -26,6 +26,8 @@ export interface DockerDriverOptions {
   auth?: Record<string, RegistryAuth>;
   /** A task's own credentials (`--with-registry-auth`), opened only on the node that pulls for it. */
   taskAuth?: (task: Task) => Promise<RegistryAuth | undefined>;
+  /** Service networking: how a task joins shoal's networks (absent = Docker's default bridge, as before). */
+  network?: { dockerAttachment(task: Task): Promise<ContainerAttachment | null> };
 }
 
 /** Docker reports "never" as year 1. */
@@ -76,7 +78,8 @@ export class DockerDriver implements Driver {
   }
 
   async start(task: Task): Promise<TaskHandle> {
-    const spec = containerSpec(task, this.opts.nodeId);
+    const attachment = (await this.opts.network?.dockerAttachment(task)) ?? null;
+    const spec = containerSpec(task, this.opts.nodeId, attachment);
     let container: Docker.Container;
     let fresh = true;
     try {
@@ -87,6 +90,12 @@ export class DockerDriver implements Driver {
       fresh = false;
     }
     try {
+      // Docker's create joins one network; the others are joined before start.
+      for (const n of attachment?.networks.slice(1) ?? []) {
+        await this.docker.getNetwork(n.docker).connect({ Container: container.id, EndpointConfig: { Aliases: n.aliases } }).catch((err: unknown) => {
+          if (statusOf(err) !== 403 && !/already exists/.test(dockerMessage(err))) throw err;
+        });
+      }
       // Never start a task's container twice: one left by an earlier attempt is started only if it never ran.
       if (fresh || parseTime((await container.inspect()).State.StartedAt) === undefined) await container.start();
     } catch (err) {
@@ -95,7 +104,20 @@ export class DockerDriver implements Driver {
       if (fresh) await container.remove({ force: true }).catch(() => undefined);
       throw toShoalError(err, `start container ${spec.name}`);
     }
-    return { taskId: task.id, ref: container.id, driver: 'docker' };
+    const handle: TaskHandle = { taskId: task.id, ref: container.id, driver: 'docker' };
+    if (attachment) handle.addresses = await this.addressesOf(container.id, attachment);
+    return handle;
+  }
+
+  /** The container's address on each shoal network of its attachment. */
+  private async addressesOf(id: string, attachment: ContainerAttachment): Promise<Record<string, string>> {
+    const nets = (await this.docker.getContainer(id).inspect()).NetworkSettings.Networks ?? {};
+    const out: Record<string, string> = {};
+    for (const n of attachment.networks) {
+      const ip = nets[n.docker]?.IPAddress;
+      if (ip) out[n.network] = ip;
+    }
+    return out;
   }
 
   async stop(handle: TaskHandle, graceMs: number, signal?: string): Promise<void> {
@@ -207,7 +229,16 @@ export class DockerDriver implements Driver {
       const containers = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_NODE}=${this.opts.nodeId}`] } });
       return containers
         .filter((c) => c.Labels[LABEL_TASK])
-        .map((c) => ({ taskId: c.Labels[LABEL_TASK], ref: c.Id, driver: 'docker' as const }));
+        .map((c) => {
+          const handle: TaskHandle = { taskId: c.Labels[LABEL_TASK], ref: c.Id, driver: 'docker' };
+          // Adopted after an agent restart: its addresses on shoal's networks (Docker networks `shoal-<network>`).
+          const addresses: Record<string, string> = {};
+          for (const [name, n] of Object.entries(c.NetworkSettings?.Networks ?? {})) {
+            if (name.startsWith('shoal-') && n.IPAddress) addresses[name.slice('shoal-'.length)] = n.IPAddress;
+          }
+          if (Object.keys(addresses).length > 0) handle.addresses = addresses;
+          return handle;
+        });
     } catch (err) {
       throw toShoalError(err, 'list containers');
     }

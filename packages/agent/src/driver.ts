@@ -11,6 +11,8 @@ export interface TaskHandle {
   /** Container id (docker) or process id (exec). */
   ref: string;
   driver: DriverName;
+  /** The task's address on each shoal network (service networking), reported with its status. */
+  addresses?: Record<string, string>;
 }
 
 export interface DriverTaskState {

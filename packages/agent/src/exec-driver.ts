@@ -31,6 +31,8 @@ export interface ExecDriverOptions {
   rotation?: RotationPolicy;
   /** Agent variables passed through to tasks (besides the spec's env and SHOAL_*). */
   inheritEnv?: string[];
+  /** Service networking: env for the DNS address and service addresses, and where the task is reached (its node's address). */
+  network?: { execEnv(task: Task): Record<string, string>; execAddresses(task: Task): Record<string, string> | undefined };
 }
 
 // Traps (not ignores) the usual stop signals so the shell outlives its child
@@ -268,7 +270,10 @@ export class ExecDriver implements Driver {
   }
 
   private handleOf(rec: ExecTaskRecord): TaskHandle {
-    return { taskId: rec.taskId, ref: String(rec.pid), driver: 'exec' };
+    const handle: TaskHandle = { taskId: rec.taskId, ref: String(rec.pid), driver: 'exec' };
+    const addresses = this.opts.network?.execAddresses(rec.task);
+    if (addresses) handle.addresses = addresses;
+    return handle;
   }
 
   private envFor(task: Task): Record<string, string> {
@@ -276,7 +281,7 @@ export class ExecDriver implements Driver {
     for (const k of this.inheritEnv) if (process.env[k] !== undefined) env[k] = process.env[k]!;
     // A process shares the node's host name; the spec's is given the way a shell would see it.
     if (task.spec.hostname) env.HOSTNAME = task.spec.hostname;
-    return { ...env, ...taskEnv(task, this.opts.nodeId) };
+    return { ...env, ...(this.opts.network?.execEnv(task) ?? {}), ...taskEnv(task, this.opts.nodeId) };
   }
 }
 

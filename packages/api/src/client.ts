@@ -3,7 +3,21 @@
  * come back as ShoalError with the server's code and message; an agent that
  * cannot be reached is reported as such, not as "fetch failed".
  */
-import { ErrorCode, ShoalError, type SecretKind, type SecretMeta, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
+import { ErrorCode, ShoalError, type SecretKind, type SecretMeta, type Network, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
+
+export interface NetworkInfo extends Network {
+  services: { name: string; vip?: string; aliases: string[] }[];
+  tasks: { taskId: string; service: string; nodeId: string; address: string }[];
+  gateways: Record<string, string>;
+}
+
+export interface ServiceEndpoints {
+  service: string;
+  vip: string | null;
+  endpointMode: 'vip' | 'dnsrr';
+  dns: string;
+  endpoints: { taskId: string; nodeId: string; slot: number; address: string }[];
+}
 import type { ClusterEvent, ClusterStatus, Health, JoinToken, LogLine, MetricsText, TaskExplanation, TaskFilter, UpdatePlan } from './backend.js';
 import { sseMessages, textLines } from './lines.js';
 import type { CreateSecretRequest, KeyRotation } from './secrets-backend.js';
@@ -52,6 +66,24 @@ export class ShoalClient {
   }
   async removeNode(idOrName: string, opts: { force?: boolean } = {}): Promise<void> {
     await this.json('DELETE', `/v1/nodes/${enc(idOrName)}${opts.force ? '?force=true' : ''}`);
+  }
+
+  /** Service networks with their services, VIPs and task addresses (route added by the daemon). */
+  listNetworks(): Promise<NetworkInfo[]> {
+    return this.json('GET', '/v1/networks');
+  }
+  getNetwork(name: string): Promise<NetworkInfo> {
+    return this.json('GET', `/v1/networks/${enc(name)}`);
+  }
+  createNetwork(name: string, labels: Record<string, string> = {}): Promise<NetworkInfo> {
+    return this.json('POST', '/v1/networks', { name, labels });
+  }
+  async removeNetwork(name: string): Promise<void> {
+    await this.json('DELETE', `/v1/networks/${enc(name)}`);
+  }
+  /** A service's VIP and its serving endpoints. */
+  serviceEndpoints(name: string): Promise<ServiceEndpoints> {
+    return this.json('GET', `/v1/services/${enc(name)}/endpoints`);
   }
 
   listServices(): Promise<Service[]> {

@@ -1,6 +1,6 @@
 export * from './backend.js';
 export { createApiServer, type ApiServerOptions, type ApiServer } from './server.js';
-export { ShoalClient, type ShoalClientOptions } from './client.js';
+export { ShoalClient, type ShoalClientOptions, type NetworkInfo, type ServiceEndpoints } from './client.js';
 export { httpStatusFor, toShoalError, type ErrorBody } from './http-errors.js';
 export { tokenMatches } from './auth.js';
 export { checkSpec } from './validation.js';

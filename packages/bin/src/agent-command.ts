@@ -25,6 +25,9 @@ export function agentCommand(): Command {
     .option('--allow-dangerous', 'allow privileged tasks, host namespaces, devices, docker.sock mounts (with --init)')
     .option('--log-level <level>', 'trace|debug|info|warn|error (default info)')
     .option('--tick-ms <ms>', 'Raft tick; elections start after 10-20 ticks (default 50)', (v) => Number(v))
+    .option('--network <on|off>', 'service networking: VIPs, DNS, routing mesh (needs nftables and iproute2; default on)')
+    .option('--vip-range <cidr>', 'virtual IPs of services (with --init; default 10.210.0.0/16)')
+    .option('--subnet-pool <cidr>', 'container subnets, a /24 per network and node (with --init; default 10.211.0.0/16)')
     .action(async (_opts, cmd: Command) => {
       const o = cmd.optsWithGlobals();
       if (o.join && !o.token) throw new Error('--join needs --token (get it with `shoal cluster token show` on a member)');
@@ -43,6 +46,9 @@ export function agentCommand(): Command {
         allowDangerous: o.allowDangerous ? true : undefined,
         logLevel: o.logLevel,
         tickMs: o.tickMs,
+        network: o.network,
+        vipRange: o.vipRange,
+        subnetPool: o.subnetPool,
       };
       const { runAgent } = await import('@shoal/daemon/run-agent');
       await runAgent(input);

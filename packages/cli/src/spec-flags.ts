@@ -14,6 +14,8 @@ export interface ServiceFlags extends FileFlags {
   mode?: string;
   driver?: string;
   publish?: string[];
+  network?: string[];
+  endpointMode?: string;
   env?: string[];
   label?: string[];
   constraint?: string[];
@@ -60,16 +62,31 @@ function oneOf<T extends string>(text: string, flag: string, allowed: readonly T
   return text as T;
 }
 
-/** "8080:80", "8080:80/udp" -> PortSpec. */
+/** "8080:80", "8080:80/udp", "8080:80,mode=host" -> PortSpec (ingress mode unless mode=host). */
 export function parsePort(text: string): PortSpec {
-  const m = /^(\d+):(\d+)(?:\/(tcp|udp))?$/.exec(text.trim());
+  const [main, ...opts] = text.trim().split(',');
+  let mode: PortSpec['mode'];
+  for (const o of opts) {
+    const mm = /^mode=(ingress|host)$/.exec(o.trim());
+    if (!mm) throw bad(`--publish: "${o}" in "${text}" is not mode=ingress or mode=host`);
+    mode = mm[1] as PortSpec['mode'];
+  }
+  const m = /^(\d+):(\d+)(?:\/(tcp|udp))?$/.exec(main ?? '');
   const port = (s: string) => {
     const n = Number(s);
     if (n < 1 || n > 65535) throw bad(`--publish ${text}: ports are 1-65535`);
     return n;
   };
-  if (!m) throw bad(`--publish: "${text}" must be PUBLISHED:TARGET[/udp], e.g. 8080:80`);
-  return { published: port(m[1]), target: port(m[2]), ...(m[3] === 'udp' ? { protocol: 'udp' as const } : {}) };
+  if (!m) throw bad(`--publish: "${text}" must be PUBLISHED:TARGET[/udp][,mode=host], e.g. 8080:80`);
+  return { published: port(m[1]), target: port(m[2]), ...(m[3] === 'udp' ? { protocol: 'udp' as const } : {}), ...(mode ? { mode } : {}) };
+}
+
+/** "back" or "back:db,cache" (name and aliases) -> a network attachment. */
+export function parseNetwork(text: string): { name: string; aliases?: string[] } {
+  const [name, aliases] = text.trim().split(':', 2);
+  if (!name) throw bad(`--network: "${text}" must be NAME[:ALIAS,...]`);
+  const list = (aliases ?? '').split(',').map((a) => a.trim()).filter(Boolean);
+  return { name, ...(list.length ? { aliases: list } : {}) };
 }
 
 /** ["K=V", ...] -> {K: V}; "K" alone takes the value from this process's environment (as docker -e). */
@@ -111,6 +128,11 @@ export function applyServiceFlags(base: ServiceSpec, f: ServiceFlags, commandArg
     else spec.args = [...commandArgs];
   }
   if (f.publish?.length) spec.ports = f.publish.map(parsePort);
+  if (f.network?.length) spec.networks = f.network.map(parseNetwork);
+  if (f.endpointMode !== undefined) {
+    if (f.endpointMode !== 'vip' && f.endpointMode !== 'dnsrr') throw bad(`--endpoint-mode: "${f.endpointMode}" is not vip or dnsrr`);
+    spec.endpointMode = f.endpointMode;
+  }
   if (f.env?.length) spec.env = { ...spec.env, ...parseKeyValues(f.env, '--env', env) };
   if (f.label?.length) spec.labels = { ...spec.labels, ...parseKeyValues(f.label, '--label') };
   if (f.constraint?.length || f.placementPref?.length) {

@@ -18,6 +18,10 @@ const cases: { args: string[]; spec: Partial<ServiceSpec> }[] = [
   { args: ['--image', 'busybox', '--entrypoint', '/bin/sh'], spec: { command: ['/bin/sh'] } },
   { args: ['--image', 'agent', '--mode', 'global'], spec: { mode: 'global' } },
   {
+    args: ['--image', 'x', '-p', '8080:80,mode=host', '--network', 'back:db,cache', '--network', 'front', '--endpoint-mode', 'dnsrr'],
+    spec: { ports: [{ published: 8080, target: 80, mode: 'host' }], networks: [{ name: 'back', aliases: ['db', 'cache'] }, { name: 'front' }], endpointMode: 'dnsrr' },
+  },
+  {
     args: ['--image', 'x', '--constraint', 'node.labels.zone==a', '--constraint', 'node.hostname!=n3', '--placement-pref', 'spread=node.labels.zone'],
     spec: { placement: { constraints: ['node.labels.zone==a', 'node.hostname!=n3'], preferences: [{ spread: 'node.labels.zone' }] } },
   },
@@ -50,7 +54,7 @@ cases.forEach((c, i) => {
 });
 
 const refused: { args: string[]; message: RegExp }[] = [
-  { args: ['--image', 'x', '-p', '80'], message: /^Error: --publish: "80" must be PUBLISHED:TARGET\[\/udp\], e\.g\. 8080:80$/ },
+  { args: ['--image', 'x', '-p', '80'], message: /^Error: --publish: "80" must be PUBLISHED:TARGET\[\/udp\]\[,mode=host\], e\.g\. 8080:80$/ },
   { args: ['--image', 'x', '-p', '0:80'], message: /ports are 1-65535/ },
   { args: ['--image', 'x', '--replicas', 'three'], message: /^Error: --replicas: "three" is not a whole number$/ },
   { args: ['--image', 'x', '--update-delay', 'soon'], message: /--update-delay: "soon" is not a duration/ },

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { parse as parseYaml } from 'yaml';
-import { ShoalError, ErrorCode, type DriverName } from '@shoal/types';
+import { ShoalError, ErrorCode, parseCidr, type DriverName } from '@shoal/types';
 
 export interface DaemonConfig {
   dataDir: string;
@@ -33,6 +33,11 @@ export interface DaemonConfig {
   /** Ticks without a leader before a follower campaigns, randomized in [n, 2n). */
   electionTicks: number;
   heartbeatMs: number;
+  /** Service networking (VIPs, DNS, routing mesh; needs nftables and iproute2): on, or off. */
+  network: 'on' | 'off';
+  /** Address ranges of service networking (init only; defaults in @shoal/types DEFAULT_NETWORK_RANGES). */
+  vipRange?: string;
+  subnetPool?: string;
 }
 
 export type ConfigInput = Partial<Omit<DaemonConfig, 'labels'>> & { labels?: Record<string, string> | string[]; driver?: string; config?: string };
@@ -52,6 +57,7 @@ const DEFAULTS: DaemonConfig = {
   // 400-800 ms: a dead leader is replaced well within a second, while 8 missed heartbeats tolerate GC pauses.
   electionTicks: 8,
   heartbeatMs: 500,
+  network: 'on',
 };
 
 function bad(setting: string, message: string): ShoalError {
@@ -86,6 +92,7 @@ function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
   if (env.SHOAL_DRIVER) out.driver = env.SHOAL_DRIVER;
   if (env.SHOAL_LOG_LEVEL) out.logLevel = env.SHOAL_LOG_LEVEL;
   if (env.SHOAL_CONFIG) out.config = env.SHOAL_CONFIG;
+  if (env.SHOAL_NETWORK) out.network = env.SHOAL_NETWORK as DaemonConfig['network'];
   return out;
 }
 
@@ -106,7 +113,7 @@ function fromFile(path: string): ConfigInput {
   return doc as ConfigInput;
 }
 
-const KNOWN = new Set([...Object.keys(DEFAULTS), 'advertise', 'drivers', 'driver', 'join', 'config']);
+const KNOWN = new Set([...Object.keys(DEFAULTS), 'advertise', 'drivers', 'driver', 'join', 'config', 'vipRange', 'subnetPool']);
 
 export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = process.env): DaemonConfig {
   const envIn = fromEnv(env);
@@ -124,6 +131,16 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = proce
   parseHostPort('p2p-listen', cfg.p2pListen);
   parseHostPort('api-listen', cfg.apiListen);
   if (cfg.advertise) parseHostPort('advertise', cfg.advertise);
+  for (const k of ['vipRange', 'subnetPool'] as const) {
+    const v = cfg[k];
+    if (v === undefined) continue;
+    try {
+      parseCidr(v);
+    } catch (err) {
+      throw bad(k === 'vipRange' ? 'vip-range' : 'subnet-pool', (err as Error).message);
+    }
+  }
+  if (cfg.network !== 'on' && cfg.network !== 'off') throw bad('network', `"${String(cfg.network)}" is not on or off`);
   if (cfg.voters !== 1 && cfg.voters !== 3 && cfg.voters !== 5) throw bad('voters', `${cfg.voters}: use 1, 3 or 5`);
   if (cfg.init && cfg.join) throw bad('init', 'use either --init or --join, not both');
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(cfg.name)) throw bad('name', `"${cfg.name}": letters, digits, - _ . up to 63`);

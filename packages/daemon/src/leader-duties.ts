@@ -12,6 +12,7 @@ import type { ClusterState, Command, CommandResult } from '@shoal/state';
 import type { LivenessEvent, LivenessState } from '@shoal/membership';
 import type { ConfChange, ConfState } from '@shoal/raft';
 import { ControlLoop } from './control-loop.js';
+import { networkCommands } from './network-wiring.js';
 import { planVoterChange, type MemberHealth } from './autopilot.js';
 
 /**
@@ -54,7 +55,7 @@ export class LeaderDuties {
     this.loop = new ControlLoop({
       plan: () => {
         const { commands, plan } = reconcile(rt.state, Date.now(), () => randomInt(0, 2 ** 32) / 2 ** 32);
-        return { commands, nextWakeAt: plan.nextWakeAt };
+        return { commands: [...networkCommands(rt.state, rt.log), ...commands], nextWakeAt: plan.nextWakeAt };
       },
       propose: async (cmd) => (await rt.propose(cmd as Command)).result,
       logger: rt.log.child({ component: 'orchestrator' }),

@@ -143,7 +143,7 @@ export class LocalCluster {
       ...(this.opts.extraArgs ?? []),
       ...extra,
     ];
-    n.proc = spawn(process.execPath, args, { stdio: ['ignore', out, out], env: { ...process.env, NODE_OPTIONS: AGENT_NODE_OPTIONS, ...this.opts.env, SHOAL_LOG_PRETTY: '0' } });
+    n.proc = spawn(process.execPath, args, { stdio: ['ignore', out, out], env: { ...process.env, NODE_OPTIONS: AGENT_NODE_OPTIONS, SHOAL_NETWORK: 'off', ...this.opts.env, SHOAL_LOG_PRETTY: '0' } });
     n.proc.on('exit', () => {
       n.proc = null;
     });

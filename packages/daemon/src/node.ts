@@ -7,7 +7,10 @@ import { ErrorCode, ShoalError } from '@shoal/types';
 import { createApiServer, registerConsole, type ApiServer } from '@shoal/api';
 import { consoleRoot } from '@shoal/ui';
 import { decodeJoinToken, generateClusterSecrets, hashSecret, type P2PStats } from '@shoal/p2p';
-import { DockerDriver, ExecDriver, type Driver, type DockerDriverOptions } from '@shoal/agent';
+import Docker from 'dockerode';
+import type { ClusterState } from '@shoal/state';
+import { DockerDriver, ExecDriver, type Driver, type DockerDriverOptions, type NetworkAgent } from '@shoal/agent';
+import { initRanges, registerNetworkMetrics, startNetworkAgent } from './network-wiring.js';
 import type { Logger } from 'pino';
 import type { DaemonConfig } from './config.js';
 import { parseHostPort } from './config.js';
@@ -20,6 +23,7 @@ import { registerLogsHandler } from './logs.js';
 import { NodeMetrics } from './metrics.js';
 import { sealSecret } from './join-secret.js';
 import { registerClusterRoutes } from './cluster-routes.js';
+import { registerNetworkRoutes } from './network-routes.js';
 import { VERSION } from './version.js';
 
 export class ShoalNode {
@@ -100,7 +104,7 @@ export class ShoalNode {
     const rt = await this.startRuntime(identity, true);
     await waitUntil(() => rt.isLeader(), 10_000, 'this node to become the leader of its new cluster');
     const at = Date.now();
-    await rt.propose({ type: 'cluster.config', at, config: { clusterId: identity.clusterId, voters: opts.voters, allowDangerous: opts.allowDangerous, voterGraceMs: this.cfg.voterGraceMs } });
+    await rt.propose({ type: 'cluster.config', at, config: { clusterId: identity.clusterId, voters: opts.voters, allowDangerous: opts.allowDangerous, voterGraceMs: this.cfg.voterGraceMs, ...initRanges(this.cfg) } });
     await rt.propose({ type: 'allowlist.add', at, peerIds: [rt.selfId] });
     await rt.propose({ type: 'token.set', at, hash: hashSecret(secrets.joinSecret), sealed: sealSecret(identity.psk, secrets.joinSecret) });
     await rt.propose({ type: 'node.register', at, node: rt.registration('voter') });
@@ -143,7 +147,8 @@ export class ShoalNode {
       dataDir: this.dataDir,
       identity,
       logger: this.log,
-      drivers: (nodeId): Promise<Driver[]> => pickDrivers(this.cfg, nodeId, this.dataDir, this.log, (task) => rt.secrets.registryAuth(task)),
+      network: (nodeId, state, caughtUp) => this.networkAgent(nodeId, state, caughtUp),
+      drivers: (nodeId, network): Promise<Driver[]> => pickDrivers(this.cfg, nodeId, this.dataDir, this.log, network, (task) => rt.secrets.registryAuth(task)),
       bootstrap,
     });
     try {
@@ -161,7 +166,15 @@ export class ShoalNode {
     });
     rt.raft.onLeaderChange(() => this.metrics.leaderChanges.inc());
     rt.onPeerRtt((ms) => this.metrics.heartbeatRttSeconds.observe(ms / 1000));
+    registerNetworkMetrics(this.metrics.registry, () => this.runtime?.network?.stats);
     return rt;
+  }
+
+  private async networkAgent(nodeId: string, state: ClusterState, caughtUp: () => boolean): Promise<NetworkAgent | undefined> {
+    const docker = new Docker();
+    const wantsDocker = this.cfg.drivers === undefined || this.cfg.drivers.includes('docker');
+    const hasDocker = wantsDocker && (await docker.ping().then(() => true, () => false));
+    return startNetworkAgent(this.cfg, nodeId, state, hasDocker ? docker : undefined, caughtUp, this.log);
   }
 
   private async startApi(token: string): Promise<void> {
@@ -176,6 +189,7 @@ export class ShoalNode {
         return this.backend.clusterStatus();
       },
     });
+    registerNetworkRoutes(this.api, this);
     registerConsole(this.api, { root: consoleRoot });
     const { host, port } = parseHostPort('api-listen', this.cfg.apiListen);
     try {
@@ -189,9 +203,9 @@ export class ShoalNode {
   }
 }
 
-async function pickDrivers(cfg: DaemonConfig, nodeId: string, dataDir: DataDir, log: Logger, taskAuth: DockerDriverOptions['taskAuth']): Promise<Driver[]> {
-  const exec = new ExecDriver({ nodeId, dataDir: dataDir.root });
-  const docker = new DockerDriver({ nodeId, taskAuth });
+async function pickDrivers(cfg: DaemonConfig, nodeId: string, dataDir: DataDir, log: Logger, network: NetworkAgent | undefined, taskAuth: DockerDriverOptions['taskAuth']): Promise<Driver[]> {
+  const exec = new ExecDriver({ nodeId, dataDir: dataDir.root, ...(network ? { network } : {}) });
+  const docker = new DockerDriver({ nodeId, taskAuth, ...(network ? { network } : {}) });
   const wanted = cfg.drivers;
   if (wanted) {
     if (wanted.includes('docker') && !(await docker.available())) {

@@ -11,7 +11,8 @@ import { ClusterState, encodeCommand, decodeCommand, type Command, type CommandR
 import { LevelRaftStorage } from '@shoal/storage';
 import { RaftHost, type StateMachine } from '@shoal/raft-host';
 import { createP2PNode, Membership, SwimMembership, type MembershipService, type P2PNode } from '@shoal/p2p';
-import { Agent, TaskFiles, type Driver } from '@shoal/agent';
+import { Agent, TaskFiles, type Driver, type NetworkAgent } from '@shoal/agent';
+import { DRAIN_MS } from './network-wiring.js';
 import { decodeHeartbeat } from '@shoal/membership';
 import { parseHostPort, type DaemonConfig } from './config.js';
 import type { DataDir, ClusterIdentity } from './data-dir.js';
@@ -29,8 +30,10 @@ export interface RuntimeOptions {
   dataDir: DataDir;
   identity: ClusterIdentity;
   logger: Logger;
-  /** Drivers for this node, made once its peer id is known. */
-  drivers: (nodeId: string) => Promise<Driver[]>;
+  /** Drivers for this node, made once its peer id is known (after its network agent, which they attach tasks through). */
+  drivers: (nodeId: string, network?: NetworkAgent) => Promise<Driver[]>;
+  /** Service networking's data plane for this node; undefined when networking is off. */
+  network?: (nodeId: string, state: ClusterState, caughtUp: () => boolean) => Promise<NetworkAgent | undefined>;
   /** First node of a new cluster. */
   bootstrap: boolean;
 }
@@ -56,6 +59,7 @@ export class ClusterRuntime {
   secrets!: NodeSecrets;
   transport!: P2PRaftTransport;
   drivers: Driver[] = [];
+  network?: NetworkAgent;
   /** This machine's capacity: read once, reported at registration and in every heartbeat. */
   private readonly resources = { cpuMillis: cpus().length * 1000, memoryBytes: totalmem() };
   private storage!: LevelRaftStorage;
@@ -126,7 +130,8 @@ export class ClusterRuntime {
             confirmsDown: () => this.raft?.status().leader === this.selfId,
             logger: this.log.child({ component: 'membership' }),
           });
-    this.drivers = await this.opts.drivers(this.p2p.peerId);
+    this.network = await this.opts.network?.(this.p2p.peerId, this.state, () => this.state.lastApplied > 0 && this.state.lastApplied >= (this.raft?.status().commit ?? Infinity));
+    this.drivers = await this.opts.drivers(this.p2p.peerId, this.network);
     this.secrets = new NodeSecrets(this, loadSealKey(dataDir.root));
     this.agent = new Agent({
       nodeId: this.p2p.peerId,
@@ -137,6 +142,7 @@ export class ClusterRuntime {
       },
       logger: this.log.child({ component: 'agent' }),
       files: new TaskFiles({ baseDir: taskFilesDir(this.p2p.peerId), source: this.secrets.fileSource() }),
+      drainMs: this.network ? DRAIN_MS : 0,
     });
     this.leaderDuties = new LeaderDuties({
       selfId: this.p2p.peerId,
@@ -172,6 +178,7 @@ export class ClusterRuntime {
     await this.leaderDuties?.stop();
     this.membership?.stop();
     await this.agent?.stop({ stopTasks: false });
+    await this.network?.stop();
     await this.raft?.stop();
     await this.storage?.close().catch(() => undefined);
     await this.p2p?.stop();
@@ -308,6 +315,7 @@ export class ClusterRuntime {
       this.allow.refresh();
       this.syncPeers();
       this.agent.reconcile(this.state.tasksByNode(this.selfId));
+      this.network?.onStateChange();
       this.refuteIfDeclaredDown();
       this.leaderDuties.wake();
       this.secrets.afterApply();

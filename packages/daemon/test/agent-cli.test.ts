@@ -47,7 +47,7 @@ async function startAgent(name: string, extra: string[]): Promise<{ dir: string;
   const out = openSync(logFile, 'a');
   const proc = spawn(process.execPath, [SHOAL_BIN, 'agent', '--data-dir', dir, '--name', name, '--driver', 'exec', '--p2p-listen', `127.0.0.1:${p2p}`, '--api-listen', `127.0.0.1:${apiPort}`, ...extra], {
     stdio: ['ignore', out, out],
-    env: { ...process.env, SHOAL_LOG_PRETTY: '0' },
+    env: { ...process.env, SHOAL_NETWORK: 'off', SHOAL_LOG_PRETTY: '0' },
   });
   procs.push(proc);
   const api = `http://127.0.0.1:${apiPort}`;

@@ -6,6 +6,7 @@
 import type { NodeId } from '@shoal/types';
 import type { ClusterView } from '@shoal/state';
 import { bridgeName, dockerNetworkName, gatewayOf, overlayMac, underlayAddress } from './names.js';
+import { formatCidr } from '@shoal/types';
 import { parseRanges, rangesOf } from './ranges.js';
 
 export interface LocalNetwork {
@@ -31,6 +32,8 @@ export interface LinkPlan {
   peers: Peer[];
   local: LocalNetwork[];
   dns: string;
+  /** The VIP range: routed to the node itself so a VIP always has a route before the NAT hooks rewrite it. */
+  vipRange: string;
 }
 
 export function planLinks(view: ClusterView, nodeId: NodeId): LinkPlan {
@@ -63,5 +66,6 @@ export function planLinks(view: ClusterView, nodeId: NodeId): LinkPlan {
     peers,
     local,
     dns: r.dns,
+    vipRange: formatCidr(r.vip),
   };
 }

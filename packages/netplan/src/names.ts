@@ -3,8 +3,8 @@ import { formatIpv4, parseIpv4, type Network } from '@shoal/types';
 
 /** The per-node VXLAN device. */
 export const OVERLAY_DEVICE = 'shoal.vx';
-/** The dummy device that holds the cluster DNS address. */
-export const DNS_DEVICE = 'shoal.dns';
+/** The device that holds the cluster DNS address (as a /32). */
+export const DNS_DEVICE = 'lo';
 export const VXLAN_ID = 4210;
 export const VXLAN_PORT = 8472;
 /** Inner MTU: 1500 minus VXLAN's 50 bytes. */

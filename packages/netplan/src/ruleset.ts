@@ -112,7 +112,8 @@ export function renderRuleset(view: ClusterView, nodeId: string): string {
     '\tchain output {',
     '\t\ttype nat hook output priority -110; policy accept;',
     ...vipFromHost,
-    ...ingressRules.map((l) => l.replace('fib daddr type local', 'ip daddr != 127.0.0.0/8 fib daddr type local')),
+    // localhost too (as Swarm's mesh): the agent sets route_localnet so 127.0.0.1 may be DNATed out, and masquerade fixes the source.
+    ...ingressRules,
     '\t}',
   );
   lines.push('\tchain postrouting {', '\t\ttype nat hook postrouting priority 90; policy accept;', `\t\tct mark ${MARK} masquerade`, '\t}');
@@ -122,7 +123,10 @@ export function renderRuleset(view: ClusterView, nodeId: string): string {
     `\t\toifname "${OVERLAY_DEVICE}" tcp flags syn tcp option maxseg size set rt mtu`,
     `\t\tct mark ${MARK} meta mark set ${MARK} accept`,
     `\t\tiifname "${OVERLAY_DEVICE}" meta mark set ${MARK} accept`,
+    // Replies (to masqueraded VIP/ingress traffic, whose source is a node's overlay address) and traffic to nodes pass.
+    '\t\tct state established,related accept',
     `\t\tip daddr ${vipRange} reject with icmp type host-unreachable`,
+    `\t\tip daddr ${formatCidr(r.overlay)} accept`,
     `\t\tiifname "${BRIDGE_PREFIX}*" ip daddr ${pool} jump isolate`,
     '\t}',
   );

@@ -100,4 +100,5 @@ test('link plan: own overlay address, peers with their underlay and subnets, loc
     ['other_default', 'shoal-other_default', '10.211.3.1'],
   ]);
   assert.equal(plan.dns, '10.210.255.254');
+  assert.equal(plan.vipRange, '10.210.0.0/16');
 });

@@ -141,3 +141,15 @@ describe('membership regressions (issue 15)', () => {
     assert.deepEqual(rd.entries.map((e) => e.index), [last + 1]);
   });
 });
+
+describe('commit index on followers', () => {
+  it('a follower commits only up to the last entry the append matched, never its own stale suffix', () => {
+    // f holds 4 and 5 from a deposed leader of term 1; the term-2 leader's append covers only up to 3.
+    const disk = new MemDisk();
+    disk.entries = [normal(1, 1), normal(2, 1), normal(3, 1), normal(4, 1, 'stale'), normal(5, 1, 'stale')];
+    disk.hardState = { term: 1, vote: null, commit: 2 };
+    const f = new RaftNode({ id: 'f', electionTick: 10, heartbeatTick: 1, random: seeded(1), persisted: { hardState: disk.hardState, snapshot: null, entries: disk.entries, conf: conf(['l', 'f', 'g']) } });
+    f.step({ type: 'append', from: 'l', to: 'f', term: 2, index: 2, logTerm: 1, entries: [normal(3, 1)], commit: 6 });
+    assert.equal(f.status().commit, 3);
+  });
+});

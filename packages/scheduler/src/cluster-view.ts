@@ -5,7 +5,7 @@
  * deterministic tie-break.
  */
 import type { NodeInfo, Task, TaskState } from '@shoal/types';
-import { portKey, type TaskRequirements } from './requirements.js';
+import { hostPorts, portKey, type TaskRequirements } from './requirements.js';
 import { cpusToMillis } from './units.js';
 
 /** Observed states after which a task holds nothing on its node any more. */
@@ -51,7 +51,7 @@ export class ClusterView {
       const reservations = t.spec?.resources?.reservations;
       this.freeCpu[i] -= cpusToMillis(reservations?.cpus);
       this.freeMem[i] -= reservations?.memoryBytes ?? 0;
-      for (const p of t.spec?.ports ?? []) this.takePort(i, portKey(p.published, p.protocol));
+      for (const p of hostPorts(t.spec?.ports)) this.takePort(i, portKey(p.published, p.protocol));
       if (leaving) continue;
       this.taskCount[i]++;
       const counts = this.serviceCounts.get(t.serviceId);

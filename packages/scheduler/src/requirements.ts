@@ -30,6 +30,15 @@ export function portKey(port: number, protocol: string | undefined): number {
   return port * 2 + (protocol === 'udp' ? 1 : 0);
 }
 
+/**
+ * Ports bound on the task's node: host mode only. An ingress port (the
+ * default) is the routing mesh's on every node, so it is never a per-node
+ * conflict and any number of replicas may share a node.
+ */
+export function hostPorts<P extends { mode?: 'ingress' | 'host' }>(ports: readonly P[] | undefined): P[] {
+  return (ports ?? []).filter((p) => p.mode === 'host');
+}
+
 export function formatPortKey(key: number): string {
   return key % 2 === 1 ? `${key >> 1}/udp` : String(key >> 1);
 }
@@ -44,7 +53,7 @@ export function taskRequirements(task: Task): TaskRequirements {
     driver: spec.driver ?? 'docker',
     cpuMillis: cpusToMillis(reservations?.cpus),
     memoryBytes: reservations?.memoryBytes ?? 0,
-    ports: (spec.ports ?? []).map((p) => portKey(p.published, p.protocol)),
+    ports: hostPorts(spec.ports).map((p) => portKey(p.published, p.protocol)),
     constraints: [],
     platforms: placement?.platforms ?? [],
     maxPerNode: placement?.maxReplicasPerNode ?? 0,

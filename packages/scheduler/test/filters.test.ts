@@ -51,16 +51,16 @@ const cases: Case[] = [
   {
     name: 'ports: a published port taken by a live task',
     nodes: [node('n1')],
-    live: [running('db', 1, 'n1', spec('db', { ports: [{ published: 8080, target: 80 }] }))],
-    spec: spec('web', { ports: [{ published: 8080, target: 80, protocol: 'tcp' }] }),
+    live: [running('db', 1, 'n1', spec('db', { ports: [{ published: 8080, target: 80, mode: 'host' as const }] }))],
+    spec: spec('web', { ports: [{ published: 8080, target: 80, mode: 'host' as const, protocol: 'tcp' }] }),
     reason: 'no suitable node (1 node: 1 has port 8080 taken)',
     explain: { n1: ['port 8080 taken'] },
   },
   {
     name: 'ports: udp is told apart from tcp',
     nodes: [node('n1')],
-    live: [running('dns', 1, 'n1', spec('dns', { ports: [{ published: 53, target: 53, protocol: 'udp' }] }))],
-    spec: spec('web', { ports: [{ published: 53, target: 53, protocol: 'udp' }] }),
+    live: [running('dns', 1, 'n1', spec('dns', { ports: [{ published: 53, target: 53, mode: 'host' as const, protocol: 'udp' }] }))],
+    spec: spec('web', { ports: [{ published: 53, target: 53, mode: 'host' as const, protocol: 'udp' }] }),
     reason: 'no suitable node (1 node: 1 has port 53/udp taken)',
     explain: { n1: ['port 53/udp taken'] },
   },
@@ -107,8 +107,8 @@ const cases: Case[] = [
       node('n4'),
       node('n5'),
     ],
-    live: [running('lb', 1, 'n4', spec('lb', { ports: [{ published: 8080, target: 80 }] })), running('lb', 2, 'n5', spec('lb', { ports: [{ published: 8080, target: 80 }] }))],
-    spec: spec('web', { resources: { reservations: { memoryBytes: 512 * MiB } }, ports: [{ published: 8080, target: 80 }] }),
+    live: [running('lb', 1, 'n4', spec('lb', { ports: [{ published: 8080, target: 80, mode: 'host' as const }] })), running('lb', 2, 'n5', spec('lb', { ports: [{ published: 8080, target: 80, mode: 'host' as const }] }))],
+    spec: spec('web', { resources: { reservations: { memoryBytes: 512 * MiB } }, ports: [{ published: 8080, target: 80, mode: 'host' as const }] }),
     reason: 'no suitable node (5 nodes: 3 lack memory (need 512 MiB, most free 256 MiB), 2 have port 8080 taken)',
     explain: { n1: ['lacks memory: needs 512 MiB, 256 MiB free'], n5: ['port 8080 taken'] },
   },
@@ -139,14 +139,14 @@ describe('filters', () => {
   it('each filter accepts the node once the obstacle is gone', () => {
     const input = {
       nodes: [node('n1', { labels: { zone: 'a' }, resources: { cpuMillis: 1000, memoryBytes: GiB } })],
-      tasks: [running('dns', 1, 'n1', spec('dns', { ports: [{ published: 8080, target: 53, protocol: 'udp' }] }))],
+      tasks: [running('dns', 1, 'n1', spec('dns', { ports: [{ published: 8080, target: 53, mode: 'host' as const, protocol: 'udp' }] }))],
       pending: [
         task(
           'web',
           1,
           spec('web', {
             resources: { reservations: { cpus: 1, memoryBytes: GiB } },
-            ports: [{ published: 8080, target: 80 }],
+            ports: [{ published: 8080, target: 80, mode: 'host' as const }],
             placement: { constraints: ['node.labels.zone == a', 'node.id == n1'], platforms: [{ os: 'linux', arch: 'x86_64' }], maxReplicasPerNode: 1 },
           }),
         ),
@@ -166,7 +166,7 @@ describe('filters', () => {
 
   it('ignores finished tasks and stopping ones that never started, but not the ones still stopping', () => {
     const n = node('n1', { resources: { cpuMillis: 1000, memoryBytes: GiB } });
-    const big = spec('db', { resources: { reservations: { memoryBytes: GiB } }, ports: [{ published: 80, target: 80 }] });
+    const big = spec('db', { resources: { reservations: { memoryBytes: GiB } }, ports: [{ published: 80, target: 80, mode: 'host' as const }] });
     const finished = task('db', 1, big, { nodeId: 'n1', status: { state: 'failed', timestamp: 0, message: '' } });
     const neverStarted = task('db', 2, big, { nodeId: 'n1', desiredState: 'shutdown', status: { state: 'assigned', timestamp: 0, message: '' } });
     const result = placeTasks({ nodes: [n], tasks: [finished, neverStarted], pending: [task('web', 1, big)] });

@@ -138,11 +138,19 @@ describe('batch placement', () => {
 
   it('does not give one published port twice on a node within a batch, across services too', () => {
     const nodes = [node('n1'), node('n2')];
-    const port = { ports: [{ published: 8080, target: 80 }] };
+    const port = { ports: [{ published: 8080, target: 80, mode: 'host' as const }] };
     const r = placeTasks({ nodes, tasks: [], pending: [...tasks('web', 2, spec('web', port)), task('api', 1, spec('api', port))] });
     assert.equal(r.assignments.length, 2);
     assert.deepEqual(perNode(r.assignments), { n1: 1, n2: 1 });
     assert.deepEqual(r.unplaced, [{ taskId: 'web.2', reason: 'no suitable node (2 nodes: 2 have port 8080 taken)' }]);
+  });
+
+  it('an ingress port (the default mode) is the routing mesh\'s: 4 replicas on 3 nodes all place', () => {
+    const nodes = [node('n1'), node('n2'), node('n3')];
+    const ingress = { ports: [{ published: 8080, target: 80 }] };
+    const r = placeTasks({ nodes, tasks: [], pending: tasks('web', 4, spec('web', ingress)) });
+    assert.equal(r.assignments.length, 4);
+    assert.deepEqual(r.unplaced, []);
   });
 
   it('accounts resources placed earlier in the same batch', () => {

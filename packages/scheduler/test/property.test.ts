@@ -45,9 +45,9 @@ function randomNode(r: Rand, k: number): NodeInfo {
 function randomService(r: Rand, name: string): Service {
   const constraints = CONSTRAINTS.filter(() => r() < 0.15);
   const ports = [
-    { published: 80, target: 80 },
-    { published: 80, target: 80, protocol: 'udp' as const },
-    { published: 8080, target: 80 },
+    { published: 80, target: 80, mode: 'host' as const },
+    { published: 80, target: 80, mode: 'host' as const, protocol: 'udp' as const },
+    { published: 8080, target: 80, mode: 'host' as const },
   ].filter(() => r() < 0.15);
   return {
     constraints,

@@ -76,7 +76,7 @@ function mutations(argv: string[]): number {
   const only = values.only;
   if (only !== undefined && !MUTATIONS.some((m) => m.name === only)) throw new UsageError(`unknown mutation "${only}"; choose one of: ${MUTATIONS.map((m) => m.name).join(', ')}`);
   const started = Date.now();
-  console.log('| planted bug | raft unit tests | simulator | caught |');
+  console.log('| planted bug | unit tests (raft + sim scenarios) | simulator | caught |');
   console.log('|---|---|---|---|');
   const results = runMutations({ only, seedsPerMix: int(values.seeds, 'seeds') ?? 40, unit: !values['no-unit'], onResult: (r) => console.log(tableRow(r)) });
   const missed = results.filter((r) => !caught(r));

@@ -38,7 +38,7 @@
  *   table marked.
  * - DNS: each agent serves DNS (UDP and TCP) on the cluster DNS address (the
  *   last usable address of the VIP range, 10.210.255.254 by default, bound to a
- *   dummy device on every node), answering `<service>`, `<stack>_<service>`,
+ *   loopback device of every node), answering `<service>`, `<stack>_<service>`,
  *   aliases and `tasks.<service>` for the networks the asking task is on, and
  *   forwarding every other name to the host's resolvers.
  * - Exec tasks run in the node's namespace: they reach VIPs through the output

@@ -49,7 +49,7 @@ export function missingPrerequisite() {
   if (!has('docker', ['info'])) return 'no Docker engine answers `docker info` (start dockerd, or run scripts/e2e-prereqs.sh)';
   if (!has('docker-compose', ['version'])) return 'docker-compose is not installed (apt-get install -y docker-compose, or scripts/e2e-prereqs.sh)';
   if (!has('busybox', ['true'])) return 'busybox-static is not installed (scripts/e2e-prereqs.sh)';
-  if (!existsSync(join(CACHE, 'rootfs-bookworm-docker.tar')) && !has('debootstrap', ['--version'])) return 'debootstrap is not installed (scripts/e2e-prereqs.sh)';
+  if (!existsSync(join(CACHE, 'rootfs-bookworm-docker-net2.tar')) && !has('debootstrap', ['--version'])) return 'debootstrap is not installed (scripts/e2e-prereqs.sh)';
   if (!existsSync(join(REPO, 'packages', 'cli', 'dist', 'src', 'main.js'))) return 'shoal is not built (npm run build)';
   return null;
 }
@@ -72,7 +72,7 @@ export class ComposeCluster {
   }
 
   get env() {
-    return { SHOAL_E2E_IMAGE: this.image, SHOAL_E2E_MODE: this.mode, SHOAL_E2E_WORKLOAD: join(CACHE, 'workload.tar') };
+    return { SHOAL_E2E_IMAGE: this.image, SHOAL_E2E_MODE: this.mode, SHOAL_E2E_WORKLOAD: join(CACHE, 'workload.tar'), SHOAL_E2E_APPS: join(CACHE, 'apps.tar') };
   }
 
   compose(args, timeoutMs = 300_000) {

@@ -18,7 +18,9 @@ function specOptions(cmd: Command): Command {
     .option('--replicas <n>', 'number of tasks (replicated mode)')
     .option('--mode <mode>', 'replicated (default) or global (one task per node)')
     .option('--driver <driver>', 'docker (default) or exec (plain processes)')
-    .option('-p, --publish <published:target[/udp]>', 'publish a port on the node (repeatable)', collect)
+    .option('-p, --publish <published:target[/udp][,mode=host]>', 'publish a port: on every node through the routing mesh (ingress, default) or only where a task runs (mode=host); repeatable', collect)
+    .option('--network <name[:alias,...]>', 'join a network (created on first use), with extra DNS names; repeatable; none = the cluster network "default"', collect)
+    .option('--endpoint-mode <vip|dnsrr>', 'the name resolves to one virtual IP (vip, default) or to the healthy tasks (dnsrr)')
     .option('-e, --env <KEY=VALUE>', 'environment variable (repeatable)', collect)
     .option('--label <key=value>', 'service label (repeatable)', collect)
     .option('--constraint <expr>', "placement constraint, e.g. 'node.labels.zone==a' (repeatable)", collect)
@@ -151,12 +153,18 @@ export function serviceCommand(ctx: CliContext): Command {
 
   service
     .command('inspect')
-    .description('show services as JSON')
+    .description('show services as JSON, with their virtual IP and serving endpoints')
     .argument('<name...>')
     .option('--json', 'print JSON (the default for inspect)')
     .action(async (names: string[], _opts: unknown, cmd: Command) => {
       const client = clientOf(cmd, ctx);
-      ctx.output.out(json(await Promise.all(names.map((n) => client.getService(n)))));
+      const withEndpoints = async (n: string) => {
+        const s = await client.getService(n);
+        // An agent without service networking routes answers 404 here: show the service alone.
+        const ep = await client.serviceEndpoints(n).catch(() => null);
+        return ep ? { ...s, endpoints: ep.endpoints } : s;
+      };
+      ctx.output.out(json(await Promise.all(names.map(withEndpoints))));
     });
 
   service

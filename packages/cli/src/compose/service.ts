@@ -24,5 +24,20 @@ export function serviceSpec(name: string, svc: unknown, ctx: ComposeContext): Se
     if (svc[key] !== undefined) mapper(spec, svc[key], `${where}.${key}`, ctx, svc);
   }
   defaultNetwork(spec, ctx);
+  if (svc['x-shoal-driver'] !== undefined) execDriver(spec, svc['x-shoal-driver'], `${where}.x-shoal-driver`);
   return spec;
+}
+
+/**
+ * `x-shoal-driver: exec` (a Compose extension field) runs the service as
+ * plain processes: `command` (after any `entrypoint`) is the program and its
+ * arguments, and no image is pulled.
+ */
+function execDriver(spec: ServiceSpec, value: unknown, where: string): void {
+  if (value === 'docker') return;
+  if (value !== 'exec') throw fail(`${where}: "${String(value)}" must be exec or docker`);
+  spec.driver = 'exec';
+  spec.command = [...(spec.command ?? []), ...(spec.args ?? [])];
+  delete spec.args;
+  delete spec.image;
 }

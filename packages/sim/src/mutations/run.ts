@@ -44,6 +44,8 @@ export function huntInSimulator(m: Mutation, seedsPerMix: number, steps = 150): 
 export function runUnitTests(m: Mutation): NonNullable<MutationResult['unit']> {
   // The codec tests (a 100k-buffer fuzz) take long and no mutation touches the codec.
   const files = readdirSync(RAFT_TESTS).filter((f) => f.endsWith('.test.js') && f !== 'codec.test.js').map((f) => join(RAFT_TESTS, f));
+  // The scenarios the simulator once found, pinned message by message.
+  files.push(join(here, '..', '..', 'test', 'raft-scenarios.test.js'));
   const preload = pathToFileURL(join(here, 'preload.js')).href;
   const res = spawnSync(process.execPath, ['--test', '--test-reporter=tap', '--test-concurrency=1', ...files], {
     env: { ...process.env, SHOAL_MUTATION: m.name, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${preload}`.trim() },

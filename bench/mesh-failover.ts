@@ -1,0 +1,121 @@
+// `npm run bench -- mesh-failover [--runs N] [--updates N]`: what clients of
+// the routing mesh see when a node dies, and during a rolling update, on the
+// 5 Docker-in-Docker nodes of the e2e suite. A 6-replica busybox httpd
+// service with a health check, published in ingress mode. A client on the
+// host sends a steady 200 requests/s (one new connection each) to the ingress
+// port of a node that survives. Each run `docker kill`s a node running 2 of
+// the 6 replicas and counts failed requests and the error window (first to
+// last failure); the failure-detection time is kill -> `node.down` committed
+// (read from the state). Then rolling updates of the 6 replicas under the same
+// load. Writes bench/results/mesh-failover.json.
+import type { Task } from '@shoal/types';
+import { percentile, printTable, round, writeResult } from './util.js';
+import { loadLibs, runningOn, type LoadResult } from './mesh-cluster.js';
+
+function arg(args: string[], name: string, dflt: number): number {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : dflt;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+interface Run {
+  killed: string;
+  requests: number;
+  failed: number;
+  errorWindowMs: number;
+  detectMs: number;
+  recoverMs: number;
+}
+
+export async function main(args: string[]): Promise<void> {
+  const runs = arg(args, 'runs', 10);
+  const updates = arg(args, 'updates', 3);
+  const rate = arg(args, 'rate', 200);
+  const { lib, http } = await loadLibs();
+  const log = (...a: unknown[]) => console.error('#', ...a);
+  const cluster = new lib.ComposeCluster({ log });
+  log(`node image ready in ${cluster.buildImage()} ms`);
+  await cluster.up();
+  try {
+    const any = () => cluster.client(cluster.reachable()[0]!);
+    const spec = {
+      name: 'failweb',
+      image: 'shoal-test/busybox:1',
+      replicas: 6,
+      args: ['httpd', '-f', '-h', '/www'],
+      ports: [{ published: 8080, target: 80 }],
+      healthcheck: { test: ['CMD-SHELL', 'wget -q -O- localhost/ >/dev/null'], intervalMs: 500, timeoutMs: 2000, retries: 2 },
+      update: { parallelism: 1, delayMs: 0, monitorMs: 1000 },
+    };
+    await any().createService(spec);
+    const six = () =>
+      lib.waitFor<Task[] | false>('6 healthy replicas', 180_000, async () => {
+        const t = runningOn(await any().listTasks({ service: 'failweb' })).filter((x) => x.status.health === 'healthy');
+        return t.length === 6 ? t : false;
+      }, 500);
+    const results: Run[] = [];
+    for (let r = 0; r < runs; r++) {
+      const tasks = (await six()) as Task[];
+      const per = new Map<number, number>();
+      for (const t of tasks) per.set(cluster.indexOf(t.nodeId!), (per.get(cluster.indexOf(t.nodeId!)) ?? 0) + 1);
+      const victim = [...per.entries()].find(([, n]) => n === 2)?.[0] ?? [...per.entries()].sort((a, b) => b[1] - a[1])[0]![0];
+      const leader = cluster.indexOf((await any().clusterStatus()).leader!.id);
+      const survivor = cluster.reachable().find((i) => i !== victim && i !== leader) ?? cluster.reachable().find((i) => i !== victim)!;
+      const victimId = tasks.find((t) => cluster.indexOf(t.nodeId!) === victim)!.nodeId!;
+      const load = http.steadyLoad([[lib.nodeIp(survivor), 8080]], rate);
+      await sleep(2000);
+      const killedAt = Date.now();
+      await cluster.kill(victim);
+      const detected = await lib.waitFor<number | false>('node.down committed', 60_000, async () => ((await cluster.client(survivor).listNodes()).find((n) => n.id === victimId)?.status === 'down' ? Date.now() : false), 100);
+      await six();
+      const recovered = Date.now();
+      await sleep(3000);
+      const res: LoadResult[] = await load.stop();
+      const fails = res.filter((x) => !x.ok);
+      const run: Run = {
+        killed: `node${victim + 1}`,
+        requests: res.length,
+        failed: fails.length,
+        errorWindowMs: fails.length ? Math.max(...fails.map((f) => f.at + f.ms)) - Math.min(...fails.map((f) => f.at)) : 0,
+        detectMs: (detected as number) - killedAt,
+        recoverMs: recovered - killedAt,
+      };
+      results.push(run);
+      log(`run ${r + 1}/${runs}: ${JSON.stringify(run)}`);
+      await cluster.start(victim);
+      await lib.waitFor('every node ready', 180_000, async () => (await any().listNodes()).filter((n) => n.status === 'ready').length === lib.SIZE, 1000);
+    }
+    let rollingUpdateFailed = 0;
+    const updateRuns: { requests: number; failed: number; ms: number }[] = [];
+    for (let u = 0; u < updates; u++) {
+      await six();
+      const load = http.steadyLoad(cluster.reachable().map((i) => [lib.nodeIp(i), 8080] as [string, number]), rate);
+      const t0 = Date.now();
+      await any().updateService('failweb', { ...spec, env: { ROLL: String(u + 1) } });
+      await lib.waitFor('the update to complete', 300_000, async () => (await any().getService('failweb')).updateStatus?.state === 'completed', 500);
+      await six();
+      const res: LoadResult[] = await load.stop();
+      const failed = res.filter((x) => !x.ok).length;
+      rollingUpdateFailed += failed;
+      updateRuns.push({ requests: res.length, failed, ms: Date.now() - t0 });
+      log(`rolling update ${u + 1}/${updates}: ${res.length} requests, ${failed} failed, ${Date.now() - t0} ms`);
+    }
+    const windows = results.map((r) => r.errorWindowMs);
+    const summary = {
+      runs: results,
+      errorWindowP99Ms: percentile(windows, 99),
+      detectP50Ms: percentile(results.map((r) => r.detectMs), 50),
+      failedRequestsP99: percentile(results.map((r) => r.failed), 99),
+      rollingUpdateFailed,
+      updates: updateRuns,
+      ratePerSecond: rate,
+      windowWithinDetectPlus500: results.filter((r) => r.errorWindowMs <= r.detectMs + 500).length,
+    };
+    printTable(results.map((r, i) => ({ run: i + 1, killed: r.killed, requests: r.requests, failed: r.failed, 'error window ms': r.errorWindowMs, 'detect ms': r.detectMs, 'recover ms': r.recoverMs })));
+    console.log(`error window p99 ${round(summary.errorWindowP99Ms)} ms (goal < 2000), detect p50 ${summary.detectP50Ms} ms, failed p99 ${summary.failedRequestsP99}, window <= detect+500 in ${summary.windowWithinDetectPlus500}/${results.length} runs, rolling updates: ${rollingUpdateFailed} failed over ${updates} updates`);
+    writeResult('mesh-failover', summary);
+  } finally {
+    if (process.env.SHOAL_E2E_KEEP !== '1') await cluster.down_().catch(() => undefined);
+  }
+}
