@@ -23,7 +23,7 @@ const log = (...a) => console.log('#', ...a);
 
 const PASSWORD = `redis-${randomBytes(18).toString('hex')}`;
 const PASSWORD2 = `redis2-${randomBytes(18).toString('hex')}`;
-const SHOAL = join(REPO, 'packages', 'cli', 'bin', 'shoal.js');
+const SHOAL = join(REPO, 'packages', 'bin', 'shoal.js');
 
 const COMPOSE = `
 services:
