@@ -116,7 +116,8 @@ describe('a database with a secret password and a named volume', { skip: skip ??
     const t = await dbTask();
     const i = cluster.indexOf(t.nodeId);
     // The node's supervisor restarts the agent (as systemd would); the task container keeps running.
-    const pid = (await cluster.exec(i, ['sh', '-c', "for p in /proc/[0-9]*; do tr '\\0' ' ' < $p/cmdline 2>/dev/null | grep -q ' agent --data-dir ' && [ \"$(cat $p/comm 2>/dev/null)\" = node ] && basename $p; done; true"])).trim().split('\n').filter(Boolean);
+    const finder = "const fs=require('fs');for(const p of fs.readdirSync('/proc')){if(!/^[0-9]+$/.test(p)||+p===process.pid)continue;try{const a=fs.readFileSync('/proc/'+p+'/cmdline','utf8').split('\\0');if(fs.readlinkSync('/proc/'+p+'/exe').endsWith('/node')&&a.includes('agent')&&a.includes('--data-dir'))console.log(p)}catch{}}";
+    const pid = (await cluster.exec(i, ['node', '-e', finder])).trim().split('\n').filter(Boolean);
     assert.ok(pid.length >= 1, 'found the agent process');
     await cluster.exec(i, ['kill', '-9', ...pid]);
     await waitFor(`node${i + 1} agent back`, 120_000, async () => (await cluster.client(i, 3000).health()).ok, 1000);
