@@ -164,7 +164,16 @@ class BusyTimeline {
   }
 }
 
-function row(driver: string, tasks: number, raw: number[], agent: number[], lags: number[], overheads: number[]) {
+/** One row's measurements, filled round by round: raw engine times, agent times, report lags, agent overheads. */
+interface Samples {
+  raw: number[];
+  agent: number[];
+  lags: number[];
+  overheads: number[];
+}
+const newSamples = (): Samples => ({ raw: [], agent: [], lags: [], overheads: [] });
+
+function row(driver: string, tasks: number, { raw, agent, lags, overheads }: Samples) {
   const rawP50 = percentile(raw, 50);
   const rawP99 = percentile(raw, 99);
   const agentP50 = percentile(agent, 50);
@@ -203,10 +212,8 @@ export async function main(args: string[]): Promise<void> {
     if (res.status !== 0) throw new Error('scripts/test-images.sh failed');
     await rawDocker(docker, 2); // warm the engine
     for (const [n, rounds] of sizes) {
-      const raw: number[] = [];
-      const agent: number[] = [];
-      const lags: number[] = [];
-      const overheads: number[] = [];
+      const s = newSamples();
+      const { raw, agent, lags, overheads } = s;
       for (let r = 0; r < rounds; r++) {
         // Alternate which goes first so engine warm-up does not favour either.
         const a = () => viaAgent((nodeId) => new DockerDriver({ nodeId, docker }), n, { image: IMAGE, command: ['sleep', '3600'] }, (nodeId) => removeByNode(docker, nodeId), lags, overheads);
@@ -218,16 +225,14 @@ export async function main(args: string[]): Promise<void> {
           raw.push(...(await rawDocker(docker, n)));
         }
       }
-      cases.push(row('docker', n, raw, agent, lags, overheads));
+      cases.push(row('docker', n, s));
     }
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'shoal-bench-exec-'));
   try {
     for (const [n, rounds] of sizes) {
-      const raw: number[] = [];
-      const agent: number[] = [];
-      const lags: number[] = [];
-      const overheads: number[] = [];
+      const s = newSamples();
+      const { raw, agent, lags, overheads } = s;
       for (let r = 0; r < rounds; r++) {
         raw.push(...(await rawExec(n)));
         const drivers: ExecDriver[] = [];
@@ -242,7 +247,7 @@ export async function main(args: string[]): Promise<void> {
           }
         }, lags, overheads)));
       }
-      cases.push(row('exec', n, raw, agent, lags, overheads));
+      cases.push(row('exec', n, s));
     }
   } finally {
     rmSync(dataDir, { recursive: true, force: true });

@@ -7,13 +7,13 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createP2PNode, generateClusterSecrets, Membership, type P2PNode } from '@shoal/p2p';
+import { createP2PNode, generateClusterSecrets, FailureDetector, type P2PNode } from '@shoal/p2p';
 import type { LivenessEvent } from '@shoal/membership';
 import { percentile, printTable, round, writeResult } from './util.js';
 
 interface Member {
   node: P2PNode;
-  membership: Membership;
+  membership: FailureDetector;
   dir: string;
 }
 
@@ -46,7 +46,7 @@ export async function main(args: string[]): Promise<void> {
     const node = await createP2PNode({ dataDir: dir, listen: ['/ip4/127.0.0.1/tcp/0'], psk, allow: (p) => allowed.has(p) });
     allowed.add(node.peerId);
     await node.start();
-    const membership = new Membership({
+    const membership = new FailureDetector({
       node,
       heartbeatSource: () => ({
         resources: { total: { cpuMillis: 2000, memoryBytes: 2 ** 31 }, free: { cpuMillis: 2000, memoryBytes: 2 ** 31 } },

@@ -1,12 +1,13 @@
 // `npm run bench -- election [--runs 20]`: kill -9 the leader and time until
 // a surviving node accepts a write (committed by the new leader).
-import { LocalCluster, waitFor } from '@shoal/daemon';
+import { ShoalClient } from '@shoal/api';
+import { LocalCluster, waitFor } from '@shoal/testkit';
 import { percentile, printTable, round, writeResult } from './util.js';
 
 export async function main(args: string[]): Promise<void> {
   const i = args.indexOf('--runs');
   const runs = i >= 0 ? Number(args[i + 1]) : 20;
-  const c = new LocalCluster({ size: 3, driver: 'exec' });
+  const c = new LocalCluster({ size: 3, driver: 'exec', client: (conn) => new ShoalClient(conn) });
   const samples: number[] = [];
   try {
     await c.start();
@@ -19,10 +20,10 @@ export async function main(args: string[]): Promise<void> {
       const t0 = performance.now();
       await c.kill(leaderIdx);
       // A write through the survivor: it waits for (or forwards to) the new leader.
-      await waitFor('a write accepted', 30_000, async () => {
+      await waitFor('a write accepted', async () => {
         await client.setNodeAvailability(self, 'active');
         return true;
-      }, 5);
+      }, { timeoutMs: 30_000, everyMs: 5 });
       const ms = performance.now() - t0;
       samples.push(ms);
       console.log(`run ${run + 1}/${runs}: leader killed -> write accepted after ${Math.round(ms)} ms`);

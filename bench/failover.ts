@@ -1,7 +1,8 @@
 // `npm run bench -- failover [--runs 20]`: kill -9 a node running tasks (its
 // agent and its task processes: a lost machine) and time until all of its
 // tasks run elsewhere. Half of the runs kill the leader's own node.
-import { LocalCluster, waitFor } from '@shoal/daemon';
+import { ShoalClient } from '@shoal/api';
+import { LocalCluster, waitFor } from '@shoal/testkit';
 import { percentile, printTable, round, writeResult } from './util.js';
 
 const REPLICAS = 10;
@@ -13,7 +14,7 @@ function arg(args: string[], name: string, dflt: number): number {
 
 export async function main(args: string[]): Promise<void> {
   const runs = arg(args, '--runs', 20);
-  const c = new LocalCluster({ size: 5, driver: 'exec' });
+  const c = new LocalCluster({ size: 5, driver: 'exec', client: (conn) => new ShoalClient(conn) });
   const worker: number[] = [];
   const leader: number[] = [];
   try {
@@ -34,7 +35,7 @@ export async function main(args: string[]): Promise<void> {
       (killLeader ? leader : worker).push(ms);
       console.log(`run ${run + 1}/${runs}: killed ${c.nodes[victim].name}${killLeader ? ' (leader)' : ''}: its tasks running elsewhere after ${Math.round(ms)} ms`);
       await c.restart(victim);
-      await waitFor('node ready', 60_000, async () => (await c.anyClient().getNode(victimId)).status === 'ready');
+      await waitFor('node ready', async () => (await c.anyClient().getNode(victimId)).status === 'ready', { timeoutMs: 60_000 });
       await c.waitHealthyVoters(3);
     }
   } finally {
@@ -57,10 +58,10 @@ export async function main(args: string[]): Promise<void> {
 }
 
 /** All replicas running, none on the excluded node, polled through a surviving node. */
-async function waitConverged(c: LocalCluster, except: number[], excludedId?: string): Promise<void> {
-  await waitFor('service converged', 60_000, async () => {
+async function waitConverged(c: LocalCluster<ShoalClient>, except: number[], excludedId?: string): Promise<void> {
+  await waitFor('service converged', async () => {
     const tasks = await c.anyClient(except).listTasks({ service: 'bench' });
     const running = tasks.filter((t) => t.desiredState === 'running' && t.status.state === 'running' && t.nodeId !== excludedId);
     return running.length === REPLICAS;
-  }, 20);
+  }, { timeoutMs: 60_000, everyMs: 20 });
 }

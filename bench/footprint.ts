@@ -1,7 +1,8 @@
 // `npm run bench -- footprint [--seconds 30]`: idle RSS and CPU of each
 // daemon in a 5-node cluster (with one small service placed), read from /proc.
 import { readFileSync } from 'node:fs';
-import { LocalCluster, waitFor } from '@shoal/daemon';
+import { ShoalClient } from '@shoal/api';
+import { LocalCluster, waitFor } from '@shoal/testkit';
 import { printTable, round, writeResult } from './util.js';
 
 const TICKS = 100; // USER_HZ on Linux
@@ -19,12 +20,12 @@ function rssMb(pid: number): number {
 export async function main(args: string[]): Promise<void> {
   const i = args.indexOf('--seconds');
   const seconds = i >= 0 ? Number(args[i + 1]) : 30;
-  const c = new LocalCluster({ size: 5, driver: 'exec' });
+  const c = new LocalCluster({ size: 5, driver: 'exec', client: (conn) => new ShoalClient(conn) });
   const rows: { node: string; rssMb: number; cpuPercent: number }[] = [];
   try {
     await c.start();
     await c.client(0).createService({ name: 'idle', driver: 'exec', command: ['sleep', '1000000'], replicas: 5 });
-    await waitFor('idle service running', 30_000, async () => (await c.client(0).listTasks({ service: 'idle' })).filter((t) => t.status.state === 'running').length === 5);
+    await waitFor('idle service running', async () => (await c.client(0).listTasks({ service: 'idle' })).filter((t) => t.status.state === 'running').length === 5, { timeoutMs: 30_000 });
     await new Promise((r) => setTimeout(r, 5000)); // let start-up work settle
     const pids = c.nodes.map((n) => n.proc!.pid!);
     const before = pids.map(cpuTicks);

@@ -7,7 +7,8 @@
 // logged it down, from the agents' own logs), and the idle CPU and RSS of
 // all agents and of the leader. Writes bench/results/scale.json.
 import { readFileSync } from 'node:fs';
-import { LocalCluster, waitFor } from '@shoal/daemon';
+import { ShoalClient } from '@shoal/api';
+import { LocalCluster, waitFor } from '@shoal/testkit';
 import { percentile, printTable, round, writeResult } from './util.js';
 
 const TICKS = 100;
@@ -53,7 +54,7 @@ export async function main(args: string[]): Promise<void> {
   const kills = Number(opt(args, 'kills', '5'));
   const idleSeconds = Number(opt(args, 'idle-seconds', '30'));
   const membership = opt(args, 'membership', 'swim');
-  const c = new LocalCluster({ size, driver: 'exec', env: { SHOAL_MEMBERSHIP: membership }, readyTimeoutMs: 600_000 });
+  const c = new LocalCluster({ client: (conn) => new ShoalClient(conn), size, driver: 'exec', env: { SHOAL_MEMBERSHIP: membership }, readyTimeoutMs: 600_000 });
   const started = performance.now();
   const detect: number[] = [];
   const failover: number[] = [];
@@ -66,7 +67,7 @@ export async function main(args: string[]): Promise<void> {
     const cl = c.client(0);
     await cl.createService({ name: 'load', driver: 'exec', command: ['sleep', '1000000'], replicas: tasks });
     const t0 = performance.now();
-    await waitFor(`${tasks} tasks running`, 600_000, async () => (await cl.listTasks({ service: 'load' })).filter((t) => t.status.state === 'running').length === tasks, 500);
+    await waitFor(`${tasks} tasks running`, async () => (await cl.listTasks({ service: 'load' })).filter((t) => t.status.state === 'running').length === tasks, { timeoutMs: 600_000, everyMs: 500 });
     console.log(`${tasks} tasks running after ${round((performance.now() - t0) / 1000)} s`);
     await new Promise((r) => setTimeout(r, 10_000));
 
@@ -98,12 +99,12 @@ export async function main(args: string[]): Promise<void> {
       const kAt = Date.now();
       await c.kill(v.index);
       killed.push(v.index);
-      await waitFor(`${v.name} down`, 60_000, async () => (await api.getNode(v.id!)).status === 'down', 50);
+      await waitFor(`${v.name} down`, async () => (await api.getNode(v.id!)).status === 'down', { timeoutMs: 60_000, everyMs: 50 });
       detect.push(performance.now() - k0);
-      await waitFor(`tasks of ${v.name} replaced`, 120_000, async () => {
+      await waitFor(`tasks of ${v.name} replaced`, async () => {
         const ts = await api.listTasks({ service: 'load' });
         return ts.filter((t) => t.status.state === 'running' && t.nodeId !== v.id).length === tasks;
-      }, 100);
+      }, { timeoutMs: 120_000, everyMs: 100 });
       failover.push(performance.now() - k0);
       // Let every survivor log it before reading the logs.
       await new Promise((r) => setTimeout(r, 3_000));

@@ -5,21 +5,10 @@
 import { performance } from 'node:perf_hooks';
 import type { NodeInfo, ServiceSpec, Task } from '@shoal/types';
 import { placeTasks, type PlacementInput, type PlacementStrategy } from '@shoal/scheduler';
+import { GiB, MiB, seededRandom } from '@shoal/testkit';
 import { printTable, round, writeResult } from './util.js';
 
-const GiB = 1024 ** 3;
-const MiB = 1024 ** 2;
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 
@@ -77,7 +66,7 @@ function makeTask(id: string, k: number, spec: ServiceSpec, slot: number, nodeId
 }
 
 export function workload(nodeCount: number, taskCount: number, serviceCount: number): PlacementInput {
-  const r = prng(nodeCount * 31 + taskCount);
+  const r = seededRandom(nodeCount * 31 + taskCount);
   const nodes = Array.from({ length: nodeCount }, (_, k) => makeNode(r, k));
   const specs = Array.from({ length: serviceCount }, (_, k) => makeSpec(r, k));
   // Some load already running: one background task per node.

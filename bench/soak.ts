@@ -8,7 +8,8 @@
 // bench/results/soak.json.
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { LocalCluster, waitFor } from '@shoal/daemon';
+import { ShoalClient } from '@shoal/api';
+import { LocalCluster, waitFor } from '@shoal/testkit';
 import { LevelRaftStorage } from '@shoal/storage';
 import { printTable, round, writeResult } from './util.js';
 
@@ -34,7 +35,7 @@ function opt(args: string[], name: string, dflt: string): string {
 export async function main(args: string[]): Promise<void> {
   const minutes = Number(opt(args, 'minutes', '30'));
   const membership = opt(args, 'membership', process.env.SHOAL_MEMBERSHIP ?? 'gossip');
-  const c = new LocalCluster({ size: 3, driver: 'exec', keepRoot: true, env: { SHOAL_MEMBERSHIP: membership }, readyTimeoutMs: 600_000 });
+  const c = new LocalCluster({ client: (conn) => new ShoalClient(conn), size: 3, driver: 'exec', keepRoot: true, env: { SHOAL_MEMBERSHIP: membership }, readyTimeoutMs: 600_000 });
   const samples: { minute: number; rssMb: number[]; heapMb: number[] }[] = [];
   let commitIndex = 0;
   let ops = 0;
@@ -53,7 +54,7 @@ export async function main(args: string[]): Promise<void> {
     await cl.createService({ name: 'crashloop', driver: 'exec', command: ['sh', '-c', 'sleep 1; exit 1'], replicas: 2 });
     await cl.createService({ name: 'scaler', driver: 'exec', command: ['sleep', '1000000'], replicas: 2 });
     await cl.createService({ name: 'roller', driver: 'exec', command: ['sleep', '1000000'], replicas: 3, update: { parallelism: 1 } });
-    await waitFor('services running', 120_000, async () => (await cl.listTasks({ service: 'roller' })).filter((t) => t.status.state === 'running').length === 3, 500);
+    await waitFor('services running', async () => (await cl.listTasks({ service: 'roller' })).filter((t) => t.status.state === 'running').length === 3, { timeoutMs: 120_000, everyMs: 500 });
     // Warm-up: the first minute is start-up, not steady state.
     await new Promise((r) => setTimeout(r, 60_000));
     const t0 = performance.now();

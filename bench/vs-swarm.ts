@@ -11,6 +11,7 @@ import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { waitFor } from '@shoal/testkit';
 import { percentile, printTable, round, writeResult } from './util.js';
 
 const run = promisify(execFile);
@@ -21,28 +22,12 @@ const SIZE = 5;
 const IMAGE = 'shoal-test/busybox:1';
 const REPLICAS = 6;
 const ctr = (i: number) => `shoal-e2e-node${i + 1}`;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function sh(cmd: string, args: string[], env: Record<string, string> = {}, timeoutMs = 300_000): Promise<string> {
   const { stdout } = await run(cmd, args, { env: { ...process.env, ...env }, maxBuffer: 64 << 20, timeout: timeoutMs });
   return stdout;
 }
 const dexec = (i: number, argv: string[], timeoutMs = 60_000) => sh('docker', ['exec', ctr(i), ...argv], {}, timeoutMs);
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | false | undefined>, everyMs = 200): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (err) {
-      last = err;
-    }
-    await sleep(everyMs);
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
 
 class Compose {
   constructor(
@@ -89,10 +74,10 @@ function shoalTarget(): Target {
   return {
     name: 'shoal',
     async setup() {
-      await waitFor('5 ready nodes', 180_000, async () => (await api(0, '/v1/nodes')).filter((n: { status: string }) => n.status === 'ready').length === SIZE, 1000);
+      await waitFor('5 ready nodes', async () => (await api(0, '/v1/nodes')).filter((n: { status: string }) => n.status === 'ready').length === SIZE, { timeoutMs: 180_000, everyMs: 1000 });
       for (const n of await api(0, '/v1/nodes')) ids.set(n.id, Number(n.name.slice(4)) - 1);
       await api(0, '/v1/services', { method: 'POST', body: JSON.stringify({ name: 'bench', image: IMAGE, replicas: REPLICAS, args: ['sleep', '1000000'] }) });
-      await waitFor('6 running', 120_000, async () => (await this.placement(-1)).total === REPLICAS);
+      await waitFor('6 running', async () => (await this.placement(-1)).total === REPLICAS, { timeoutMs: 120_000, everyMs: 200 });
     },
     async placement(except) {
       const via = except === 0 ? 1 : 0;
@@ -110,10 +95,10 @@ function shoalTarget(): Target {
     },
     async restore(i) {
       await sh('docker', ['start', ctr(i)]);
-      await waitFor(`node${i + 1} ready again`, 120_000, async () => {
+      await waitFor(`node${i + 1} ready again`, async () => {
         const nodes = await api(i === 0 ? 1 : 0, '/v1/nodes');
         return nodes.filter((n: { status: string }) => n.status === 'ready').length === SIZE;
-      }, 500);
+      }, { timeoutMs: 120_000, everyMs: 500 });
     },
   };
 }
@@ -130,13 +115,13 @@ function swarmTarget(): Target {
   return {
     name: 'swarm',
     async setup() {
-      for (let i = 0; i < SIZE; i++) await waitFor(`engine on node${i + 1}`, 120_000, () => dexec(i, ['docker', 'image', 'inspect', IMAGE]).then(() => true), 500);
+      for (let i = 0; i < SIZE; i++) await waitFor(`engine on node${i + 1}`, () => dexec(i, ['docker', 'image', 'inspect', IMAGE]).then(() => true), { timeoutMs: 120_000, everyMs: 500 });
       await dexec(0, ['docker', 'swarm', 'init', '--advertise-addr', ip(0)]);
       managerToken = (await dexec(0, ['docker', 'swarm', 'join-token', '-q', 'manager'])).trim();
       workerToken = (await dexec(0, ['docker', 'swarm', 'join-token', '-q', 'worker'])).trim();
       for (let i = 1; i < SIZE; i++) await join(i);
       await dexec(0, ['docker', 'service', 'create', '-d', '--name', 'bench', '--replicas', String(REPLICAS), '--no-resolve-image', IMAGE, 'sleep', '1000000']);
-      await waitFor('6 running', 120_000, async () => (await this.placement(-1)).total === REPLICAS);
+      await waitFor('6 running', async () => (await this.placement(-1)).total === REPLICAS, { timeoutMs: 120_000, everyMs: 200 });
     },
     async placement(except) {
       const out = await dexec(manager(except), ['docker', 'service', 'ps', 'bench', '--filter', 'desired-state=running', '--format', '{{.Node}} {{.CurrentState}}'], 10_000);
@@ -159,15 +144,15 @@ function swarmTarget(): Target {
       for (const line of stale) {
         const id = line.split(' ')[0];
         if (MANAGERS.includes(i)) await dexec(m, ['docker', 'node', 'demote', id]).catch(() => undefined);
-        await waitFor(`swarm to forget node${i + 1}`, 60_000, () => dexec(m, ['docker', 'node', 'rm', '--force', id]).then(() => true), 1000);
+        await waitFor(`swarm to forget node${i + 1}`, () => dexec(m, ['docker', 'node', 'rm', '--force', id]).then(() => true), { timeoutMs: 60_000, everyMs: 1000 });
       }
       await sh('docker', ['start', ctr(i)]);
-      await waitFor(`engine on node${i + 1}`, 120_000, () => dexec(i, ['docker', 'image', 'inspect', IMAGE]).then(() => true), 500);
-      await waitFor(`node${i + 1} to re-join`, 60_000, () => join(i).then(() => true), 1000);
-      await waitFor('5 ready swarm nodes', 60_000, async () => {
+      await waitFor(`engine on node${i + 1}`, () => dexec(i, ['docker', 'image', 'inspect', IMAGE]).then(() => true), { timeoutMs: 120_000, everyMs: 500 });
+      await waitFor(`node${i + 1} to re-join`, () => join(i).then(() => true), { timeoutMs: 60_000, everyMs: 1000 });
+      await waitFor('5 ready swarm nodes', async () => {
         const out = await dexec(m, ['docker', 'node', 'ls', '--format', '{{.Status}}']);
         return out.split('\n').filter((s) => s === 'Ready').length === SIZE;
-      }, 1000);
+      }, { timeoutMs: 60_000, everyMs: 1000 });
     },
   };
 }
@@ -180,7 +165,7 @@ async function measure(t: Target, runs: number): Promise<number[]> {
     const victim = [...perNode].sort((a, b) => b[1] - a[1])[0][0];
     const t0 = Date.now();
     await sh('docker', ['kill', ctr(victim)]);
-    await waitFor(`${t.name}: 6 replicas without node${victim + 1}`, 180_000, async () => (await t.placement(victim)).total === REPLICAS, 100);
+    await waitFor(`${t.name}: 6 replicas without node${victim + 1}`, async () => (await t.placement(victim)).total === REPLICAS, { timeoutMs: 180_000, everyMs: 100 });
     const ms = Date.now() - t0;
     times.push(ms);
     console.log(`${t.name} run ${r + 1}/${runs}: killed node${victim + 1} (${perNode.get(victim)} tasks), 6 running again after ${ms} ms`);

@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { LocalCluster, SHOAL_BIN, waitFor } from '@shoal/daemon/local-cluster';
+import { ShoalClient } from '@shoal/api';
+import { LocalCluster, SHOAL_BIN, waitFor } from '@shoal/testkit';
 
 const t0 = Date.now();
 const say = (msg) => console.log(`\n[${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${msg}`);
@@ -18,7 +19,7 @@ function pickDriver() {
 }
 
 const driver = pickDriver();
-const cluster = new LocalCluster({ size: 3, driver });
+const cluster = new LocalCluster({ size: 3, driver, client: (conn) => new ShoalClient(conn) });
 let shoalEnv = {};
 function shoal(...args) {
   console.log(`$ shoal ${args.join(' ')}`);
@@ -69,18 +70,18 @@ async function main() {
   say(`killing node3 like a lost machine: kill -9 of its agent and of its ${before.length} task(s)`);
   const killedAt = Date.now();
   await cluster.kill(2);
-  const downAt = await waitFor('node3 declared down', 30_000, async () => (await client.getNode(n3.id)).status === 'down' && Date.now());
+  const downAt = await waitFor('node3 declared down', async () => (await client.getNode(n3.id)).status === 'down' && Date.now(), { timeoutMs: 30_000 });
   say(`the failure detector declared node3 down after ${downAt - killedAt} ms (heartbeats every 500 ms, then direct and indirect pings)`);
-  const healedAt = await waitFor('6 tasks running elsewhere', 30_000, async () => {
+  const healedAt = await waitFor('6 tasks running elsewhere', async () => {
     const running = (await client.listTasks({ service: 'web' })).filter((t) => t.status.state === 'running' && t.nodeId !== n3.id);
     return running.length === 6 && Date.now();
-  });
+  }, { timeoutMs: 30_000 });
   say(`all 6 replicas running again on node1 and node2, ${healedAt - killedAt} ms after the kill`);
   shoal('service', 'ps', 'web');
 
   say('restarting node3 from its data dir: it rejoins, and its replaced tasks stay stopped');
   await cluster.restart(2);
-  await waitFor('node3 ready', 30_000, async () => (await client.getNode(n3.id)).status === 'ready');
+  await waitFor('node3 ready', async () => (await client.getNode(n3.id)).status === 'ready', { timeoutMs: 30_000 });
   shoal('node', 'ls');
   const running = (await client.listTasks({ service: 'web' })).filter((t) => t.status.state === 'running');
   say(`web has exactly ${running.length} running tasks.`);

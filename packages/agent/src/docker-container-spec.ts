@@ -61,6 +61,8 @@ export function containerSpec(task: Task, nodeId: string, attachment: ContainerA
     HostConfig: {
       PortBindings: bindings,
       RestartPolicy: { Name: 'no' },
+      // A chatty task must not fill the engine's disk: at most 3 x 10 MB of output per container.
+      LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
       ...(limits?.cpus ? { NanoCpus: Math.round(limits.cpus * 1e9) } : {}),
       ...(limits?.memoryBytes ? { Memory: limits.memoryBytes } : {}),
       Mounts: (spec.mounts ?? []).map((m) => ({

@@ -4,7 +4,7 @@
  * task again (after an agent restart) lives with the task itself (container
  * labels, a state file), which is what `list()` reads back.
  */
-import type { DriverName, Task, TaskHealth } from '@shoal/types';
+import type { DriverName, Task, TaskHealth, TaskLogLine, TaskLogOptions } from '@shoal/types';
 
 export interface TaskHandle {
   taskId: string;
@@ -25,17 +25,8 @@ export interface DriverTaskState {
   finishedAt?: number;
 }
 
-export interface LogLine {
-  stream: 'stdout' | 'stderr';
-  line: string;
-  ts: number;
-}
-
-export interface LogOptions {
-  follow: boolean;
-  tail?: number;
-  signal?: AbortSignal;
-}
+export type LogLine = TaskLogLine;
+export type LogOptions = TaskLogOptions;
 
 export interface TaskStats {
   cpuPercent: number;

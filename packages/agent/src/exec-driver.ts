@@ -19,7 +19,7 @@ import { runCheckCommand } from './exec-health-check.js';
 import { exitFile, readExit, readRecord, stderrFile, stdoutFile, taskDir, writeExit, writeRecord, type ExecTaskRecord } from './exec-task-record.js';
 import { readLogFiles } from './file-log-reader.js';
 import { HealthMonitor } from './health-monitor.js';
-import { DEFAULT_ROTATION, rotateIfLarge, type RotationPolicy } from './log-files.js';
+import { DEFAULT_RESERVE_BYTES, DEFAULT_ROTATION, dropRotated, freeBytes, logDirOf, rotateIfLarge, type RotationPolicy } from './log-files.js';
 import { CLOCK_TICKS, PAGE_SIZE, isSameProcessAlive, processGroup, readProcStat, signalGroup } from './proc.js';
 import { taskEnv } from './task-env.js';
 import { checkCanSwitch, resolveExecUser } from './exec-user.js';
@@ -28,7 +28,14 @@ export interface ExecDriverOptions {
   nodeId: string;
   /** Task directories live under `<dataDir>/tasks/`. */
   dataDir: string;
+  /**
+   * Task output lives here, one folder per task (default `<dataDir>/task-logs`),
+   * apart from the Raft store so it can sit on its own disk.
+   */
+  logDir?: string;
   rotation?: RotationPolicy;
+  /** Free bytes kept on the log disk: below it, task logs are truncated instead of rotated. Default 256 MiB. */
+  reserveBytes?: number;
   /** Agent variables passed through to tasks (besides the spec's env and SHOAL_*). */
   inheritEnv?: string[];
   /** Service networking: env for the DNS address and service addresses, and where the task is reached (its node's address). */
@@ -51,8 +58,11 @@ export class ExecDriver implements Driver {
   private readonly inheritEnv: string[];
   private rotateTimer: NodeJS.Timeout | undefined;
 
+  private readonly logRoot: string;
+
   constructor(private readonly opts: ExecDriverOptions) {
     this.rotation = opts.rotation ?? DEFAULT_ROTATION;
+    this.logRoot = opts.logDir ?? join(opts.dataDir, 'task-logs');
     this.inheritEnv = opts.inheritEnv ?? ['PATH', 'HOME', 'LANG', 'TZ', 'USER'];
   }
 
@@ -80,12 +90,15 @@ export class ExecDriver implements Driver {
     // I/O) run between the starts of a burst of tasks.
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (readRecord(dir)) return this.start(task);
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     const user = task.spec.user ? resolveExecUser(task.spec.user) : undefined;
     // The wrapper, run as the task's user, writes the exit file into this directory.
     if (user) chownSync(dir, user.uid, user.gid);
-    const out = openSync(stdoutFile(dir), 'a');
-    const err = openSync(stderrFile(dir), 'a');
+    // Output goes to the task's log folder (opened here, inherited by the process whatever its user).
+    const logs = logDirOf(this.logRoot, task.id);
+    mkdirSync(logs, { recursive: true, mode: 0o700 });
+    const out = openSync(stdoutFile(logs), 'a', 0o600);
+    const err = openSync(stderrFile(logs), 'a', 0o600);
     let child;
     try {
       child = spawn('/bin/sh', ['-c', WRAPPER, 'shoal-task', exitFile(dir), ...argv], {
@@ -141,6 +154,7 @@ export class ExecDriver implements Driver {
     this.health.delete(handle.taskId);
     this.exits.delete(handle.taskId);
     rmSync(taskDir(this.opts.dataDir, handle.taskId), { recursive: true, force: true });
+    rmSync(logDirOf(this.logRoot, handle.taskId), { recursive: true, force: true });
   }
 
   async inspect(handle: TaskHandle): Promise<DriverTaskState | null> {
@@ -175,7 +189,7 @@ export class ExecDriver implements Driver {
   }
 
   logs(handle: TaskHandle, opts: LogOptions): AsyncIterable<LogLine> {
-    const dir = taskDir(this.opts.dataDir, handle.taskId);
+    const dir = logDirOf(this.logRoot, handle.taskId);
     const rec = this.record(handle);
     const files = [
       { stream: 'stdout' as const, path: stdoutFile(dir) },
@@ -233,20 +247,23 @@ export class ExecDriver implements Driver {
   }
 
   private rotateLogs(): void {
-    const root = join(this.opts.dataDir, 'tasks');
     let ids: string[];
     try {
-      ids = readdirSync(root);
+      ids = readdirSync(this.logRoot);
     } catch {
       return;
     }
+    // Low on space: drop output rather than copy it, so the disk the store may share never fills.
+    const short = freeBytes(this.logRoot) < (this.opts.reserveBytes ?? DEFAULT_RESERVE_BYTES);
+    const policy: RotationPolicy = short ? { maxBytes: 0, maxFiles: 0 } : this.rotation;
     for (const id of ids) {
-      const dir = join(root, id);
+      const dir = join(this.logRoot, id);
       try {
-        rotateIfLarge(stdoutFile(dir), this.rotation);
-        rotateIfLarge(stderrFile(dir), this.rotation);
+        if (short) dropRotated(dir);
+        rotateIfLarge(stdoutFile(dir), policy);
+        rotateIfLarge(stderrFile(dir), policy);
       } catch {
-        /* removed meanwhile */
+        /* removed meanwhile, or the disk refused: the task keeps running either way */
       }
     }
   }

@@ -4,7 +4,8 @@
  * followed lines the time they were read. Streams are not interleaved in
  * time order; `tail` applies to each stream.
  */
-import { open, stat, readFile } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 import type { LogLine } from './driver.js';
 
 export interface LogFile {
@@ -21,12 +22,17 @@ export async function* readLogFiles(
   const offsets = new Map<string, number>();
   const partial = new Map<string, string>();
   for (const f of files) {
-    const { text, size, mtimeMs } = await readWhole(f.path);
+    const { size, mtimeMs } = await sizeOf(f.path);
     offsets.set(f.path, size);
-    let lines = text.split('\n');
-    partial.set(f.path, lines.pop() ?? '');
-    if (opts.tail !== undefined) lines = opts.tail === 0 ? [] : lines.slice(-opts.tail);
-    for (const line of lines) yield { stream: f.stream, line, ts: mtimeMs };
+    // Only the last `tail` lines are read, from the end backwards: tail=1 of a 9 MB log reads a few KiB.
+    const { lines, partial: rest } = opts.tail !== undefined ? await readTail(f.path, size, opts.tail) : { lines: null, partial: '' };
+    if (lines) {
+      partial.set(f.path, rest);
+      for (const line of lines) yield { stream: f.stream, line, ts: mtimeMs };
+      continue;
+    }
+    partial.set(f.path, '');
+    for await (const line of readForward(f.path, size, partial)) yield { stream: f.stream, line, ts: mtimeMs };
   }
   if (!opts.follow) {
     for (const f of files) {
@@ -52,12 +58,75 @@ export async function* readLogFiles(
   }
 }
 
-async function readWhole(path: string): Promise<{ text: string; size: number; mtimeMs: number }> {
+const CHUNK = 64 * 1024;
+
+async function sizeOf(path: string): Promise<{ size: number; mtimeMs: number }> {
   try {
-    const [buf, st] = await Promise.all([readFile(path), stat(path)]);
-    return { text: buf.toString('utf8'), size: buf.length, mtimeMs: Math.floor(st.mtimeMs) };
+    const st = await stat(path);
+    return { size: st.size, mtimeMs: Math.floor(st.mtimeMs) };
   } catch {
-    return { text: '', size: 0, mtimeMs: Date.now() };
+    return { size: 0, mtimeMs: Date.now() };
+  }
+}
+
+/**
+ * The last `n` complete lines before `size`, and the unterminated rest after
+ * them, read in chunks from the end until enough newlines are seen.
+ */
+export async function readTail(path: string, size: number, n: number): Promise<{ lines: string[]; partial: string }> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch {
+    return { lines: [], partial: '' };
+  }
+  try {
+    const chunks: Buffer[] = [];
+    let pos = size;
+    let newlines = 0;
+    // n complete lines need n newlines, plus the one ending the line before them.
+    while (pos > 0 && newlines <= n) {
+      const len = Math.min(CHUNK, pos);
+      pos -= len;
+      const buf = Buffer.alloc(len);
+      const { bytesRead } = await fh.read(buf, 0, len, pos);
+      const got = buf.subarray(0, bytesRead);
+      for (const b of got) if (b === 0x0a) newlines++;
+      chunks.unshift(got);
+    }
+    const all = Buffer.concat(chunks).toString('utf8').split('\n');
+    const rest = all.pop() ?? '';
+    if (pos > 0) all.shift(); // the first piece may be the end of a longer line
+    return { lines: n === 0 ? [] : all.slice(-n), partial: rest };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Every complete line before `size`, chunk by chunk; the unterminated rest goes to `partial`. */
+async function* readForward(path: string, size: number, partial: Map<string, string>): AsyncGenerator<string> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch {
+    return;
+  }
+  try {
+    let pos = 0;
+    let carry = '';
+    const decoder = new StringDecoder('utf8'); // a character split across chunks stays whole
+    while (pos < size) {
+      const buf = Buffer.alloc(Math.min(CHUNK, size - pos));
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) break;
+      pos += bytesRead;
+      const lines = (carry + decoder.write(buf.subarray(0, bytesRead))).split('\n');
+      carry = lines.pop() ?? '';
+      yield* lines;
+    }
+    partial.set(path, carry + decoder.end());
+  } finally {
+    await fh.close();
   }
 }
 

@@ -4,7 +4,8 @@
  * Rotation is copy-then-truncate (logrotate's copytruncate): the writer's
  * append offset follows the truncation, no reopen needed.
  */
-import { copyFileSync, renameSync, statSync, truncateSync, existsSync, rmSync } from 'node:fs';
+import { copyFileSync, renameSync, statSync, statfsSync, truncateSync, existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface RotationPolicy {
   /** Rotate when a file grows past this many bytes. */
@@ -14,6 +15,25 @@ export interface RotationPolicy {
 }
 
 export const DEFAULT_ROTATION: RotationPolicy = { maxBytes: 10 * 1024 * 1024, maxFiles: 2 };
+export const DEFAULT_RESERVE_BYTES = 256 * 1024 * 1024;
+
+/** One task's log folder under the log root. */
+export const logDirOf = (logRoot: string, taskId: string) => join(logRoot, taskId);
+
+/** Free bytes for unprivileged writers on the file system holding `path` (Infinity when unknown). */
+export function freeBytes(path: string): number {
+  try {
+    const st = statfsSync(path);
+    return st.bavail * st.bsize;
+  } catch {
+    return Infinity;
+  }
+}
+
+/** Removes the rotated copies (`*.log.N`) in a task's log folder. */
+export function dropRotated(dir: string): void {
+  for (const name of readdirSync(dir)) if (/\.log\.\d+$/.test(name)) rmSync(join(dir, name), { force: true });
+}
 
 /** Rotates `path` when it is over the limit; returns whether it did. */
 export function rotateIfLarge(path: string, policy: RotationPolicy): boolean {
@@ -23,7 +43,7 @@ export function rotateIfLarge(path: string, policy: RotationPolicy): boolean {
   } catch {
     return false;
   }
-  if (size <= policy.maxBytes) return false;
+  if (size <= policy.maxBytes || size === 0) return false;
   if (policy.maxFiles < 1) {
     truncateSync(path, 0);
     return true;

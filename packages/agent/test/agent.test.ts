@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { ShoalError, ErrorCode, TASK_STATES, type Task } from '@shoal/types';
 import { Agent } from '../src/agent.js';
 import { FakeDriver } from './fake-driver.js';
-import { ReportLog, makeTask, silentLogger, waitFor } from './helpers.js';
+import { waitFor } from '@shoal/testkit';
+import { ReportLog, makeTask, silentLogger } from './helpers.js';
 
 function setup(opts: { concurrency?: number } = {}) {
   const driver = new FakeDriver();
@@ -125,7 +126,7 @@ test('failed reports are retried, keeping only the latest status per task, never
   await agent.start();
   const task = makeTask({ name: 'web' });
   agent.reconcile([task]);
-  await waitFor('running reported', () => log.last(task.id)?.state === 'running', 10_000);
+  await waitFor('running reported', () => log.last(task.id)?.state === 'running', { timeoutMs: 10_000 });
   assertForwardOnly(log, task.id);
   assert.equal(log.calls.length, 1, 'everything queued during the outage went out in one report');
   await agent.stop();

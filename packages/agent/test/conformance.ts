@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { ServiceSpec, Task } from '@shoal/types';
 import { Agent } from '../src/agent.js';
 import type { Driver, LogLine } from '../src/driver.js';
-import { ReportLog, makeTask, silentLogger, waitFor } from './helpers.js';
+import { waitFor } from '@shoal/testkit';
+import { ReportLog, makeTask, silentLogger } from './helpers.js';
 
 export interface ConformanceHarness {
   name: string;
@@ -65,7 +66,7 @@ export function runDriverConformance(h: ConformanceHarness): void {
       await agent.start();
       const t = task({ ...sh('echo "id=$SHOAL_TASK_ID slot=$SHOAL_SLOT node=$SHOAL_NODE_ID svc=$SHOAL_SERVICE"; exec sleep 60'), stopGracePeriodMs: 500 });
       agent.reconcile([t]);
-      await waitFor('running', () => log.last(t.id)?.state === 'running', 60_000);
+      await waitFor('running', () => log.last(t.id)?.state === 'running', { timeoutMs: 60_000 });
       const states = log.states(t.id);
       assert.equal(states.at(-1), 'running');
       assert.ok(log.last(t.id)!.containerId, 'the report names the container or process');
@@ -77,7 +78,7 @@ export function runDriverConformance(h: ConformanceHarness): void {
       });
       assert.equal(lines.find((x) => x.line.startsWith('id='))!.line, `id=${t.id} slot=${t.slot} node=${nodeId} svc=conf-${h.name}`);
       agent.reconcile([{ ...log.applied(t), desiredState: 'remove' }]);
-      await waitFor('shutdown', () => log.last(t.id)?.state === 'shutdown', 30_000);
+      await waitFor('shutdown', () => log.last(t.id)?.state === 'shutdown', { timeoutMs: 30_000 });
       await waitFor('removed', async () => !(await driver.list()).some((x) => x.taskId === t.id));
     });
 
@@ -89,7 +90,7 @@ export function runDriverConformance(h: ConformanceHarness): void {
       const ok = task(sh('exit 0'));
       const bad = task(sh('echo bye; exit 7'));
       agent.reconcile([ok, bad]);
-      await waitFor('exits', () => log.last(ok.id)?.state === 'complete' && log.last(bad.id)?.state === 'failed', 60_000);
+      await waitFor('exits', () => log.last(ok.id)?.state === 'complete' && log.last(bad.id)?.state === 'failed', { timeoutMs: 60_000 });
       assert.equal(log.last(ok.id)!.exitCode, 0);
       assert.equal(log.last(bad.id)!.exitCode, 7);
       assert.match(log.last(bad.id)!.message, /exited with code 7/);
@@ -102,7 +103,7 @@ export function runDriverConformance(h: ConformanceHarness): void {
       await agent.start();
       const t = task(sh('echo out1; echo err1 >&2; echo out2; sleep 1; echo late; sleep 60'));
       agent.reconcile([t]);
-      await waitFor('running', () => log.last(t.id)?.state === 'running', 60_000);
+      await waitFor('running', () => log.last(t.id)?.state === 'running', { timeoutMs: 60_000 });
       const all = await waitFor('first lines', async () => {
         const l = await collect(agent.logs(t.id, { follow: false }));
         return l.length >= 3 && l;
@@ -122,7 +123,7 @@ export function runDriverConformance(h: ConformanceHarness): void {
           if (l.line === 'late') ac.abort();
         }
       })();
-      await waitFor('followed line', () => followed.includes('late'), 20_000);
+      await waitFor('followed line', () => followed.includes('late'), { timeoutMs: 20_000 });
       ac.abort();
       await done.catch(() => undefined);
     });
@@ -135,7 +136,7 @@ export function runDriverConformance(h: ConformanceHarness): void {
       const polite = task(sh("trap 'echo got-term; sleep 1; exit 0' TERM; echo ready; while true; do sleep 0.1; done"), { slot: 1 });
       const stubborn = task(sh("trap 'echo ignoring' TERM; echo ready; while true; do sleep 0.1; done"), { slot: 2 });
       agent.reconcile([polite, stubborn]);
-      await waitFor('running', () => log.last(polite.id)?.state === 'running' && log.last(stubborn.id)?.state === 'running', 60_000);
+      await waitFor('running', () => log.last(polite.id)?.state === 'running' && log.last(stubborn.id)?.state === 'running', { timeoutMs: 60_000 });
       for (const t of [polite, stubborn]) {
         await waitFor('ready', async () => (await collect(agent.logs(t.id, { follow: false }))).some((l) => l.line === 'ready'));
       }
@@ -162,9 +163,9 @@ export function runDriverConformance(h: ConformanceHarness): void {
       await agent.start();
       const t = task({ ...sh('exec sleep 60'), stopGracePeriodMs: 2000 });
       agent.reconcile([t]);
-      await waitFor('running', () => log.last(t.id)?.state === 'running', 60_000);
+      await waitFor('running', () => log.last(t.id)?.state === 'running', { timeoutMs: 60_000 });
       agent.reconcile([{ ...log.applied(t), desiredState: 'shutdown' }]);
-      await waitFor('shutdown', () => log.last(t.id)?.state === 'shutdown', 30_000);
+      await waitFor('shutdown', () => log.last(t.id)?.state === 'shutdown', { timeoutMs: 30_000 });
       assert.ok(!log.states(t.id).includes('failed'));
       await waitFor('removed', async () => !(await driver.list()).some((x) => x.taskId === t.id));
     });
@@ -180,7 +181,7 @@ export function runDriverConformance(h: ConformanceHarness): void {
         stopGracePeriodMs: 1000,
       });
       agent.reconcile([t]);
-      await waitFor('failed', () => log.last(t.id)?.state === 'failed', 60_000);
+      await waitFor('failed', () => log.last(t.id)?.state === 'failed', { timeoutMs: 60_000 });
       assert.ok(log.states(t.id).includes('running'));
       assert.match(log.last(t.id)!.message, /^health check failed: .*sick-check/);
     });
@@ -192,7 +193,7 @@ export function runDriverConformance(h: ConformanceHarness): void {
       await agent.start();
       const t = task({ ...sh('exec sleep 60'), healthcheck: { test: ['CMD-SHELL', 'true'], intervalMs: 200, timeoutMs: 2000, retries: 1 } });
       agent.reconcile([t]);
-      await waitFor('healthy', () => log.last(t.id)?.health === 'healthy', 60_000);
+      await waitFor('healthy', () => log.last(t.id)?.health === 'healthy', { timeoutMs: 60_000 });
       assert.equal(log.last(t.id)!.state, 'running');
     });
 
@@ -204,7 +205,7 @@ export function runDriverConformance(h: ConformanceHarness): void {
       const kept = task(sh('echo started-once; sleep 3; exit 5'), { slot: 1 });
       const orphan = task(sh('exec sleep 60'), { slot: 2 });
       agent1.reconcile([kept, orphan]);
-      await waitFor('running', () => log1.last(kept.id)?.state === 'running' && log1.last(orphan.id)?.state === 'running', 60_000);
+      await waitFor('running', () => log1.last(kept.id)?.state === 'running' && log1.last(orphan.id)?.state === 'running', { timeoutMs: 60_000 });
       const ref = log1.last(kept.id)!.containerId;
       await agent1.stop(); // the agent goes away; its tasks keep running
       h.close?.(driver1);
@@ -214,10 +215,10 @@ export function runDriverConformance(h: ConformanceHarness): void {
       const agent2 = newAgent(driver2, log2);
       await agent2.start();
       agent2.reconcile([log1.applied(kept)]); // the replica: kept is running, orphan no longer exists
-      await waitFor('orphan removed', async () => !(await driver2.list()).some((x) => x.taskId === orphan.id), 30_000);
+      await waitFor('orphan removed', async () => !(await driver2.list()).some((x) => x.taskId === orphan.id), { timeoutMs: 30_000 });
       const mine = (await driver2.list()).filter((x) => x.taskId === kept.id);
       assert.deepEqual(mine.map((x) => x.ref), [ref], 'the same process, not a second one');
-      await waitFor('adopted exit reported', () => log2.last(kept.id)?.state === 'failed', 30_000);
+      await waitFor('adopted exit reported', () => log2.last(kept.id)?.state === 'failed', { timeoutMs: 30_000 });
       assert.equal(log2.last(kept.id)!.exitCode, 5);
       const lines = await collect(agent2.logs(kept.id, { follow: false }));
       assert.equal(lines.filter((l) => l.line === 'started-once').length, 1);
@@ -230,7 +231,7 @@ export function runDriverConformance(h: ConformanceHarness): void {
       await agent.start();
       const t = task(sh('exec sleep 60'));
       agent.reconcile([t]);
-      await waitFor('running', () => log.last(t.id)?.state === 'running', 60_000);
+      await waitFor('running', () => log.last(t.id)?.state === 'running', { timeoutMs: 60_000 });
       const other = h.makeDriver(`${nodeId}-other`);
       assert.ok(!(await other.list()).some((x) => x.taskId === t.id));
       h.close?.(other);

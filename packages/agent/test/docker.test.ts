@@ -8,7 +8,8 @@ import { Agent } from '../src/agent.js';
 import { DockerDriver } from '../src/docker-driver.js';
 import { runDriverConformance } from './conformance.js';
 import { TEST_IMAGE, dockerSkipReason } from './docker-env.js';
-import { ReportLog, makeTask, silentLogger, waitFor } from './helpers.js';
+import { waitFor } from '@shoal/testkit';
+import { ReportLog, makeTask, silentLogger } from './helpers.js';
 
 const skip = await dockerSkipReason();
 
@@ -42,7 +43,7 @@ describe('docker driver specifics', { skip, timeout: 120_000 }, () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
     const t = makeTask({ name: 'www', driver: 'docker', image: TEST_IMAGE, command: ['httpd', '-f', '-p', '80', '-h', '/www'], ports: [{ published: port, target: 80 }] }, { nodeId });
     agent.reconcile([t]);
-    await waitFor('running', () => log.last(t.id)?.state === 'running', 60_000);
+    await waitFor('running', () => log.last(t.id)?.state === 'running', { timeoutMs: 60_000 });
     const body = await waitFor('HTTP answer', async () => {
       try {
         const res = await fetch(`http://127.0.0.1:${port}/`);
@@ -50,7 +51,7 @@ describe('docker driver specifics', { skip, timeout: 120_000 }, () => {
       } catch {
         return false;
       }
-    }, 20_000, 100);
+    }, { timeoutMs: 20_000, everyMs: 100 });
     assert.equal(body.trim(), 'shoal ok');
   });
 
@@ -61,7 +62,7 @@ describe('docker driver specifics', { skip, timeout: 120_000 }, () => {
       { nodeId, slot: 3 },
     );
     agent.reconcile([t]);
-    await waitFor('running', () => log.last(t.id)?.state === 'running', 60_000);
+    await waitFor('running', () => log.last(t.id)?.state === 'running', { timeoutMs: 60_000 });
     const info = await docker.getContainer(log.last(t.id)!.containerId!).inspect();
     assert.equal(info.Name, `/shoal-lbl-3-${t.id.slice(0, 8)}`);
     assert.deepEqual(
@@ -87,7 +88,7 @@ describe('docker driver specifics', { skip, timeout: 120_000 }, () => {
     const { log, agent } = await start();
     const t = makeTask({ name: 'x', driver: 'docker', image: missing }, { nodeId });
     agent.reconcile([t]);
-    await waitFor('rejected', () => log.last(t.id)?.state === 'rejected', 60_000);
+    await waitFor('rejected', () => log.last(t.id)?.state === 'rejected', { timeoutMs: 60_000 });
     assert.match(log.last(t.id)!.error!, /could not be pulled/);
   });
 

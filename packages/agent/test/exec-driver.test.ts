@@ -8,7 +8,8 @@ import { ErrorCode, type ShoalError } from '@shoal/types';
 import { ExecDriver } from '../src/exec-driver.js';
 import { resolveExecUser } from '../src/exec-user.js';
 import { rotateIfLarge } from '../src/log-files.js';
-import { makeTask, waitFor } from './helpers.js';
+import { waitFor } from '@shoal/testkit';
+import { makeTask } from './helpers.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'shoal-exec-'));
 const drivers: ExecDriver[] = [];
@@ -53,16 +54,38 @@ test('start is idempotent per task: a second start returns the running process',
   await d.remove(a);
 });
 
-test('log files rotate by size, and the process keeps writing to the live file', async () => {
-  const d = newDriver({ rotation: { maxBytes: 2000, maxFiles: 2 } });
+test('log files live in their own directory, rotate by size, and the process keeps writing to the live file', async () => {
+  const logDir = mkdtempSync(join(tmpdir(), 'shoal-logs-'));
+  after(() => rmSync(logDir, { recursive: true, force: true }));
+  const d = newDriver({ rotation: { maxBytes: 2000, maxFiles: 2 }, logDir });
   const t = makeTask({ driver: 'exec', command: ['/bin/sh', '-c', 'i=0; while [ $i -lt 400 ]; do echo "line $i padding padding"; i=$((i+1)); sleep 0.005; done; sleep 60'] });
   const h = await d.start(t);
-  const out = join(dataDir, 'tasks', t.id, 'stdout.log');
-  await waitFor('a rotated file', () => existsSync(`${out}.1`), 20_000);
-  await waitFor('all lines written', async () => readFileSync(out, 'utf8').includes('line 399') || readFileSync(`${out}.1`, 'utf8').includes('line 399'), 20_000);
+  const out = join(logDir, t.id, 'stdout.log');
+  assert.equal(existsSync(join(dataDir, 'tasks', t.id, 'stdout.log')), false, 'no task output next to the store');
+  assert.equal(statSync(out).mode & 0o777, 0o600);
+  await waitFor('a rotated file', () => existsSync(`${out}.1`), { timeoutMs: 20_000 });
+  await waitFor('all lines written', async () => readFileSync(out, 'utf8').includes('line 399') || readFileSync(`${out}.1`, 'utf8').includes('line 399'), { timeoutMs: 20_000 });
   await new Promise((r) => setTimeout(r, 1200)); // one more rotation pass
   assert.ok(statSync(out).size <= 2000 + 200, `live file ${statSync(out).size} bytes`);
   assert.ok(!existsSync(`${out}.3`), 'at most maxFiles rotated files');
+  await d.remove(h);
+  assert.equal(existsSync(join(logDir, t.id)), false, 'removing the task removes its logs');
+});
+
+// Issue 13 §4: one task's output filled the disk holding the Raft store and the agent restart-looped.
+test('below the reserve of free space, task logs are truncated instead of rotated, and the task runs on', async () => {
+  const logDir = mkdtempSync(join(tmpdir(), 'shoal-logs-'));
+  after(() => rmSync(logDir, { recursive: true, force: true }));
+  // A reserve larger than any disk: the log disk is always "short".
+  const d = newDriver({ rotation: { maxBytes: 2000, maxFiles: 2 }, logDir, reserveBytes: Number.MAX_SAFE_INTEGER });
+  const t = makeTask({ driver: 'exec', command: ['/bin/sh', '-c', 'while true; do echo "chatty chatty chatty chatty"; sleep 0.002; done'] });
+  const h = await d.start(t);
+  const out = join(logDir, t.id, 'stdout.log');
+  await waitFor('some output', () => existsSync(out) && statSync(out).size > 0, { timeoutMs: 10_000 });
+  await new Promise((r) => setTimeout(r, 2500)); // two rotation passes
+  assert.equal(existsSync(`${out}.1`), false, 'no copies while space is short');
+  assert.ok(statSync(out).size < 64 * 1024, `live file ${statSync(out).size} bytes`);
+  assert.equal((await d.inspect(h))?.running, true);
   await d.remove(h);
 });
 
@@ -99,9 +122,9 @@ test('spec.user runs the process as that user, spec.hostname is its HOSTNAME', {
   const d = newDriver();
   const t = makeTask({ driver: 'exec', command: ['/bin/sh', '-c', 'echo "$(id -u):$(id -g) $HOSTNAME"; exit 3'], user: '65534:65534', hostname: 'api-1' });
   const h = await d.start(t);
-  const out = join(dataDir, 'tasks', t.id, 'stdout.log');
+  const out = join(dataDir, 'task-logs', t.id, 'stdout.log');
   // The agent records the exit code even though the task cannot write the data directory.
-  await waitFor('the exit code', async () => (await d.inspect(h))?.exitCode === 3, 20_000);
+  await waitFor('the exit code', async () => (await d.inspect(h))?.exitCode === 3, { timeoutMs: 20_000 });
   assert.equal(readFileSync(out, 'utf8'), '65534:65534 api-1\n');
   await d.remove(h);
 });

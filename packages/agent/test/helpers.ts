@@ -1,4 +1,4 @@
-/** Shared test helpers: task fixtures, a condition poller, a silent logger. */
+/** Shared test helpers of the agent: task fixtures, a silent logger, a report log. */
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import type { ServiceSpec, Task, TaskStatus } from '@shoal/types';
@@ -23,16 +23,6 @@ export function makeTask(spec: Partial<ServiceSpec> & { name?: string }, over: P
     updatedAt: 0,
     ...over,
   };
-}
-
-export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000, everyMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
 
 /** Collects every report an agent makes, as the replica would apply them. */

@@ -4,7 +4,7 @@
  * calls, and the client mirrors them over HTTP. Every method may throw a
  * `ShoalError`; its code decides the HTTP status (see http-errors.ts).
  */
-import type { NodeAvailability, NodeInfo, NodeRole, NodeStatus, Service, ServiceSpec, Task } from '@shoal/types';
+import type { NodeAvailability, NodeInfo, NodeRole, NodeStatus, Service, ServiceSpec, Task, TaskLogLine, TaskLogOptions } from '@shoal/types';
 
 export interface TaskFilter {
   /** Service id or name. */
@@ -89,23 +89,17 @@ export interface ClusterEvent {
   summary: string;
 }
 
-export interface LogLine {
+/** A task's log line as the API streams it: which task, slot and node it came from. */
+export interface LogLine extends TaskLogLine {
   /** Task id. */
   task: string;
   /** Replica slot of the task (0 for global services). */
   slot?: number;
   /** Node name (or id). */
   node: string;
-  stream: 'stdout' | 'stderr';
-  line: string;
-  /** ms since epoch */
-  ts: number;
 }
 
-export interface LogOptions {
-  follow: boolean;
-  /** Last N lines per task before following; undefined = all. */
-  tail?: number;
+export interface LogOptions extends TaskLogOptions {
   signal: AbortSignal;
 }
 

@@ -1,8 +1,9 @@
 export * from './backend.js';
 export { createApiServer, type ApiServerOptions, type ApiServer } from './server.js';
+export type { Api } from './routes/app.js';
 export { ShoalClient, type ShoalClientOptions, type NetworkInfo, type ServiceEndpoints } from './client.js';
 export { httpStatusFor, toShoalError, type ErrorBody } from './http-errors.js';
-export { tokenMatches } from './auth.js';
+export { tokenMatches, currentCaller, runAsCaller, requiredRole, nodeTokenAuth, type Caller, type Authenticate } from './auth.js';
 export { checkSpec } from './validation.js';
 export * from './secrets-backend.js';
 export * from './volumes-backend.js';

@@ -7,7 +7,10 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Backend } from './backend.js';
-import { bearerAuth } from './auth.js';
+import { bearerAuth, nodeTokenAuth, runAsCaller, type Authenticate } from './auth.js';
+import { limitConnections } from './connection-limits.js';
+import { useJsonBodyParser } from './json-body.js';
+import { createServer } from 'node:http';
 import { handleError } from './http-errors.js';
 import { formatValidationErrors, validatorCompiler } from './validation.js';
 import { serviceRoutes } from './routes/services.js';
@@ -20,6 +23,7 @@ import { secretRoutes } from './routes/secrets.js';
 import { hasSecrets } from './secrets-backend.js';
 import { volumeRoutes } from './routes/volumes.js';
 import { hasVolumes } from './volumes-backend.js';
+import type { Api } from './routes/app.js';
 import { sessionRoutes } from './session.js';
 
 export interface ApiServerOptions {
@@ -32,25 +36,51 @@ export interface ApiServerOptions {
   bodyLimit?: number;
   /** Version shown in the OpenAPI document. */
   version?: string;
+  /** Tokens besides the node's own (cluster tokens with roles); the node's token stays an admin. */
+  authenticate?: Authenticate;
+  /** Time to receive a whole request (headers and body; not the response, so streams live on). Default 30 s. */
+  requestTimeoutMs?: number;
+  /** Time to receive the request headers. Default 10 s. */
+  headersTimeoutMs?: number;
+  /** Open connections one client address may hold; more are refused. Default 64. */
+  maxConnectionsPerClient?: number;
+  /** More routes (the daemon's init/join), declared where the OpenAPI document sees them. */
+  routes?: ((api: Api) => void)[];
 }
 
 export type ApiServer = FastifyInstance;
 
 export function createApiServer(opts: ApiServerOptions): FastifyInstance {
+  const bodyLimit = opts.bodyLimit ?? 1024 * 1024;
+  const requestTimeout = opts.requestTimeoutMs ?? 30_000;
+  const headersTimeout = Math.min(opts.headersTimeoutMs ?? 10_000, requestTimeout);
   const app = Fastify({
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
-    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    bodyLimit,
     schemaErrorFormatter: formatValidationErrors,
-    // Long-lived streams (events, logs -f) must not be cut by fastify's defaults.
-    requestTimeout: 0,
+    // Bounds the time to *receive* a request, so a trickled body cannot hold a
+    // connection forever; a response may stream as long as it likes (events, logs -f).
+    // connectionTimeout (socket idle) stays off: a quiet event stream is idle by design.
+    // node checks these deadlines every connectionsCheckingInterval (30 s by default): check each second.
+    serverFactory: (handler) =>
+      createServer({ requestTimeout, headersTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout), keepAliveTimeout: 72_000 }, handler),
     forceCloseConnections: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  limitConnections(app.server, opts.maxConnectionsPerClient ?? 64);
+  useJsonBodyParser(app);
   app.setValidatorCompiler(validatorCompiler);
-  app.setErrorHandler(handleError);
+  app.setErrorHandler((err, request, reply) => handleError(err, request, reply, { bodyLimit }));
+  // Every handler runs as its caller, so the backend can forward the credential with a write.
+  app.addHook('onRoute', (route) => {
+    const handler = route.handler;
+    route.handler = function (this: unknown, request, reply) {
+      return runAsCaller(request.caller, () => handler.call(this as never, request, reply));
+    };
+  });
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?', 1)[0]}` } });
   });
-  app.addHook('onRequest', bearerAuth(opts.token));
+  app.addHook('onRequest', bearerAuth(nodeTokenAuth(opts.token, opts.authenticate)));
 
   void app.register(swagger, {
     openapi: {
@@ -70,6 +100,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     systemRoutes(api, opts.backend);
     if (hasSecrets(opts.backend)) secretRoutes(api, opts.backend);
     if (hasVolumes(opts.backend)) volumeRoutes(api, opts.backend);
+    for (const add of opts.routes ?? []) add(api);
     sessionRoutes(api);
     api.get('/v1/openapi.json', { schema: { hide: true } }, async () => scope.swagger());
   });

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { ShoalClient } from '../src/client.js';
-import { setup, listen, TOKEN, until } from './helpers.js';
+import { freePort, waitFor } from '@shoal/testkit';
+import { setup, listen, TOKEN } from './helpers.js';
 
 test('the client round-trips every call against a listening server', async (t) => {
   const { app, backend } = setup();
@@ -72,7 +72,7 @@ test('events and logs stream as async iterables and stop on abort', async (t) =>
       if (events.length === 2) abort.abort();
     }
   })();
-  await until(() => backend.eventSubscribers === 1, 'the events subscription');
+  await waitFor('the events subscription', () => backend.eventSubscribers === 1);
   await backend.createService({ name: 'web', image: 'nginx', replicas: 1 });
   await reading;
   assert.deepEqual(events, ['service.create', 'task.create']);
@@ -87,7 +87,7 @@ test('events and logs stream as async iterables and stop on abort', async (t) =>
       if (lines.length === 2) logAbort.abort();
     }
   })();
-  await until(() => lines.length === 1, 'the existing line');
+  await waitFor('the existing line', () => lines.length === 1);
   backend.appendLog(task.id, 'after', 'stderr');
   await following;
   assert.deepEqual(lines, ['node-1|before', 'node-1|after']);
@@ -96,13 +96,3 @@ test('events and logs stream as async iterables and stop on abort', async (t) =>
   }, { code: 'NOT_FOUND' });
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}

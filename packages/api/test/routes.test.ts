@@ -102,16 +102,21 @@ test('error codes map to HTTP statuses; unknown errors are 500 INTERNAL', async 
     assert.equal(res.statusCode, status, code);
     assert.equal(res.json().error.code, code);
   }
-  assert.equal(httpStatusFor('CORRUPT_STORE'), 500);
+  // A broken or full disk is the node's condition, not a bug: 503 / 507, never 500.
+  assert.equal(httpStatusFor('CORRUPT_STORE'), 503);
+  assert.equal(httpStatusFor('DISK_FULL'), 507);
 });
 
 test('/healthz reports 503 when the node is unhealthy', async () => {
   const backend = new MemoryBackend();
   backend.health = async () => ({ ok: false, reason: 'no quorum' });
   const { app } = setup(backend);
-  const res = await app.inject({ method: 'GET', url: '/healthz' });
+  const res = await app.inject({ method: 'GET', url: '/healthz', headers: auth });
   assert.equal(res.statusCode, 503);
   assert.equal(res.json().reason, 'no quorum');
+  const open = await app.inject({ method: 'GET', url: '/healthz' });
+  assert.equal(open.statusCode, 503);
+  assert.deepEqual(open.json(), { ok: false });
 });
 
 test('the OpenAPI document lists every route with its schemas', async () => {

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, auth, listen, until } from './helpers.js';
+import { waitFor } from '@shoal/testkit';
+import { setup, auth, listen } from './helpers.js';
 import { sseMessages } from '../src/lines.js';
 
 test('GET /v1/events streams committed changes as server-sent events', async (t) => {
@@ -11,7 +12,7 @@ test('GET /v1/events streams committed changes as server-sent events', async (t)
   const res = await fetch(`${base}/v1/events`, { headers: auth, signal: abort.signal });
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type')!, /^text\/event-stream/);
-  await until(() => backend.eventSubscribers === 1, 'the subscription');
+  await waitFor('the subscription', () => backend.eventSubscribers === 1);
   await backend.createService({ name: 'web', image: 'nginx', replicas: 1 });
   const got: { id?: string; data: string }[] = [];
   for await (const msg of sseMessages(res.body!)) {
@@ -22,7 +23,7 @@ test('GET /v1/events streams committed changes as server-sent events', async (t)
   assert.equal(got[0].id, '1');
   assert.deepEqual(JSON.parse(got[0].data), { index: 1, type: 'service.create', at: JSON.parse(got[0].data).at, subject: 'web', summary: 'created web' });
   assert.equal(JSON.parse(got[1].data).type, 'task.create');
-  await until(() => backend.eventSubscribers === 0, 'the backend to see the client leave');
+  await waitFor('the backend to see the client leave', () => backend.eventSubscribers === 0);
 });
 
 test('GET /v1/services/:name/logs returns NDJSON, honours tail, 404s an unknown service', async () => {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, cli, startCli, until } from './helpers.js';
+import { waitFor } from '@shoal/testkit';
+import { startServer, cli, startCli } from './helpers.js';
 
 const server = await startServer();
 after(() => server.app.close());
@@ -100,9 +101,9 @@ test('logs prefix each line with name.slot@node, --tail and -f', async () => {
   assert.deepEqual(res.out.split('\n').sort(), [`web.1@${node(0)} | world`, `web.2@${node(1)} | oops`]);
 
   const following = startCli(['service', 'logs', 'web', '-f', '--tail', '0'], env);
-  await until(() => backend.logSubscribers === 1, 'the log subscription');
+  await waitFor('the log subscription', () => backend.logSubscribers === 1);
   backend.appendLog(tasks[2].id, 'live line');
-  await until(() => following.out.length === 1, 'the followed line');
+  await waitFor('the followed line', () => following.out.length === 1);
   process.emit('SIGINT');
   const done = await following.done;
   assert.equal(done.code, 0);
@@ -111,9 +112,9 @@ test('logs prefix each line with name.slot@node, --tail and -f', async () => {
 
 test('events print committed changes until interrupted', async () => {
   const watching = startCli(['events', '--json'], env);
-  await until(() => backend.eventSubscribers === 1, 'the events subscription');
+  await waitFor('the events subscription', () => backend.eventSubscribers === 1);
   await cli(['service', 'scale', 'web=4', '--detach'], env);
-  await until(() => watching.out.length >= 2, 'two events');
+  await waitFor('two events', () => watching.out.length >= 2);
   process.emit('SIGINT');
   const done = await watching.done;
   assert.equal(done.code, 0);

@@ -5,8 +5,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@shoal/testkit';
 import { startServer, TOKEN } from './helpers.js';
 
 // The whole binary (packages/bin), as users run it.
@@ -46,7 +46,7 @@ test('a wrong token: one line, exit 1, no stack trace, nothing changed', async (
   const before = server.backend.mutations;
   const res = await shoal(['service', 'create', 'x', '--image', 'nginx'], { SHOAL_HOST: server.baseUrl, SHOAL_TOKEN: 'not-the-token' });
   assert.equal(res.code, 1);
-  assert.equal(res.stderr, 'Error: wrong API token: use the one in <data-dir>/api.token of the node you talk to\n');
+  assert.equal(res.stderr, 'Error: wrong API token: use the one in <data-dir>/api.token of the node you talk to, or a token from `shoal token create`\n');
   assert.equal(server.backend.mutations, before);
   const json = await shoal(['service', 'ls', '--json'], { SHOAL_HOST: server.baseUrl, SHOAL_TOKEN: 'not-the-token' });
   assert.equal(JSON.parse(json.stdout).error.code, 'UNAUTHORIZED');
@@ -84,16 +84,6 @@ test('the launcher refuses a Node older than 22 with a clear message', async () 
   assert.match(res.stderr, /^Error: shoal needs Node.js 22 or newer; this is 20\.11\.1\./);
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 test('task explain shows, node by node, why a task is pending', async () => {
   const created = await shoal(['service', 'create', 'picky', '--image', 'nginx', '--constraint', 'node.labels.zone==nowhere', '--detach']);

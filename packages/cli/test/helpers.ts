@@ -41,12 +41,3 @@ export function startCli(args: string[], env: NodeJS.ProcessEnv): { out: string[
 export function cli(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
   return startCli(args, env).done;
 }
-
-/** Poll a condition (real I/O tests only) until it holds or the deadline passes. */
-export async function until(cond: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

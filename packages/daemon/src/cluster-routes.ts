@@ -4,7 +4,7 @@
  * token, same error format).
  */
 import { Type } from '@sinclair/typebox';
-import type { ApiServer, ClusterStatus, JoinToken } from '@shoal/api';
+import type { Api, ClusterStatus, JoinToken } from '@shoal/api';
 
 /**
  * What the two routes need: a node that can create or join a cluster and
@@ -28,12 +28,12 @@ const JoinBody = Type.Object(
   { additionalProperties: false },
 );
 
-export function registerClusterRoutes(app: ApiServer, node: ClusterLifecycle): void {
-  app.post('/v1/cluster/init', { schema: { body: InitBody, summary: 'Create a new cluster with this node as its first voter' } }, async (req) => {
+export function registerClusterRoutes(app: Api, node: ClusterLifecycle): void {
+  app.post('/v1/cluster/init', { schema: { body: InitBody, tags: ['cluster'], summary: 'Create a new cluster with this node as its first voter; returns the join token' } }, async (req) => {
     const body = (req.body ?? {}) as { voters?: number; allowDangerous?: boolean };
     return node.initCluster({ voters: body.voters, allowDangerous: body.allowDangerous });
   });
-  app.post('/v1/cluster/join', { schema: { body: JoinBody, summary: 'Join an existing cluster through the member at addr (host:port)' } }, async (req) => {
+  app.post('/v1/cluster/join', { schema: { body: JoinBody, tags: ['cluster'], summary: 'Join an existing cluster through the member at addr (host:port); returns the cluster status' } }, async (req) => {
     const body = req.body as { addr: string; token: string };
     return node.joinCluster(body.addr, body.token);
   });

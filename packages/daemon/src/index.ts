@@ -4,4 +4,3 @@ export { resolveConfig, parseHostPort, parseLabels, type DaemonConfig, type Conf
 export { DataDir } from './data-dir.js';
 export { planVoterChange, type AutopilotInput, type MemberHealth } from './autopilot.js';
 export { runAgent } from './run-agent.js';
-export { LocalCluster, waitFor, freePort, killTaskProcesses, taskProcesses, removeNodeContainers, SHOAL_BIN } from './local-cluster.js';

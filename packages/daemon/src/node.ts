@@ -22,7 +22,7 @@ import { NodeBackend } from './backend.js';
 import { registerLogsHandler } from './logs.js';
 import { NodeMetrics } from './metrics.js';
 import { sealSecret } from './join-secret.js';
-import { registerClusterRoutes } from './cluster-routes.js';
+import { registerClusterRoutes, type ClusterLifecycle } from './cluster-routes.js';
 import { registerNetworkRoutes } from './network-routes.js';
 import { VERSION } from './version.js';
 
@@ -178,8 +178,7 @@ export class ShoalNode {
   }
 
   private async startApi(token: string): Promise<void> {
-    this.api = createApiServer({ backend: this.backend, token, logger: this.log.child({ component: 'api' }), version: VERSION });
-    registerClusterRoutes(this.api, {
+    const lifecycle: ClusterLifecycle = {
       initCluster: async (opts) => {
         await this.initCluster({ voters: opts.voters ?? this.cfg.voters, allowDangerous: opts.allowDangerous ?? this.cfg.allowDangerous });
         return this.backend.showToken();
@@ -188,6 +187,14 @@ export class ShoalNode {
         await this.joinCluster(addr, token);
         return this.backend.clusterStatus();
       },
+    };
+    this.api = createApiServer({
+      backend: this.backend,
+      token,
+      logger: this.log.child({ component: 'api' }),
+      version: VERSION,
+      // Declared inside the server so the OpenAPI document lists them.
+      routes: [(api) => registerClusterRoutes(api, lifecycle)],
     });
     registerNetworkRoutes(this.api, this);
     registerConsole(this.api, { root: consoleRoot });
@@ -196,7 +203,7 @@ export class ShoalNode {
       await this.api.listen({ host, port });
     } catch (err) {
       const code = (err as { code?: string }).code;
-      if (code === 'EADDRINUSE') throw new ShoalError(ErrorCode.BadConfig, `api-listen ${this.cfg.apiListen} is already in use; pick another with --api-listen`);
+      if (code === 'EADDRINUSE') throw new ShoalError(ErrorCode.BadConfig, `api-listen ${this.cfg.apiListen} is already in use; pick another with --api-listen`, undefined, { cause: err });
       throw err;
     }
     this.log.info({ api: this.cfg.apiListen }, 'admin API listening');

@@ -10,13 +10,13 @@ import { ErrorCode, NotLeaderError, ShoalError, type NodeInfo } from '@shoal/typ
 import { ClusterState, encodeCommand, decodeCommand, type Command, type CommandResult, type NodeRegistration } from '@shoal/state';
 import { LevelRaftStorage } from '@shoal/storage';
 import { RaftHost, type StateMachine } from '@shoal/raft-host';
-import { createP2PNode, Membership, SwimMembership, type MembershipService, type P2PNode } from '@shoal/p2p';
+import { createP2PNode, FailureDetector, SwimMembership, type MembershipService, type P2PNode } from '@shoal/p2p';
 import { Agent, TaskFiles, type Driver, type NetworkAgent } from '@shoal/agent';
 import { DRAIN_MS } from './network-wiring.js';
 import { decodeHeartbeat } from '@shoal/membership';
 import { parseHostPort, type DaemonConfig } from './config.js';
 import type { DataDir, ClusterIdentity } from './data-dir.js';
-import { P2PRaftTransport } from './raft-transport.js';
+import { P2PRaftTransport } from './p2p-raft-transport.js';
 import { EventBus } from './event-bus.js';
 import { describeCommand } from './describe.js';
 import { PeerAllowlist } from './allowlist.js';
@@ -122,7 +122,7 @@ export class ClusterRuntime {
     // otherwise the all-to-all signed heartbeats on gossipsub (the default until SWIM has run the e2e suite).
     this.membership =
       process.env.SHOAL_MEMBERSHIP !== 'swim'
-        ? new Membership({ node: this.p2p, heartbeatSource: () => this.heartbeatBody(), intervalMs: cfg.heartbeatMs, logger: this.log.child({ component: 'membership' }) })
+        ? new FailureDetector({ node: this.p2p, heartbeatSource: () => this.heartbeatBody(), intervalMs: cfg.heartbeatMs, logger: this.log.child({ component: 'membership' }) })
         : new SwimMembership({
             node: this.p2p,
             heartbeatSource: () => this.heartbeatBody(),
@@ -262,6 +262,7 @@ export class ClusterRuntime {
       ErrorCode.NoQuorum,
       `no leader could commit the change within ${timeoutMs} ms: fewer than ${Math.floor(voters / 2) + 1} of ${voters} voters are reachable (running containers keep running; retry when the nodes are back)`,
       lastErr ? { cause: String(lastErr) } : undefined,
+      lastErr ? { cause: lastErr } : undefined,
     );
   }
 

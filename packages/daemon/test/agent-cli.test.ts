@@ -9,7 +9,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SHOAL_BIN, freePort, waitFor } from '../src/local-cluster.js';
+import { SHOAL_BIN, freePort, waitFor } from '@shoal/testkit';
 import { ShoalClient } from '@shoal/api';
 import { readFileSync } from 'node:fs';
 
@@ -52,10 +52,10 @@ async function startAgent(name: string, extra: string[]): Promise<{ dir: string;
   procs.push(proc);
   const api = `http://127.0.0.1:${apiPort}`;
   try {
-    await waitFor(`${name} API`, 30_000, async () => {
+    await waitFor(`${name} API`, async () => {
       if (proc.exitCode !== null) throw new Error(`${name} exited with code ${proc.exitCode}`);
       return (await new ShoalClient({ baseUrl: api }).health()).ok;
-    });
+    }, { timeoutMs: 30_000 });
   } catch (err) {
     proc.kill('SIGKILL');
     throw new Error(`${(err as Error).message}\n${name}'s log:\n${readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n')}`);
@@ -80,7 +80,7 @@ test('agents with no cluster are put into one with `shoal init` and `shoal join`
   assert.equal(joined.code, 0, joined.stderr);
   assert.match(joined.stdout, /^joined cluster \S+ as (learner|voter)/);
   const client = new ShoalClient({ baseUrl: a.api, token: readFileSync(join(a.dir, 'api.token'), 'utf8').trim() });
-  await waitFor('both nodes ready', 30_000, async () => (await client.listNodes()).filter((n) => n.status === 'ready').length === 2);
+  await waitFor('both nodes ready', async () => (await client.listNodes()).filter((n) => n.status === 'ready').length === 2, { timeoutMs: 30_000 });
 
   const again = await shoal(['--host', a.api, '--data-dir', a.dir, 'init']);
   assert.equal(again.code, 1);
@@ -98,7 +98,7 @@ test('agents with no cluster are put into one with `shoal init` and `shoal join`
   const fresh = JSON.parse(rotated.stdout).token as string;
   const good = await shoal(['--host', c.api, '--data-dir', c.dir, 'join', m[1], '--token', fresh]);
   assert.equal(good.code, 0, good.stderr);
-  await waitFor('three nodes', 30_000, async () => (await client.listNodes()).length === 3);
+  await waitFor('three nodes', async () => (await client.listNodes()).length === 3, { timeoutMs: 30_000 });
   for (const p of [a, b, c]) p.proc.kill('SIGTERM');
 });
 
@@ -110,7 +110,7 @@ test('clear errors instead of stack traces: a port in use, another cluster\'s da
   assert.match(clash.stderr, /^Error: api-listen 127\.0\.0\.1:\d+ is already in use; pick another with --api-listen\n$/);
 
   const other = await agent('other', ['--init']);
-  const token = await waitFor('the join token', 30_000, async () => JSON.parse((await shoal(['--host', other.api, '--data-dir', other.dir, 'cluster', 'token', 'show', '--json'])).stdout).token as string);
+  const token = await waitFor('the join token', async () => JSON.parse((await shoal(['--host', other.api, '--data-dir', other.dir, 'cluster', 'token', 'show', '--json'])).stdout).token as string, { timeoutMs: 30_000 });
   a.proc.kill('SIGTERM');
   await new Promise((r) => a.proc.once('exit', r));
   const wrong = await shoal(['agent', '--data-dir', a.dir, '--driver', 'exec', '--join', `127.0.0.1:${other.p2p}`, '--token', token, '--api-listen', `127.0.0.1:${await freePort()}`, '--p2p-listen', `127.0.0.1:${await freePort()}`]);

@@ -6,15 +6,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShoalClient } from '@shoal/api';
-import { LocalCluster, taskProcesses, waitFor } from '../src/local-cluster.js';
-import { leaderIndex, waitRunning } from './helpers.js';
+import { taskProcesses, waitFor } from '@shoal/testkit';
+import { apiCluster, leaderIndex, waitRunning, type ApiCluster } from './helpers.js';
 
-let c: LocalCluster;
+let c: ApiCluster;
 
 before(async () => {
   // 5 voters, as a 5-machine production cluster would run: losing a worker and then the leader keeps a
   // quorum without waiting for the autopilot's grace period (its decisions are unit-tested in autopilot.test).
-  c = new LocalCluster({ size: 5, driver: 'exec', voters: 5 });
+  c = apiCluster({ size: 5, driver: 'exec', voters: 5 });
   await c.start();
 });
 
@@ -58,10 +58,10 @@ test('a 6-replica service survives kill -9 of a worker and of the leader, and co
   // The killed nodes return: they rejoin, and the service has exactly 6 tasks running.
   await c.restart(worker);
   await c.restart(leader0);
-  await waitFor('both nodes ready again', 30_000, async () => {
+  await waitFor('both nodes ready again', async () => {
     const nodes = await c.client(leader1).listNodes();
     return nodes.every((n) => n.status === 'ready');
-  });
+  }, { timeoutMs: 30_000 });
   await waitRunning(c, 'web', 6);
   await c.client(leader1).removeService('after-failover');
 });
@@ -79,12 +79,12 @@ test('a frozen node (SIGSTOP) is declared down and replaced; after SIGCONT it re
   } finally {
     c.resume(victim);
   }
-  await waitFor(`${c.nodes[victim].name} ready again`, 30_000, async () => (await c.client(leader).getNode(victimId)).status === 'ready');
+  await waitFor(`${c.nodes[victim].name} ready again`, async () => (await c.client(leader).getNode(victimId)).status === 'ready', { timeoutMs: 30_000 });
   // Its old tasks of `frozen` were replaced: the agent stops them.
-  await waitFor('stale task processes stopped', 30_000, async () => {
+  await waitFor('stale task processes stopped', async () => {
     const frozenOnVictim = (await c.client(leader).listTasks({ service: 'frozen', node: victimId })).length;
     return frozenOnVictim === 0 && taskProcesses(victimId, 'frozen').length === 0;
-  });
+  }, { timeoutMs: 30_000 });
   await waitRunning(c, 'frozen', 4);
 });
 

@@ -5,19 +5,19 @@
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { LocalCluster, waitFor } from '../src/local-cluster.js';
-import { running } from './helpers.js';
+import { waitFor } from '@shoal/testkit';
+import { apiCluster, running, type ApiCluster } from './helpers.js';
 import type { ShoalClient } from '@shoal/api';
 
-let c: LocalCluster;
+let c: ApiCluster;
 let cl: ShoalClient;
 
 before(async () => {
-  c = new LocalCluster({ size: 3, driver: 'exec' });
+  c = apiCluster({ size: 3, driver: 'exec' });
   await c.start();
   cl = c.client(1);
   await cl.createService({ name: 'app', driver: 'exec', command: ['sh', '-c', 'echo hello from $SHOAL_SLOT; sleep 100000'], replicas: 3 });
-  await waitFor('3 running', 30_000, async () => running(await cl.listTasks({ service: 'app' })).length === 3);
+  await waitFor('3 running', async () => running(await cl.listTasks({ service: 'app' })).length === 3, { timeoutMs: 30_000 });
 });
 
 after(async () => {
@@ -25,21 +25,21 @@ after(async () => {
 });
 
 test('service logs gathers every task, local or on other nodes', async () => {
-  const lines = await waitFor('a line from each task', 10_000, async () => {
+  const lines = await waitFor('a line from each task', async () => {
     const got: string[] = [];
     for await (const l of cl.serviceLogs('app', { follow: false })) got.push(`${l.slot}:${l.line}`);
     return got.length >= 3 && got;
-  });
+  }, { timeoutMs: 10_000 });
   assert.deepEqual(lines.sort(), ['1:hello from 1', '2:hello from 2', '3:hello from 3']);
 });
 
 test('draining a node moves its tasks away; activating it makes it eligible again', async () => {
   const n2 = c.nodes[1].id!;
   await cl.setNodeAvailability(n2, 'drain');
-  await waitFor('tasks off the drained node', 30_000, async () => {
+  await waitFor('tasks off the drained node', async () => {
     const r = running(await cl.listTasks({ service: 'app' }));
     return r.length === 3 && r.every((t) => t.nodeId !== n2);
-  });
+  }, { timeoutMs: 30_000 });
   assert.equal((await cl.getNode(n2)).availability, 'drain');
   await cl.setNodeAvailability(n2, 'active');
   assert.equal((await cl.getNode(n2)).availability, 'active');
@@ -48,23 +48,23 @@ test('draining a node moves its tasks away; activating it makes it eligible agai
 test('an update whose tasks fail is rolled back automatically, then a good update completes', async () => {
   const before = await cl.getService('app');
   await cl.updateService('app', { ...before.spec, command: ['sh', '-c', 'exit 3'], update: { parallelism: 1, failureAction: 'rollback', monitorMs: 2000 } });
-  const rolledBack = await waitFor('rollback completed', 90_000, async () => {
+  const rolledBack = await waitFor('rollback completed', async () => {
     const s = await cl.getService('app');
     return s.updateStatus?.state === 'rollback_completed' && s;
-  }, 250);
+  }, { timeoutMs: 90_000, everyMs: 250 });
   assert.deepEqual(rolledBack.spec.command, before.spec.command);
-  await waitFor('3 running the old command', 30_000, async () => {
+  await waitFor('3 running the old command', async () => {
     const r = running(await cl.listTasks({ service: 'app' }));
     return r.length === 3 && r.every((t) => t.spec.command?.[2] === before.spec.command?.[2]);
-  });
+  }, { timeoutMs: 30_000 });
 
   const current = await cl.getService('app');
   await cl.updateService('app', { ...current.spec, command: ['sh', '-c', 'echo v2; sleep 100000'], update: { parallelism: 2 } });
-  await waitFor('update completed', 90_000, async () => (await cl.getService('app')).updateStatus?.state === 'completed', 250);
-  await waitFor('3 running v2', 30_000, async () => {
+  await waitFor('update completed', async () => (await cl.getService('app')).updateStatus?.state === 'completed', { timeoutMs: 90_000, everyMs: 250 });
+  await waitFor('3 running v2', async () => {
     const r = running(await cl.listTasks({ service: 'app' }));
     return r.length === 3 && r.every((t) => t.spec.command?.[2] === 'echo v2; sleep 100000');
-  });
+  }, { timeoutMs: 30_000 });
 });
 
 test('the event stream reports committed changes as they happen', async () => {

@@ -14,8 +14,8 @@ import { encodeMessage, type Entry, type Message } from '@shoal/raft';
 import { createP2PNode, generateClusterSecrets, type P2PNode } from '@shoal/p2p';
 import { LevelRaftStorage } from '@shoal/storage';
 import { RaftHost, type StateMachine } from '@shoal/raft-host';
-import { P2PRaftTransport } from '../src/raft-transport.js';
-import { waitFor } from '../src/local-cluster.js';
+import { P2PRaftTransport } from '../src/p2p-raft-transport.js';
+import { waitFor } from '@shoal/testkit';
 
 class ListFsm implements StateMachine {
   readonly applied: string[] = [];
@@ -76,7 +76,7 @@ before(async () => {
   for (const a of [...nodes, attacker]) for (const b of [...nodes, attacker]) if (a !== b) a.setPeerAddresses(b.peerId, b.addresses());
   for (const p2p of nodes) voters.push(await startHost({ id: p2p.peerId, dir: mkdtempSync(join(tmpdir(), 'shoal-raft-roles-db-')), p2p }));
   dirs.push(...voters.map((v) => v.dir));
-  await waitFor('a leader', 30_000, async () => voters.some((v) => v.host.status().role === 'leader'));
+  await waitFor('a leader', async () => voters.some((v) => v.host.status().role === 'leader'), { timeoutMs: 30_000 });
   // The attacker joined like any node: it is a member and a Raft learner.
   await leader().host.proposeConfChange({ type: 'addLearner', node: attacker.peerId });
   await leader().host.propose(enc('before'));
@@ -97,7 +97,7 @@ test('a learner\'s heartbeat at term+1 does not make the leader step down', asyn
   const { term } = l.host.status();
   const before = refused(l, 'leadFromNonVoter');
   for (let i = 0; i < 5; i++) forge({ type: 'heartbeat', from: attacker.peerId, to: l.id, term: term + 1, commit: 0 });
-  await waitFor('the leader to refuse the heartbeats', 10_000, async () => refused(l, 'leadFromNonVoter') >= before + 5);
+  await waitFor('the leader to refuse the heartbeats', async () => refused(l, 'leadFromNonVoter') >= before + 5, { timeoutMs: 10_000 });
   assert.equal(l.host.status().role, 'leader');
   assert.equal(l.host.status().term, term);
   await l.host.propose(enc('during-heartbeat-attack'));
@@ -110,9 +110,9 @@ test('a learner\'s append at term+1 with a forged command is neither appended no
   const before = refused(f, 'leadFromNonVoter');
   const forged: Entry = { index: st.lastIndex + 1, term: st.term + 1, type: 'normal', data: enc('forged service.create') };
   forge({ type: 'append', from: attacker.peerId, to: f.id, term: st.term + 1, index: st.lastIndex, logTerm: st.term, entries: [forged], commit: st.lastIndex + 1 });
-  await waitFor('the follower to refuse the append', 10_000, async () => refused(f, 'leadFromNonVoter') > before);
+  await waitFor('the follower to refuse the append', async () => refused(f, 'leadFromNonVoter') > before, { timeoutMs: 10_000 });
   await l.host.propose(enc('after-append-attack'));
-  await waitFor('the follower to apply the real write', 10_000, async () => f.fsm.applied.includes('after-append-attack'));
+  await waitFor('the follower to apply the real write', async () => f.fsm.applied.includes('after-append-attack'), { timeoutMs: 10_000 });
   assert.ok(!voters.some((v) => v.fsm.applied.includes('forged service.create')));
   assert.equal(l.host.status().role, 'leader');
 });
@@ -124,7 +124,7 @@ test('a learner cannot campaign', async () => {
   const before = refused(f, 'campaignFromNonVoter');
   forge({ type: 'preVote', from: attacker.peerId, to: f.id, term: term + 1, index: 1e9, logTerm: term });
   forge({ type: 'vote', from: attacker.peerId, to: f.id, term: term + 1, index: 1e9, logTerm: term });
-  await waitFor('the follower to refuse the campaign', 10_000, async () => refused(f, 'campaignFromNonVoter') >= before + 2);
+  await waitFor('the follower to refuse the campaign', async () => refused(f, 'campaignFromNonVoter') >= before + 2, { timeoutMs: 10_000 });
   assert.equal(f.host.status().term, term);
 });
 
@@ -136,7 +136,7 @@ test('a term of 2^53-1 is refused, never persisted, and the node restarts', asyn
   const before = refused(f, 'outOfRange');
   forge({ type: 'heartbeat', from: attacker.peerId, to: f.id, term: 2 ** 53 - 1, commit: 0 });
   forge({ type: 'appendResp', from: attacker.peerId, to: l.id, term: 2 ** 53 - 1, index: 0 });
-  await waitFor('the follower to refuse the term', 10_000, async () => refused(f, 'outOfRange') > before);
+  await waitFor('the follower to refuse the term', async () => refused(f, 'outOfRange') > before, { timeoutMs: 10_000 });
   assert.equal(f.host.status().term, term);
   await f.host.stop();
   await f.storage.close();
@@ -144,5 +144,5 @@ test('a term of 2^53-1 is refused, never persisted, and the node restarts', asyn
   voters[idx] = again;
   assert.ok(again.host.status().term < 2 ** 48, 'restarted with a sane term');
   await leader().host.propose(enc('after-restart'));
-  await waitFor('the restarted voter to catch up', 15_000, async () => again.fsm.applied.includes('after-restart'));
+  await waitFor('the restarted voter to catch up', async () => again.fsm.applied.includes('after-restart'), { timeoutMs: 15_000 });
 });

@@ -10,9 +10,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ClusterEvent, ShoalClient } from '@shoal/api';
-import { LocalCluster, waitFor } from '../src/local-cluster.js';
+import { waitFor } from '@shoal/testkit';
 import { taskFilesDir } from '../src/node-secrets.js';
-import { leaderIndex, running } from './helpers.js';
+import { apiCluster, leaderIndex, running, type ApiCluster } from './helpers.js';
 
 const VALUE = `pw-${randomBytes(24).toString('hex')}`;
 const VALUE2 = `pw2-${randomBytes(24).toString('hex')}`;
@@ -20,7 +20,7 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 /** The task proves it read the file without printing it: the hash, the mode, the config's text. */
 const SCRIPT = 'f=$SHOAL_SECRETS_DIR/dbpass; echo "hash=$(sha256sum $f | cut -c1-64) mode=$(stat -c %a $f) cfg=$(cat $SHOAL_CONFIGS_DIR/app.conf)"; exec sleep 100000';
 
-let c: LocalCluster;
+let c: ApiCluster;
 let cl: ShoalClient;
 const events: ClusterEvent[] = [];
 const stopEvents = new AbortController();
@@ -41,7 +41,7 @@ async function logLines(service: string): Promise<string[]> {
 }
 
 before(async () => {
-  c = new LocalCluster({ size: 4, driver: 'exec' });
+  c = apiCluster({ size: 4, driver: 'exec' });
   await c.start();
   cl = c.client(3);
   void (async () => {
@@ -55,17 +55,17 @@ after(async () => {
 });
 
 test('a secret and a config reach an exec task as private files', async () => {
-  await waitFor('the store key', 20_000, async () => {
+  await waitFor('the store key', async () => {
     try {
       return await seen(cl.createSecret('secret', { name: 'dbpass', data: Buffer.from(VALUE).toString('base64') }));
     } catch (err) {
       if ((err as Error).message.includes('no secret store key yet')) return false;
       throw err;
     }
-  });
+  }, { timeoutMs: 20_000 });
   await seen(cl.createSecret('config', { name: 'app.conf', data: Buffer.from('port=6379').toString('base64') }));
   await seen(cl.createService({ name: 'db', driver: 'exec', command: ['sh', '-c', SCRIPT], replicas: 2, secrets: [{ source: 'dbpass' }], configs: [{ source: 'app.conf' }] }));
-  const line = await waitFor('the task read its secret', 30_000, async () => (await logLines('db')).filter((l) => l.startsWith('hash=')).length === 2 && (await logLines('db'))[0]);
+  const line = await waitFor('the task read its secret', async () => (await logLines('db')).filter((l) => l.startsWith('hash=')).length === 2 && (await logLines('db'))[0], { timeoutMs: 30_000 });
   assert.equal(line, `hash=${sha(VALUE)} mode=400 cfg=port=6379`);
   const meta = await seen(cl.getSecret('secret', 'dbpass'));
   assert.deepEqual([meta.name, meta.size, meta.usedBy, meta.data], ['dbpass', VALUE.length, ['db'], undefined]);
@@ -88,22 +88,22 @@ test('rotate-key re-seals the store; a rolling update switches the service to a 
   await seen(cl.createSecret('secret', { name: 'dbpass2', data: Buffer.from(VALUE2).toString('base64') }));
   const svc = await seen(cl.getService('db'));
   await seen(cl.updateService('db', { ...svc.spec, secrets: [{ source: 'dbpass2', target: 'dbpass' }], update: { parallelism: 1 } }));
-  await waitFor('both tasks on the new secret', 60_000, async () => {
+  await waitFor('both tasks on the new secret', async () => {
     const r = running(await cl.listTasks({ service: 'db' }));
     const lines = await logLines('db');
     return r.length === 2 && r.every((t) => t.spec.secrets?.[0].source === 'dbpass2') && lines.filter((l) => l.includes(sha(VALUE2))).length >= 2;
-  });
-  await waitFor('the old secret unused', 30_000, async () => {
+  }, { timeoutMs: 60_000 });
+  await waitFor('the old secret unused', async () => {
     await cl.removeSecret('secret', 'dbpass');
     return true;
-  });
+  }, { timeoutMs: 30_000 });
   assert.deepEqual((await seen(cl.listSecrets('secret'))).map((s) => s.name), ['dbpass2']);
 });
 
 test('the task files go when the service goes', async () => {
   const ids = (await cl.listTasks({ service: 'db' })).map((t) => ({ id: t.id, node: t.nodeId! }));
   await cl.removeService('db');
-  await waitFor('task file dirs removed', 30_000, async () => ids.every((t) => !existsSync(join(taskFilesDir(t.node), t.id))));
+  await waitFor('task file dirs removed', async () => ids.every((t) => !existsSync(join(taskFilesDir(t.node), t.id))), { timeoutMs: 30_000 });
 });
 
 test('no secret value in any data dir, log, API answer or event', async () => {

@@ -12,16 +12,16 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ShoalClient } from '@shoal/api';
-import { LocalCluster, SHOAL_BIN, waitFor } from '../src/local-cluster.js';
-import { running } from './helpers.js';
+import { SHOAL_BIN, waitFor } from '@shoal/testkit';
+import { apiCluster, running, type ApiCluster } from './helpers.js';
 
-let c: LocalCluster;
+let c: ApiCluster;
 let cl: ShoalClient;
 let env: NodeJS.ProcessEnv;
 const dir = mkdtempSync(join(tmpdir(), 'shoal-stack-'));
 
 before(async () => {
-  c = new LocalCluster({ size: 1, driver: 'exec' });
+  c = apiCluster({ size: 1, driver: 'exec' });
   await c.start();
   cl = c.client(0);
   const n = c.nodes[0];
@@ -49,7 +49,7 @@ services:
   db:
     <<: *exec
     command: ["sh", "-c", "sleep 2; touch \${MARKER}; exec sleep 100000"]
-    healthcheck: { test: "test -f \${MARKER}", interval: 500ms, start_period: 30s }
+    healthcheck: { test: "test -f \${MARKER}", interval: 1s, start_period: 30s }
   api:
     <<: *exec
     command: ["sh", "-c", "echo api \${API_VERSION:-v1}; exec sleep 100000"]
@@ -109,6 +109,6 @@ test('stack ls, ps and rm', async () => {
   const rm = await shoal(['stack', 'rm', 'app']);
   assert.equal(rm.code, 0, rm.stderr);
   assert.equal(rm.stdout, 'removed app_api\nremoved app_db\n');
-  await waitFor('every task of the stack stopped', 30_000, async () => running(await cl.listTasks({ all: true })).length === 0);
+  await waitFor('every task of the stack stopped', async () => running(await cl.listTasks({ all: true })).length === 0, { timeoutMs: 30_000 });
   assert.deepEqual(await cl.listServices(), []);
 });

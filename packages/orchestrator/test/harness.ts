@@ -2,20 +2,11 @@
 import assert from 'node:assert/strict';
 import { isTerminalTaskState, type ServiceSpec, type Task, type TaskStatus } from '@shoal/types';
 import { ClusterState, type Command, type NodeRegistration } from '@shoal/state';
+import { nodeRegistration } from '@shoal/testkit';
 import { reconcile, type ReconcileResult } from '../src/index.js';
 
 export function node(id: string, extra: Partial<NodeRegistration> = {}): NodeRegistration {
-  return {
-    id,
-    name: id,
-    addresses: [],
-    labels: {},
-    resources: { cpuMillis: 4000, memoryBytes: 8 * 2 ** 30 },
-    drivers: ['docker', 'exec'],
-    platform: { os: 'linux', arch: 'amd64' },
-    version: '0.1.0',
-    ...extra,
-  };
+  return nodeRegistration(id, extra);
 }
 
 export class TestCluster {

@@ -1,10 +1,10 @@
 export * from './node.js';
-export * from './membership.js';
+export * from './failure-detector.js';
 export * from './join-token.js';
 export * from './frames.js';
 export * from './rpc-codec.js';
 export { RPC_PROTOCOL, JOIN_METHOD, type RpcHandler, type RequestOptions, type RpcStats } from './rpc.js';
-export { RAFT_PROTOCOL, RAFT_QUEUE_DEFAULTS, RaftTransport, type RaftQueueLimits, type RaftStats } from './raft-transport.js';
+export { RAFT_PROTOCOL, RAFT_QUEUE_DEFAULTS, RaftStreams, type RaftQueueLimits, type RaftStats } from './raft-streams.js';
 export { HEARTBEAT_TOPIC, type HeartbeatStats } from './heartbeat-topic.js';
 export { PEER_KEY_FILE, loadOrCreatePeerKey } from './keys.js';
 export type { Logger } from './logger.js';

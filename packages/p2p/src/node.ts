@@ -28,7 +28,7 @@ import { AddressBook } from './address-book.js';
 import { HEARTBEAT_TOPIC, HeartbeatTopic, type HeartbeatStats } from './heartbeat-topic.js';
 import { loadOrCreatePeerKey, swarmKey } from './keys.js';
 import { silentLogger, type Logger } from './logger.js';
-import { RaftTransport, type RaftQueueLimits, type RaftStats } from './raft-transport.js';
+import { RaftStreams, type RaftQueueLimits, type RaftStats } from './raft-streams.js';
 import { RpcEndpoint, type RequestOptions, type RpcHandler, type RpcStats } from './rpc.js';
 
 export const INDIRECT_PING_METHOD = '$ping';
@@ -151,8 +151,8 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
   })) as Libp2p<Services>;
 
   const heartbeats = new HeartbeatTopic(allow);
-  const raft = new RaftTransport(libp2p, allow, log, opts.raftQueue);
-  const swim = new RaftTransport(libp2p, allow, log, SWIM_QUEUE, SWIM_PROTOCOL);
+  const raft = new RaftStreams(libp2p, allow, log, opts.raftQueue);
+  const swim = new RaftStreams(libp2p, allow, log, SWIM_QUEUE, SWIM_PROTOCOL);
   const publicKeys = new Map<string, ReturnType<typeof peerIdFromString>['publicKey']>();
   const rpc = new RpcEndpoint(libp2p, allow, log);
   const book = new AddressBook(libp2p, allow, log);

@@ -30,7 +30,7 @@ import {
 import type { Logger } from './logger.js';
 import { silentLogger } from './logger.js';
 import type { LivenessLookup, MembershipEvents, MembershipService } from './membership-service.js';
-import type { HeartbeatBody } from './membership.js';
+import type { HeartbeatBody } from './failure-detector.js';
 import type { P2PNode } from './node.js';
 
 /** A SWIM frame never needs more: 64 updates of a few hundred bytes. */

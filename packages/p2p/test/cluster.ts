@@ -50,11 +50,3 @@ export async function startCluster(n: number): Promise<TestCluster> {
   return c;
 }
 
-/** Polls `cond` every 20 ms until it holds or `ms` pass. */
-export async function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShoalError } from '@shoal/types';
+import { seededRandom } from '@shoal/testkit';
 import { decodeHeartbeat, encodeHeartbeat } from '@shoal/membership';
 import {
   decodeJoinToken,
@@ -22,16 +23,6 @@ import {
 const RUNS = 100_000;
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed);
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const enc = new TextEncoder();
 const TOKENS = ['{', '}', '[', ']', '"', ':', ',', 'null', 'true', '-1', '1e999', '"nodeId"', '"seq"', '\\u0000', '\uffff', '1.5', '9007199254740993'];
@@ -72,7 +63,7 @@ function randomBytes(r: () => number, max: number): Uint8Array {
 
 /** Runs `decode` on RUNS inputs (half mutated samples, half noise); returns how many decoded. */
 function fuzz(name: string, samples: Uint8Array[], decode: (b: Uint8Array) => unknown, seed = SEED): number {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   let ok = 0;
   const started = performance.now();
   for (let i = 0; i < RUNS; i++) {
@@ -126,7 +117,7 @@ test('rpc envelope decoders: 100k random and mutated inputs each, only ShoalErro
 });
 
 test('frame reader: 100k random and mutated chunk streams, only ShoalErrors, bounded', () => {
-  const r = rng(SEED + 3);
+  const r = seededRandom(SEED + 3);
   const valid = encodeFrames([enc.encode('hello'), new Uint8Array(0), new Uint8Array(300).fill(1)]);
   const ok = fuzz(
     'frames',

@@ -2,7 +2,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShoalError } from '@shoal/types';
 import { generateClusterSecrets, hashSecret, JOIN_METHOD } from '../src/index.js';
-import { startCluster, until } from './cluster.js';
+import { waitFor } from '@shoal/testkit';
+import { startCluster } from './cluster.js';
 
 const cluster = await startCluster(2);
 after(() => cluster.close());
@@ -39,7 +40,7 @@ test('a non-member may only call join; raft and other rpcs are refused', async (
   let received = 0;
   leader.onRaft(() => received++);
   joiner.sendRaft(leaderId, [new Uint8Array([1, 2, 3])]);
-  await until(() => leader.stats().raft.streamsRefused > refusedBefore, 3000, 'raft stream refused');
+  await waitFor('raft stream refused', () => leader.stats().raft.streamsRefused > refusedBefore, { timeoutMs: 3000 });
   assert.equal(received, 0);
 
   await assert.rejects(joiner.request(leaderId, JOIN_METHOD, { secret: 'wrong-secret-0123456789' }), isCode('UNAUTHORIZED'));
@@ -74,12 +75,12 @@ test('heartbeats from non-members are not delivered', async () => {
     tasks: { running: 0, failed: 0, total: 0 },
     version: 't',
   });
-  await until(() => outsider.connectedPeers().includes(member.peerId), 3000, 'outsider connected');
+  await waitFor('outsider connected', () => outsider.connectedPeers().includes(member.peerId), { timeoutMs: 3000 });
   await new Promise((r) => setTimeout(r, 500)); // let gossipsub exchange subscriptions
   for (let i = 1; i <= 5; i++) await outsider.publishHeartbeat(hb(outsider.peerId, i));
   await leader.publishHeartbeat(hb(leader.peerId, 1));
-  await until(() => seen.includes(leader.peerId), 3000, 'member heartbeat delivered');
-  await until(() => member.stats().heartbeats.rejected.notMember > before, 3000, 'outsider heartbeats rejected');
+  await waitFor('member heartbeat delivered', () => seen.includes(leader.peerId), { timeoutMs: 3000 });
+  await waitFor('outsider heartbeats rejected', () => member.stats().heartbeats.rejected.notMember > before, { timeoutMs: 3000 });
   assert.equal(seen.includes(outsider.peerId), false);
   await assert.rejects(leader.publishHeartbeat(hb(member.peerId, 9)), isCode("BAD_MESSAGE"));
 });

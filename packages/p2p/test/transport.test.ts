@@ -1,7 +1,8 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ShoalError } from '@shoal/types';
-import { startCluster, until } from './cluster.js';
+import { waitFor } from '@shoal/testkit';
+import { startCluster } from './cluster.js';
 
 const cluster = await startCluster(3);
 after(() => cluster.close());
@@ -9,7 +10,7 @@ const [a, b, c] = cluster.nodes;
 cluster.mesh();
 
 test('members connect to every member they know', async () => {
-  await until(() => cluster.nodes.every((n) => n.connectedPeers().length >= 2), 5000, 'full mesh');
+  await waitFor('full mesh', () => cluster.nodes.every((n) => n.connectedPeers().length >= 2), { timeoutMs: 5000 });
 });
 
 test('raft frames arrive in order, batched over one stream', async () => {
@@ -25,7 +26,7 @@ test('raft frames arrive in order, batched over one stream', async () => {
     if (i % 100 === 0) await new Promise((r) => setImmediate(r));
   }
   a.sendRaft(b.peerId, [new Uint8Array(0), new Uint8Array(1 << 20).fill(7)]);
-  await until(() => got.length === 2002, 5000, 'all frames');
+  await waitFor('all frames', () => got.length === 2002, { timeoutMs: 5000 });
   assert.deepEqual(got.slice(0, 2000), sent);
   assert.equal(got[2000], '');
   assert.equal(got[2001].length, 1 << 20);

@@ -4,7 +4,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Task } from '@shoal/types';
 import { explainPlacement, placeTasks } from '../src/index.js';
-import { GiB, MiB, node, perNode, prng, running, spec, task, tasks } from './fixtures.js';
+import { GiB, MiB, node, perNode, running, spec, task, tasks } from './fixtures.js';
+import { seededRandom } from '@shoal/testkit';
 
 const mem = (bytes: number) => ({ resources: { cpuMillis: 4000, memoryBytes: bytes } });
 const reserve = (bytes: number) => ({ resources: { reservations: { memoryBytes: bytes } } });
@@ -169,7 +170,7 @@ describe('batch placement', () => {
   });
 
   it('is deterministic: the same input in any order gives the same placement', () => {
-    const rand = prng(7);
+    const rand = seededRandom(7);
     const nodes = Array.from({ length: 20 }, (_, k) => node(`n${k}`, { labels: { zone: `z${k % 3}` }, ...mem((1 + (k % 4)) * GiB) }));
     const pending: Task[] = [
       ...tasks('a', 15, spec('a', reserve(512 * MiB))),

@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { NodeInfo, ServiceSpec, Task } from '@shoal/types';
 import { placeTasks } from '../src/index.js';
-import { GiB, MiB, node, prng, running, spec, task } from './fixtures.js';
+import { GiB, MiB, node, running, spec, task } from './fixtures.js';
+import { seededRandom } from '@shoal/testkit';
 
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
@@ -112,7 +113,7 @@ class Oracle {
 }
 
 function scenario(seed: number) {
-  const r = prng(seed);
+  const r = seededRandom(seed);
   const nodes = Array.from({ length: 1 + Math.floor(r() * 25) }, (_, k) => randomNode(r, k));
   const services = new Map<string, Service>();
   for (let k = 0; k < 1 + Math.floor(r() * 6); k++) services.set(`svc-s${k}`, randomService(r, `s${k}`));

@@ -2,6 +2,7 @@
 import { ErrorCode, type Service, type ServiceSpec, type UpdateStatus } from '@shoal/types';
 import type { CommandOf, CommandResult } from './commands.js';
 import { sameTaskSpec } from './fingerprint.js';
+import { checkServiceLimits } from './limits.js';
 import { fail, ok } from './result.js';
 import type { Store } from './store.js';
 
@@ -16,6 +17,8 @@ const stale = (s: Service, expect: number) =>
 export function applyServiceCreate(store: Store, cmd: CommandOf<'service.create'>): CommandResult {
   if (store.services.has(cmd.serviceId)) return fail(ErrorCode.Conflict, `service id ${cmd.serviceId} already exists`);
   if (store.serviceNames.has(cmd.spec.name)) return fail(ErrorCode.Conflict, `a service named "${cmd.spec.name}" already exists; update it or pick another name`);
+  const overLimit = checkServiceLimits(store, cmd.spec);
+  if (overLimit) return overLimit;
   store.putService({ id: cmd.serviceId, spec: cmd.spec, version: 1, createdAt: cmd.at, updatedAt: cmd.at });
   return ok({ id: cmd.serviceId });
 }
@@ -30,6 +33,8 @@ export function applyServiceUpdate(store: Store, cmd: CommandOf<'service.update'
   if (cmd.expectVersion !== undefined && cmd.expectVersion !== s.version) return stale(s, cmd.expectVersion);
   if (cmd.spec.name !== s.spec.name) return fail(ErrorCode.Conflict, `a service cannot be renamed (from "${s.spec.name}" to "${cmd.spec.name}"); create a new one`);
   if (modeOf(cmd.spec) !== modeOf(s.spec)) return fail(ErrorCode.Conflict, `service mode cannot change from ${modeOf(s.spec)} to ${modeOf(cmd.spec)}; remove the service and create it again`);
+  const overLimit = checkServiceLimits(store, cmd.spec, s.id);
+  if (overLimit) return overLimit;
   const next: Service = { ...s, spec: cmd.spec, previousSpec: s.spec, version: s.version + 1, updatedAt: cmd.at };
   if (!sameTaskSpec(cmd.spec, s.spec)) next.updateStatus = { state: 'updating', message: 'update in progress', startedAt: cmd.at };
   store.putService(next);
@@ -40,6 +45,8 @@ export function applyServiceScale(store: Store, cmd: CommandOf<'service.scale'>)
   const s = findService(store, cmd.serviceId);
   if (!s) return notFound(cmd.serviceId);
   if (modeOf(s.spec) === 'global') return fail(ErrorCode.Conflict, `service ${s.spec.name} is global (one task per node) and cannot be scaled`);
+  const overLimit = cmd.replicas > (s.spec.replicas ?? 1) ? checkServiceLimits(store, { ...s.spec, replicas: cmd.replicas }, s.id) : null;
+  if (overLimit) return overLimit;
   store.putService({ ...s, spec: { ...s.spec, replicas: cmd.replicas }, version: s.version + 1, updatedAt: cmd.at });
   return ok({ id: s.id });
 }

@@ -22,6 +22,9 @@ import type { SecretKind } from '@shoal/types';
 import { applyNetworkCreate, applyNetworkRemove, applyNetworkSubnets, applyNodeOverlay, applyServiceVip, findNetwork } from './apply-network.js';
 import { applyTaskAssign, applyTaskCreate, applyTaskDesired, applyTaskRemove, applyTaskStatus } from './apply-task.js';
 import type { Command, CommandResult } from './commands.js';
+import { applyApiTokenCreate, applyApiTokenRevoke } from './apply-api-token.js';
+import { auditEntry } from './audit.js';
+import type { ApiTokenRecord, AuditEntry } from './security-tables.js';
 import { applyNodeLabels } from './apply-node-labels.js';
 import { fail } from './result.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
@@ -88,6 +91,10 @@ function dispatch(store: Store, cmd: Command): CommandResult {
       return applyStoreKey(store, cmd);
     case 'secretstore.share':
       return applyStoreShare(store, cmd);
+    case 'apitoken.create':
+      return applyApiTokenCreate(store, cmd);
+    case 'apitoken.revoke':
+      return applyApiTokenRevoke(store, cmd);
     case 'network.create':
       return applyNetworkCreate(store, cmd);
     case 'network.subnets':
@@ -129,6 +136,7 @@ export class ClusterState implements ClusterView {
       result = fail(ErrorCode.BadMessage, `command ${String(cmd?.type)} could not be applied: ${(err as Error).message}`);
     }
     this.applied = index;
+    if (cmd.by !== undefined) this.store.security.record(auditEntry(cmd, index, result));
     for (const l of this.listeners) {
       try {
         l(cmd, index, result);
@@ -274,5 +282,20 @@ export class ClusterState implements ClusterView {
 
   overlays(): Map<string, string> {
     return new Map(this.store.overlays);
+  }
+
+  apiTokens(): ApiTokenRecord[] {
+    return [...this.store.security.apiTokens.values()];
+  }
+
+  /** The token whose sha256 (hex) is `hash`, if the cluster knows it. */
+  apiTokenByHash(hash: string): ApiTokenRecord | undefined {
+    const id = this.store.security.tokenByHash.get(hash);
+    return id === undefined ? undefined : this.store.security.apiTokens.get(id);
+  }
+
+  /** Operator writes, oldest first (the last AUDIT_KEEP). */
+  audit(): AuditEntry[] {
+    return [...this.store.security.audit];
   }
 }

@@ -3,7 +3,7 @@
  * a command may come from a peer. Malformed input is a ShoalError
  * BAD_MESSAGE (or MESSAGE_TOO_LARGE), never a crash.
  */
-import { ErrorCode, NETWORK_NAME_PATTERN, ShoalError, TASK_STATES, parseCidr, specIssues } from '@shoal/types';
+import { API_ROLES, ErrorCode, NETWORK_NAME_PATTERN, ShoalError, TASK_STATES, parseCidr, specIssues } from '@shoal/types';
 import { Checker } from './check.js';
 import { COMMAND_TYPES, type Command } from './commands.js';
 import { checkSecretCommand } from './codec-secret.js';
@@ -186,6 +186,8 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
         c.optional(k.voters, () => c.number(k.voters, 'config.voters', 1, true)) &&
         c.optional(k.voterGraceMs, () => c.number(k.voterGraceMs, 'config.voterGraceMs', 0)) &&
         c.optional(k.taskHistory, () => c.number(k.taskHistory, 'config.taskHistory', 0, true)) &&
+        c.optional(k.maxReplicasPerService, () => c.number(k.maxReplicasPerService, 'config.maxReplicasPerService', 1, true)) &&
+        c.optional(k.maxTasksPerCluster, () => c.number(k.maxTasksPerCluster, 'config.maxTasksPerCluster', 1, true)) &&
         c.optional(k.network, () => checkRanges(c, k.network))
       );
     }
@@ -194,6 +196,17 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
     case 'allowlist.add':
     case 'allowlist.remove':
       return checkList(c, m.peerIds, 'peerIds', (id, p) => c.id(id, p));
+    case 'apitoken.create':
+      return (
+        c.id(m.tokenId, 'tokenId') &&
+        c.string(m.name, 'name', 63) &&
+        (/^[a-z0-9][a-z0-9_.-]{0,62}$/.test(m.name) || c.fail('name', 'use lower-case letters, digits, - _ .')) &&
+        c.oneOf(m.role, API_ROLES, 'role') &&
+        c.string(m.hash, 'hash', 128) &&
+        (/^[0-9a-f]{64}$/.test(m.hash) || c.fail('hash', 'not a sha256 hex digest'))
+      );
+    case 'apitoken.revoke':
+      return c.string(m.tokenId, 'tokenId', 128);
     case 'network.create':
       return (
         c.id(m.networkId, 'networkId') &&
@@ -247,7 +260,11 @@ export function decodeCommand(bytes: Uint8Array): Command {
   }
   const c = new Checker();
   const valid =
-    c.object(raw, '(command)') && c.oneOf(raw.type, COMMAND_TYPES, 'type') && c.number(raw.at, 'at', 0) && checkBody(c, raw);
+    c.object(raw, '(command)') &&
+    c.oneOf(raw.type, COMMAND_TYPES, 'type') &&
+    c.number(raw.at, 'at', 0) &&
+    c.optional(raw.by, () => c.string(raw.by, 'by', 128)) &&
+    checkBody(c, raw);
   if (!valid) throw new ShoalError(ErrorCode.BadMessage, `malformed command: ${c.problems.join('; ')}`, { problems: c.problems });
   return raw as Command;
 }

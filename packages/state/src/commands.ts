@@ -6,6 +6,7 @@
  * reads a clock or a random source.
  */
 import type {
+  ApiRole,
   ClusterConfig,
   DesiredTaskState,
   NodeAvailability,
@@ -48,7 +49,8 @@ export interface TaskDesiredChange {
   message?: string;
 }
 
-type At = { at: number };
+/** `by`: the API token name of the operator whose request this is (absent for the cluster's own work); audited. */
+type At = { at: number; by?: string };
 
 export type Command = At &
   (
@@ -102,6 +104,10 @@ export type Command = At &
     | { type: 'secretstore.key'; key: StoreKeyRecord; reseal: { secretId: string; data: string }[] }
     /** Shares the store key with new voters (add) and takes it from nodes that are no longer voters (remove). */
     | { type: 'secretstore.share'; keyId: string; add: Record<string, string>; remove: string[] }
+    /** An API token: only its sha256 is stored; `tokenId` and the token are made by the proposer. */
+    | { type: 'apitoken.create'; tokenId: string; name: string; role: ApiRole; hash: string }
+    /** `tokenId` may be the id or the name. */
+    | { type: 'apitoken.revoke'; tokenId: string }
     /** Made by the leader on first reference (explicit=false) or by `shoal network create`; carries its first subnets. */
     | { type: 'network.create'; networkId: string; name: string; explicit: boolean; labels?: Record<string, string>; subnets: Record<string, string> }
     /** Adds (cidr) or frees (null) per-node subnets of a network. */
@@ -151,6 +157,8 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'network.remove',
   'node.overlay',
   'service.vip',
+  'apitoken.create',
+  'apitoken.revoke',
 ];
 
 /** Outcome of one batch entry that was not applied. */

@@ -7,3 +7,6 @@ export { slotKey, DEFAULT_CONFIG } from './store.js';
 export { isFinished } from './history.js';
 export * from './secret-records.js';
 export { specUses } from './apply-secret.js';
+export type { ApiTokenRecord, AuditEntry } from './security-tables.js';
+export { AUDIT_KEEP } from './security-tables.js';
+export { MAX_API_TOKENS } from './apply-api-token.js';

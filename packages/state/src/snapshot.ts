@@ -2,6 +2,7 @@
 import { ErrorCode, ShoalError, type ClusterConfig, type Network, type NodeInfo, type NodeOverlay, type Service, type Task } from '@shoal/types';
 import { DEFAULT_CONFIG, Store } from './store.js';
 import type { GrantRecord, SecretRecord, StoreKeyRecord } from './secret-records.js';
+import { SecurityTables, type SecuritySnapshot } from './security-tables.js';
 
 const FORMAT = 1;
 
@@ -22,6 +23,8 @@ interface SnapshotData {
   /** Absent in snapshots written before service networking. */
   networks?: Network[];
   overlays?: NodeOverlay[];
+  /** API tokens and audit trail; absent in snapshots written before them. */
+  security?: SecuritySnapshot;
 }
 
 export function encodeSnapshot(store: Store, lastApplied: number): Uint8Array {
@@ -41,6 +44,7 @@ export function encodeSnapshot(store: Store, lastApplied: number): Uint8Array {
     storeKey: store.storeKey,
     networks: [...store.networks.values()],
     overlays: [...store.overlays].map(([nodeId, address]) => ({ nodeId, address })),
+    security: store.security.encode(),
   };
   return new TextEncoder().encode(JSON.stringify(data));
 }
@@ -77,6 +81,7 @@ export function decodeSnapshot(bytes: Uint8Array): { store: Store; lastApplied: 
     if (typeof t?.id !== 'string' || typeof t.serviceId !== 'string' || typeof t.status?.state !== 'string') throw corrupt('a task is malformed');
     store.putTask(t);
   }
+  store.security = SecurityTables.decode(data.security, corrupt);
   for (const id of data.allowlist) store.allowlist.add(String(id));
   for (const id of data.revoked) store.revoked.add(String(id));
   for (const r of data.secrets ?? []) {

@@ -6,6 +6,7 @@
  */
 import { grantKey, secretNameKey, type GrantRecord, type SecretRecord, type StoreKeyRecord } from './secret-records.js';
 import type { ClusterConfig, Network, NodeInfo, Service, Task } from '@shoal/types';
+import { SecurityTables } from './security-tables.js';
 
 export const DEFAULT_CONFIG: ClusterConfig = {
   clusterId: '',
@@ -45,6 +46,8 @@ export class Store {
   readonly tasksByNode = new Map<string, Set<string>>();
   readonly tasksByService = new Map<string, Set<string>>();
   readonly tasksBySlot = new Map<string, Set<string>>();
+  /** API tokens and the audit trail (security-tables.ts). */
+  security = new SecurityTables();
   readonly allowlist = new Set<string>();
   readonly revoked = new Set<string>();
   /** Secrets and configs by id, and their ids by `kind/name`. */

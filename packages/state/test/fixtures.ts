@@ -1,36 +1,15 @@
 import type { ServiceSpec, Task } from '@shoal/types';
+import { nodeRegistration, taskFixture } from '@shoal/testkit';
 import type { Command, NodeRegistration } from '../src/index.js';
 
 export function reg(id: string, extra: Partial<NodeRegistration> = {}): NodeRegistration {
-  return {
-    id,
-    name: `host-${id}`,
-    addresses: [`/ip4/127.0.0.1/tcp/${4000 + id.length}`],
-    labels: {},
-    resources: { cpuMillis: 4000, memoryBytes: 8 * 2 ** 30 },
-    drivers: ['docker', 'exec'],
-    platform: { os: 'linux', arch: 'amd64' },
-    version: '0.1.0',
-    ...extra,
-  };
+  return nodeRegistration(id, { name: `host-${id}`, addresses: [`/ip4/127.0.0.1/tcp/${4000 + id.length}`], ...extra });
 }
 
 export const webSpec: ServiceSpec = { name: 'web', image: 'nginx', replicas: 2 };
 
 export function task(id: string, serviceId: string, slot: number, extra: Partial<Task> = {}): Task {
-  return {
-    id,
-    serviceId,
-    serviceName: 'web',
-    serviceVersion: 1,
-    slot,
-    desiredState: 'running',
-    status: { state: 'new', timestamp: 0, message: 'created' },
-    spec: webSpec,
-    createdAt: 0,
-    updatedAt: 0,
-    ...extra,
-  };
+  return taskFixture(id, webSpec, slot, { serviceId, status: { state: 'new', timestamp: 0, message: 'created' }, ...extra });
 }
 
 /** Applies commands with increasing indexes from `from`, returning the results. */

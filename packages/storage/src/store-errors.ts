@@ -11,8 +11,10 @@ export function corruptStore(dir: string, what: string, details: Record<string, 
 
 export function writeFailed(dir: string, cause: unknown): ShoalError {
   const reason = describe(cause);
+  // A full disk and a broken one are the operator's to fix, not a bug: coded so the API says so (507/503, not 500).
+  const full = /ENOSPC|EDQUOT|No space left|quota exceeded/i.test(reason);
   return new ShoalError(
-    ErrorCode.Internal,
+    full ? ErrorCode.DiskFull : ErrorCode.StorageFailed,
     `writing the Raft store ${dir} failed (${reason}); nothing was acknowledged. Check free disk space and permissions, then restart the node`,
     { dir, cause: reason },
   );

@@ -29,7 +29,8 @@ export const CONSTRAINT_HELP = 'write `node.labels.KEY == VALUE` or `!=`, with K
 
 /** Parses `KEY == VALUE` / `KEY != VALUE`; throws ShoalError INVALID_SPEC with how to fix it. */
 export function parseConstraint(text: string): Constraint {
-  const m = /^\s*([A-Za-z0-9_.\-/]+)\s*(==|!=)\s*(.+?)\s*$/.exec(text);
+  // No operator or shell characters in the value: `x === y && rm` or `a == b == c` is a typo, not a value.
+  const m = /^\s*([A-Za-z0-9_.\-/]+)\s*(==|!=)\s*([^\s=!&|;<>$`'"(){}\\](?:[^=!&|;<>$`'"(){}\\]*[^\s=!&|;<>$`'"(){}\\])?)\s*$/.exec(text);
   if (!m) throw new ShoalError(ErrorCode.InvalidSpec, `constraint "${text}" is not of the form KEY == VALUE or KEY != VALUE — ${CONSTRAINT_HELP}`);
   const [, key, op, value] = m;
   const fixed = FIXED[key];

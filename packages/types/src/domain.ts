@@ -161,6 +161,13 @@ export interface ClusterConfig {
   voterGraceMs: number;
   /** Max finished tasks kept per slot. */
   taskHistory: number;
+  /** Most replicas one service may ask for (absent = DEFAULT_LIMITS). */
+  maxReplicasPerService?: number;
+  /** Most tasks all services together may ask for (absent = DEFAULT_LIMITS). */
+  maxTasksPerCluster?: number;
   /** Address ranges of service networking (set at init; defaults in DEFAULT_NETWORK_RANGES). */
   network?: NetworkRanges;
 }
+
+/** Cluster-wide ceilings, so one spec cannot exhaust every agent's memory (100,000 replicas took 700 MB). */
+export const DEFAULT_LIMITS = { maxReplicasPerService: 1000, maxTasksPerCluster: 10_000 } as const;

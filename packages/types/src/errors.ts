@@ -6,14 +6,18 @@
 export const ErrorCode = {
   InvalidSpec: 'INVALID_SPEC',
   DangerousSpec: 'DANGEROUS_SPEC',
+  LimitExceeded: 'LIMIT_EXCEEDED',
   NotFound: 'NOT_FOUND',
   Conflict: 'CONFLICT',
   NotLeader: 'NOT_LEADER',
   NoQuorum: 'NO_QUORUM',
   Unauthorized: 'UNAUTHORIZED',
+  Forbidden: 'FORBIDDEN',
   BadMessage: 'BAD_MESSAGE',
   MessageTooLarge: 'MESSAGE_TOO_LARGE',
   CorruptStore: 'CORRUPT_STORE',
+  DiskFull: 'DISK_FULL',
+  StorageFailed: 'STORAGE_FAILED',
   DriverUnavailable: 'DRIVER_UNAVAILABLE',
   ImageNotFound: 'IMAGE_NOT_FOUND',
   Timeout: 'TIMEOUT',
@@ -26,8 +30,12 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 export class ShoalError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;
-  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
-    super(message);
+  /**
+   * `options.cause`: the error this one explains (ES2022 error cause), kept
+   * for logs and SHOAL_DEBUG, never sent to a client (toJSON leaves it out).
+   */
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'ShoalError';
     this.code = code;
     this.details = details;

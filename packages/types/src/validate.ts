@@ -8,6 +8,7 @@ import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { parseConstraint, CONSTRAINT_HELP } from './constraint.js';
 import { applySpecDefaults, type ResolvedServiceSpec } from './defaults.js';
 import { ErrorCode, ShoalError } from './errors.js';
+import { hygieneIssues } from './input-hygiene.js';
 import { ServiceSpecSchema, type ServiceSpec } from './spec.js';
 import { fileRefIssues } from './validate-files.js';
 
@@ -119,6 +120,7 @@ function semanticIssues(spec: ServiceSpec): SpecIssue[] {
     add('healthcheck.test[0]', `"${test[0]}" is not a check kind`, 'start with "CMD", "CMD-SHELL" or "NONE"');
   }
   if (test && (test[0] === 'CMD' || test[0] === 'CMD-SHELL') && test.length < 2) add('healthcheck.test', 'has no command', 'add the command after the kind, e.g. ["CMD-SHELL", "curl -f localhost"]');
+  issues.push(...hygieneIssues(spec));
   return issues;
 }
 

@@ -92,6 +92,39 @@ test('validation returns a copy, not the caller object', () => {
   assert.equal(raw.env.A, '1');
 });
 
+// Issue 13 §2: input that was accepted and then broke tasks or nodes.
+test('env keys with "=" and NUL bytes in env, argv or args are refused with the field named', () => {
+  const paths = (raw: unknown) => issuesOf(raw).map((i) => i.path);
+  assert.ok(paths({ name: 'a', image: 'x', env: { 'A=B': '1' } }).some((p) => p.startsWith('env')));
+  assert.deepEqual(paths({ name: 'a', image: 'x', env: { A: 'x\u0000y' } }), ['env.A']);
+  assert.deepEqual(paths({ name: 'a', driver: 'exec', command: ['/bin/sh', '-c', 'echo\u0000'] }), ['command[2]']);
+  assert.deepEqual(paths({ name: 'a', image: 'x', args: ['a\u0000'] }), ['args[0]']);
+  assert.deepEqual(paths({ name: 'a', image: 'x', labels: { 'k\u0000': 'v' } }), ['labels.k\u0000']);
+});
+
+test('an image that is not a reference is refused; real references pass', () => {
+  for (const image of ['busy box', 'x'.repeat(5000), 'Nginx', 'nginx:', 'a//b', 'nginx:1.27 && rm', '-rf']) {
+    assert.deepEqual(issuesOf({ name: 'a', image }).map((i) => i.path), ['image'], image.slice(0, 20));
+  }
+  for (const image of ['nginx', 'nginx:1.27', 'library/nginx:latest', 'localhost:5000/shoal-test/busybox:1', 'ghcr.io/org/app@sha256:' + 'a'.repeat(64), 'registry.example.com/a/b_c-d:v1.2.3']) {
+    assert.deepEqual(issuesOf({ name: 'a', image }), [], image);
+  }
+});
+
+test('a garbled constraint is refused, a clean one passes', () => {
+  for (const c of ['node.labels.x === y && rm', 'node.labels.x == y; rm -rf /', 'node.labels.x == $(id)', 'node.labels.x ==']) {
+    assert.deepEqual(issuesOf({ name: 'a', image: 'x', placement: { constraints: [c] } }).map((i) => i.path), ['placement.constraints[0]'], c);
+  }
+  assert.deepEqual(issuesOf({ name: 'a', image: 'x', placement: { constraints: ['node.labels.zone == eu-west-1', 'node.hostname != n3.example.com'] } }), []);
+});
+
+test('health checks more frequent than 1 s or with a timeout under 100 ms are refused; 0 means the default', () => {
+  assert.deepEqual(issuesOf({ name: 'a', image: 'x', healthcheck: { test: ['CMD', 'true'], intervalMs: 1 } }).map((i) => i.path), ['healthcheck.intervalMs']);
+  assert.deepEqual(issuesOf({ name: 'a', image: 'x', healthcheck: { test: ['CMD', 'true'], timeoutMs: 5 } }).map((i) => i.path), ['healthcheck.timeoutMs']);
+  assert.deepEqual(issuesOf({ name: 'a', image: 'x', healthcheck: { test: ['CMD', 'true'], intervalMs: 0, timeoutMs: 0 } }), []);
+  assert.deepEqual(issuesOf({ name: 'a', image: 'x', healthcheck: { test: ['CMD', 'true'], intervalMs: 1000, timeoutMs: 100 } }), []);
+});
+
 test('networking fields are accepted and specNetworks defaults to the cluster network', () => {
   const spec = validateServiceSpec({ name: 'web', image: 'x', endpointMode: 'vip', networks: [{ name: 'app_default', aliases: ['www'] }], ports: [{ published: 80, target: 8080, mode: 'ingress' }] });
   assert.deepEqual(specNetworks(spec), [{ name: 'app_default', aliases: ['www'] }]);

@@ -11,7 +11,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { LocalCluster, freePort, waitFor } from '@shoal/daemon/local-cluster';
+import { ShoalClient } from '@shoal/api';
+import { LocalCluster, freePort, waitFor } from '@shoal/testkit';
 import { consoleRoot } from '@shoal/ui';
 import { findChromium, launchBrowser, type ConsoleBrowser } from './browser.js';
 
@@ -22,7 +23,7 @@ const skip = chromiumPath === null ? 'no Chromium found (install Debian\'s `chro
 
 /** Polls the page until `probe` holds; real time, so a deadline and not a sleep. */
 async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 45_000): Promise<void> {
-  await waitFor(what, timeoutMs, async () => (await probe()) || undefined, 100);
+  await waitFor(what, probe, { timeoutMs, everyMs: 100 });
 }
 
 async function text(page: Page, selector: string): Promise<string> {
@@ -37,7 +38,7 @@ async function shot(page: Page, name: string): Promise<void> {
 
 test('web console in a real browser against a 3-node cluster', { skip, timeout: 360_000 }, async (t) => {
   mkdirSync(OUT, { recursive: true });
-  const cluster = new LocalCluster({ size: 3, driver: 'exec' });
+  const cluster = new LocalCluster({ size: 3, driver: 'exec', client: (conn) => new ShoalClient(conn) });
   let browser: ConsoleBrowser | null = null;
   // Each step builds on the one before: after a failure the rest are skipped, not timed out one by one.
   let failed = false;
@@ -167,7 +168,8 @@ test('web console in a real browser against a 3-node cluster', { skip, timeout: 
       await page.getByLabel('Driver').selectOption('exec');
       await page.getByLabel('Command').fill('sleep 100000');
       await page.getByLabel('Replicas').fill('2');
-      await page.getByLabel('Published ports').fill(`${port}:${port}`);
+      // Host mode: an ingress port is no per-node conflict, a host-mode one is.
+      await page.getByLabel('Published ports').fill(`${port}:${port}/host`);
       await page.getByRole('button', { name: 'Create service' }).click();
       await until('the service page', async () => page.url().endsWith('#/services/pinned'));
       await page.getByRole('link', { name: /^Pending/ }).click();

@@ -7,8 +7,9 @@ export function systemRoutes(api: Api, backend: Backend): void {
     return reply.type(contentType).send(body);
   });
 
-  api.get('/healthz', { schema: { tags: ['system'], summary: 'Liveness; 200 when ok, 503 otherwise; no token needed', security: [] } }, async (_request, reply) => {
+  api.get('/healthz', { schema: { tags: ['system'], summary: 'Liveness; 200 when ok, 503 otherwise. Without a token only {ok}; with one, node, leader and quorum details', security: [] } }, async (request, reply) => {
     const health = await backend.health();
-    return reply.status(health.ok ? 200 : 503).send(health);
+    // Without a token only the verdict: node id, leader and term help an attacker map the cluster.
+    return reply.status(health.ok ? 200 : 503).send(request.caller ? health : { ok: health.ok });
   });
 }

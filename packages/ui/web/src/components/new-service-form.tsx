@@ -29,9 +29,16 @@ export function NewServiceForm({ onCreated }: { onCreated: (name: string) => voi
     if (cmd.length) s.command = cmd;
     const published = ports.split(',').map((p) => p.trim()).filter(Boolean);
     if (published.length) {
+      // "8080:80", "8080:80/udp", "9000:9000/host" (bound on the task's node only, not the routing mesh).
       s.ports = published.map((p) => {
-        const [pub, target] = p.split(':');
-        return { published: Number(pub), target: Number(target ?? pub) };
+        const [pair = '', ...flags] = p.split('/');
+        const [pub, target] = pair.split(':');
+        const port: NonNullable<ServiceSpec['ports']>[number] = { published: Number(pub), target: Number(target ?? pub) };
+        for (const f of flags) {
+          if (f === 'host' || f === 'ingress') port.mode = f;
+          else if (f === 'tcp' || f === 'udp') port.protocol = f;
+        }
+        return port;
       });
     }
     return s;
@@ -82,7 +89,7 @@ export function NewServiceForm({ onCreated }: { onCreated: (name: string) => voi
       </div>
       <div class="field">
         <label for="svc-ports">Published ports</label>
-        <input id="svc-ports" value={ports} onInput={(e) => setPorts((e.target as HTMLInputElement).value)} placeholder="8080:80, 8443:443" />
+        <input id="svc-ports" value={ports} onInput={(e) => setPorts((e.target as HTMLInputElement).value)} placeholder="8080:80, 8443:443/udp, 9000:9000/host" />
       </div>
       {error && <pre role="alert" class="error-text">{error}</pre>}
       <button type="submit" class="primary" disabled={busy}>{busy ? 'Creating…' : 'Create service'}</button>

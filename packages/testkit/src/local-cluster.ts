@@ -1,15 +1,17 @@
 /**
  * Runs a cluster of real `shoal agent` processes on loopback: used by the
  * demo, the real-process tests and the benchmarks. Each node has its own
- * data dir, p2p port and API port under one root directory.
+ * data dir, p2p port and API port under one root directory. The caller says
+ * how to talk to a node (`client`), so the kit needs no API package:
+ *   new LocalCluster({ size: 3, client: (c) => new ShoalClient(c) })
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtempSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ShoalClient } from '@shoal/api';
+import { waitFor } from './wait-for.js';
+import { freePort } from './free-port.js';
 
 export const SHOAL_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'shoal.js');
 
@@ -36,8 +38,23 @@ export interface LocalNode {
   id?: string;
 }
 
-export interface LocalClusterOptions {
+/** Where a node's admin API answers, and its token. */
+export interface NodeConnection {
+  baseUrl: string;
+  token: string;
+}
+
+/** The few calls the harness itself makes; `ShoalClient` has them. */
+export interface LocalClusterClient {
+  showToken(): Promise<{ token: string }>;
+  listNodes(): Promise<{ status: string }[]>;
+  clusterStatus(): Promise<{ self: { id: string }; leader: { id: string } | null; voters: { id: string; healthy: boolean }[] }>;
+}
+
+export interface LocalClusterOptions<C extends LocalClusterClient> {
   size: number;
+  /** Makes a client for a node's API. */
+  client: (conn: NodeConnection) => C;
   root?: string;
   driver?: 'exec' | 'docker';
   /** Extra agent flags for every node. */
@@ -50,39 +67,12 @@ export interface LocalClusterOptions {
   voters?: number;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-export async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined | null | false>, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastErr: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const v = await probe();
-      if (v) return v;
-    } catch (err) {
-      lastErr = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastErr ? ` (last error: ${(lastErr as Error).message})` : ''}`);
-}
-
-export class LocalCluster {
+export class LocalCluster<C extends LocalClusterClient = LocalClusterClient> {
   readonly root: string;
   readonly nodes: LocalNode[] = [];
   private joinToken = '';
 
-  constructor(private readonly opts: LocalClusterOptions) {
+  constructor(private readonly opts: LocalClusterOptions<C>) {
     this.root = opts.root ?? mkdtempSync(join(tmpdir(), 'shoal-'));
     mkdirSync(this.root, { recursive: true });
   }
@@ -102,13 +92,13 @@ export class LocalCluster {
     }
     await this.launch(this.nodes[0], ['--init', ...(this.opts.voters ? ['--voters', String(this.opts.voters)] : [])]);
     await this.waitReady(0);
-    this.joinToken = await waitFor('the join token', this.opts.readyTimeoutMs ?? START_TIMEOUT_MS, async () => (await this.client(0).showToken()).token);
+    this.joinToken = await waitFor('the join token', async () => (await this.client(0).showToken()).token, { timeoutMs: this.opts.readyTimeoutMs ?? START_TIMEOUT_MS, everyMs: 50 });
     await Promise.all(this.nodes.slice(1).map((n) => this.launch(n, this.joinArgs())));
     await Promise.all(this.nodes.slice(1).map((n) => this.waitReady(n.index)));
-    await waitFor('every node registered and ready', this.opts.readyTimeoutMs ?? START_TIMEOUT_MS, async () => {
+    await waitFor('every node registered and ready', async () => {
       const nodes = await this.client(0).listNodes();
       return nodes.filter((n) => n.status === 'ready').length === this.opts.size;
-    });
+    }, { timeoutMs: this.opts.readyTimeoutMs ?? START_TIMEOUT_MS, everyMs: 50 });
     const voters = Math.min(this.opts.voters ?? 3, this.opts.size);
     await this.waitHealthyVoters(voters % 2 === 0 ? voters - 1 : voters);
   }
@@ -117,14 +107,18 @@ export class LocalCluster {
     return ['--join', `127.0.0.1:${this.nodes[0].p2pPort}`, '--token', this.joinToken];
   }
 
-  client(i: number): ShoalClient {
+  client(i: number): C {
+    return this.opts.client(this.connection(i));
+  }
+
+  connection(i: number): NodeConnection {
     const n = this.nodes[i];
     const token = readFileSync(join(n.dataDir, 'api.token'), 'utf8').trim();
-    return new ShoalClient({ baseUrl: `http://127.0.0.1:${n.apiPort}`, token });
+    return { baseUrl: `http://127.0.0.1:${n.apiPort}`, token };
   }
 
   /** A client on any node that is up. */
-  anyClient(except: number[] = []): ShoalClient {
+  anyClient(except: number[] = []): C {
     const up = this.nodes.find((n) => n.proc && !except.includes(n.index));
     if (!up) throw new Error('no node is running');
     return this.client(up.index);
@@ -151,22 +145,22 @@ export class LocalCluster {
 
   private async waitReady(i: number): Promise<void> {
     const n = this.nodes[i];
-    await waitFor(`${n.name} API and cluster membership`, this.opts.readyTimeoutMs ?? START_TIMEOUT_MS, async () => {
+    await waitFor(`${n.name} API and cluster membership`, async () => {
       if (!n.proc) throw new Error(`${n.name} exited; see ${n.logFile}:\n${tail(n.logFile)}`);
       const st = await this.client(i).clusterStatus();
       n.id = st.self.id;
       return st.leader !== null;
-    });
+    }, { timeoutMs: this.opts.readyTimeoutMs ?? START_TIMEOUT_MS, everyMs: 50 });
   }
 
   /** Waits until the cluster has `n` healthy voters (the autopilot replaces dead ones after its grace period). */
   async waitHealthyVoters(n: number, except: number[] = [], timeoutMs = 60_000): Promise<void> {
-    await waitFor(`${n} healthy voters`, timeoutMs, async () => {
+    await waitFor(`${n} healthy voters`, async () => {
       const st = await this.anyClient(except).clusterStatus();
       // A node we stopped may still look healthy until the failure detector notices: never count it.
       const stopped = new Set(except.map((i) => this.nodes[i].id));
       return st.voters.filter((v) => v.healthy && !stopped.has(v.id)).length >= n;
-    });
+    }, { timeoutMs, everyMs: 50 });
   }
 
   /** Simulates the loss of a machine: kill -9 the agent and every task process it started. */

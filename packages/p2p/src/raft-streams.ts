@@ -43,7 +43,7 @@ class Outbox {
   constructor(readonly peer: PeerId) {}
 }
 
-export class RaftTransport {
+export class RaftStreams {
   readonly stats: RaftStats = { framesSent: 0, framesReceived: 0, framesDropped: 0, streamsRefused: 0, badStreams: 0 };
   private readonly outboxes = new Map<string, Outbox>();
   private handler: (from: string, frame: Uint8Array) => void = () => {};

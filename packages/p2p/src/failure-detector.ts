@@ -19,7 +19,7 @@ import type { MembershipEvents, MembershipService } from './membership-service.j
 
 export type HeartbeatBody = Omit<Heartbeat, 'nodeId' | 'incarnation' | 'seq' | 'sentAt'>;
 
-export interface MembershipOptions {
+export interface FailureDetectorOptions {
   node: P2PNode;
   /** What this node reports in each heartbeat (resources, drivers, tasks, version). */
   heartbeatSource: () => HeartbeatBody;
@@ -35,10 +35,10 @@ export interface MembershipOptions {
   logger?: Logger;
 }
 
-export class Membership extends EventEmitter<MembershipEvents> implements MembershipService {
+export class FailureDetector extends EventEmitter<MembershipEvents> implements MembershipService {
   readonly liveness: NodeLiveness;
   private readonly node: P2PNode;
-  private readonly opts: Required<Pick<MembershipOptions, 'intervalMs' | 'tickMs' | 'indirectProbes' | 'probeTimeoutMs'>>;
+  private readonly opts: Required<Pick<FailureDetectorOptions, 'intervalMs' | 'tickMs' | 'indirectProbes' | 'probeTimeoutMs'>>;
   private readonly source: () => HeartbeatBody;
   private readonly log: Logger;
   private incarnationValue: number;
@@ -47,7 +47,7 @@ export class Membership extends EventEmitter<MembershipEvents> implements Member
   private readonly probing = new Set<string>();
   private running = false;
 
-  constructor(opts: MembershipOptions) {
+  constructor(opts: FailureDetectorOptions) {
     super();
     this.node = opts.node;
     this.source = opts.heartbeatSource;

@@ -1,14 +1,15 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LivenessEvent } from '@shoal/membership';
-import { Membership } from '../src/index.js';
-import { startCluster, until } from './cluster.js';
+import { FailureDetector } from '../src/index.js';
+import { waitFor } from '@shoal/testkit';
+import { startCluster } from './cluster.js';
 
 const cluster = await startCluster(5);
 cluster.mesh();
 const events: (LivenessEvent & { observer: string })[] = [];
 const memberships = cluster.nodes.map((node) => {
-  const m = new Membership({
+  const m = new FailureDetector({
     node,
     heartbeatSource: () => ({
       resources: { total: { cpuMillis: 2000, memoryBytes: 2 ** 30 }, free: { cpuMillis: 2000, memoryBytes: 2 ** 30 } },
@@ -28,7 +29,7 @@ after(async () => {
 const stateAt = (i: number, id: string) => memberships[i].liveness.state(id);
 
 test('5 nodes see each other alive within seconds', async () => {
-  await until(() => memberships.every((m, i) => cluster.nodes.every((n, j) => i === j || m.liveness.state(n.peerId) === 'alive')), 8000, 'all alive');
+  await waitFor('all alive', () => memberships.every((m, i) => cluster.nodes.every((n, j) => i === j || m.liveness.state(n.peerId) === 'alive')), { timeoutMs: 8000 });
 });
 
 test('a node silent for ~1 s (GC pause, still answering pings) is never declared down', async () => {
@@ -36,7 +37,7 @@ test('a node silent for ~1 s (GC pause, still answering pings) is never declared
   memberships[3].stop();
   await new Promise((r) => setTimeout(r, 1000));
   memberships[3].start();
-  await until(() => [0, 1, 2, 4].every((i) => stateAt(i, quiet) === 'alive'), 3000, 'quiet node alive everywhere');
+  await waitFor('quiet node alive everywhere', () => [0, 1, 2, 4].every((i) => stateAt(i, quiet) === 'alive'), { timeoutMs: 3000 });
   await new Promise((r) => setTimeout(r, 1500));
   assert.deepEqual(events.filter((e) => e.to === 'down'), []);
 });
@@ -46,7 +47,7 @@ test('a hard-stopped node is declared down by every other node', async () => {
   const t0 = Date.now();
   memberships[4].stop();
   await victim.stop();
-  await until(() => [0, 1, 2, 3].every((i) => stateAt(i, victim.peerId) === 'down'), 6000, 'victim down everywhere');
+  await waitFor('victim down everywhere', () => [0, 1, 2, 3].every((i) => stateAt(i, victim.peerId) === 'down'), { timeoutMs: 6000 });
   const elapsed = Date.now() - t0;
   assert.ok(elapsed < 6000);
   const wrong = events.filter((e) => e.to === 'down' && e.nodeId !== victim.peerId);
