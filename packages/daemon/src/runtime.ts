@@ -23,6 +23,7 @@ import { PeerAllowlist } from './allowlist.js';
 import { LeaderDuties } from './leader-duties.js';
 import { VERSION } from './version.js';
 import { NodeSecrets, loadSealKey, taskFilesDir } from './node-secrets.js';
+import { HostPathReporter } from './host-paths.js';
 import { sleep } from './sleep.js';
 
 export interface RuntimeOptions {
@@ -57,6 +58,7 @@ export class ClusterRuntime {
   membership!: MembershipService;
   agent!: Agent;
   secrets!: NodeSecrets;
+  hostPaths!: HostPathReporter;
   transport!: P2PRaftTransport;
   drivers: Driver[] = [];
   network?: NetworkAgent;
@@ -133,6 +135,7 @@ export class ClusterRuntime {
     this.network = await this.opts.network?.(this.p2p.peerId, this.state, () => this.state.lastApplied > 0 && this.state.lastApplied >= (this.raft?.status().commit ?? Infinity));
     this.drivers = await this.opts.drivers(this.p2p.peerId, this.network);
     this.secrets = new NodeSecrets(this, loadSealKey(dataDir.root));
+    this.hostPaths = new HostPathReporter(this);
     this.agent = new Agent({
       nodeId: this.p2p.peerId,
       drivers: this.drivers,
@@ -156,6 +159,7 @@ export class ClusterRuntime {
     for (const cb of this.dutiesListeners) cb(this.leaderDuties);
 
     await this.raft.start();
+    this.hostPaths.start();
     this.syncPeers();
     this.raft.onLeaderChange((leader, term) => {
       this.log.info({ leader, term }, leader === this.selfId ? 'this node is the leader' : 'leader changed');
@@ -176,6 +180,7 @@ export class ClusterRuntime {
     if (this.rttTimer) clearInterval(this.rttTimer);
     if (this.refuteTimer) clearInterval(this.refuteTimer);
     await this.leaderDuties?.stop();
+    this.hostPaths?.stop();
     this.membership?.stop();
     await this.agent?.stop({ stopTasks: false });
     await this.network?.stop();
@@ -320,6 +325,7 @@ export class ClusterRuntime {
       this.refuteIfDeclaredDown();
       this.leaderDuties.wake();
       this.secrets.afterApply();
+      this.hostPaths.afterApply();
     });
   }
 

@@ -3,7 +3,7 @@
  * a command may come from a peer. Malformed input is a ShoalError
  * BAD_MESSAGE (or MESSAGE_TOO_LARGE), never a crash.
  */
-import { API_ROLES, ErrorCode, NETWORK_NAME_PATTERN, ShoalError, TASK_STATES, parseCidr, specIssues } from '@shoal/types';
+import { API_ROLES, ErrorCode, MAX_HOST_PATHS, NETWORK_NAME_PATTERN, ShoalError, TASK_STATES, parseCidr, specIssues } from '@shoal/types';
 import { Checker } from './check.js';
 import { COMMAND_TYPES, type Command } from './commands.js';
 import { checkSecretCommand } from './codec-secret.js';
@@ -110,7 +110,8 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
         c.optional(m.drivers, () => c.array(m.drivers, 'drivers', 8) && m.drivers.every((d, i) => c.oneOf(d, DRIVERS, `drivers[${i}]`))) &&
         c.optional(m.apiAddress, () => c.string(m.apiAddress, 'apiAddress')) &&
         c.optional(m.version, () => c.string(m.version, 'version')) &&
-        c.optional(m.sealKey, () => c.string(m.sealKey, 'sealKey', 128))
+        c.optional(m.sealKey, () => c.string(m.sealKey, 'sealKey', 128)) &&
+        c.optional(m.hostPaths, () => c.stringList(m.hostPaths, 'hostPaths', MAX_HOST_PATHS))
       );
     case 'node.availability':
       return c.id(m.nodeId, 'nodeId') && c.oneOf(m.availability, AVAILABILITY, 'availability');

@@ -65,6 +65,8 @@ export type Command = At &
         apiAddress?: string;
         version?: string;
         sealKey?: string;
+        /** The bind sources this node has (see NodeInfo.hostPaths); replaces the previous list. */
+        hostPaths?: string[];
       }
     | { type: 'node.availability'; nodeId: string; availability: NodeAvailability }
     /** An operator's label changes (`shoal node update --label-add k=v --label-rm k`). */

@@ -8,6 +8,7 @@ export * from './dangerous.js';
 export * from './task-state.js';
 export * from './secret-spec.js';
 export * from './validate-files.js';
+export * from './host-paths.js';
 export * from './input-hygiene.js';
 export * from './roles.js';
 export * from './restart-backoff.js';
