@@ -9,3 +9,4 @@ export * from './secrets-backend.js';
 export * from './volumes-backend.js';
 export { registerConsole, CONSOLE_PREFIX, type ConsoleOptions } from './console.js';
 export type { ApiSession, SessionRole } from './session.js';
+export type { ApiTokenInfo, NewApiToken, AuditRecord, ClusterSettings } from './security-types.js';

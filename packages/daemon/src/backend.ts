@@ -3,9 +3,10 @@
  * writes are proposed through the leader (forwarded over libp2p when this
  * node follows) and wait until this replica applied them.
  */
-import { ErrorCode, ShoalError, checkDangerous, type SecretKind, type SecretMeta, validateServiceSpec, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
+import { ErrorCode, ShoalError, type SecretKind, type SecretMeta, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
 import type { Backend, NodeLabelChange, SecretsBackend, VolumesBackend, VolumeInfo, CreateSecretRequest, KeyRotation, ClusterEvent, ClusterMember, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, TaskExplanation, TaskFilter, UpdatePlan } from '@shoal/api';
-import type { Command } from '@shoal/state';
+import { checkServiceInput, type Command } from '@shoal/state';
+import { operatorWrite } from './operator-write.js';
 import { planUpdate } from '@shoal/orchestrator';
 import { explainPlacement } from '@shoal/scheduler';
 import { encodeJoinToken, generateClusterSecrets, hashSecret } from '@shoal/p2p';
@@ -31,8 +32,9 @@ export class NodeBackend implements Backend, SecretsBackend, VolumesBackend {
     return rt;
   }
 
+  /** Proposes as the API's caller: the leader checks their credential and role, and the audit trail names them. */
   private async write(cmd: Command): Promise<string | undefined> {
-    const { result } = await this.rt().propose(cmd);
+    const { result } = await operatorWrite(this.rt(), cmd);
     if (!result.ok) throw new ShoalError(mapCode(result.error.code), result.error.message);
     return result.id;
   }
@@ -85,8 +87,7 @@ export class NodeBackend implements Backend, SecretsBackend, VolumesBackend {
   }
   async validateService(spec: ServiceSpec): Promise<void> {
     const rt = this.rt();
-    validateServiceSpec(spec);
-    checkDangerous(spec, rt.state.config());
+    checkServiceInput(spec, rt.state.config());
     checkFileRefs(rt, spec);
     if (rt.state.service(spec.name)) throw new ShoalError(ErrorCode.Conflict, `service ${spec.name} already exists; change it with \`shoal service update ${spec.name}\``);
   }
@@ -99,8 +100,7 @@ export class NodeBackend implements Backend, SecretsBackend, VolumesBackend {
   }
   async updateService(name: string, spec: ServiceSpec, opts: { dryRun: boolean }): Promise<Service | UpdatePlan> {
     const rt = this.rt();
-    validateServiceSpec(spec);
-    checkDangerous(spec, rt.state.config());
+    checkServiceInput(spec, rt.state.config());
     checkFileRefs(rt, spec);
     const svc = await this.getService(name);
     if (spec.name !== svc.spec.name) throw new ShoalError(ErrorCode.InvalidSpec, `name: a service cannot be renamed (${svc.spec.name} -> ${spec.name}); create a new service instead`);

@@ -7,6 +7,7 @@ import type { CreateSecretRequest, KeyRotation } from '@shoal/api';
 import { secretsNeeded } from '@shoal/secrets';
 import type { SecretRecord } from '@shoal/state';
 import type { ClusterRuntime } from './runtime.js';
+import { operatorWrite } from './operator-write.js';
 
 export function toMeta(rt: ClusterRuntime, rec: SecretRecord): SecretMeta {
   const meta: SecretMeta = { id: rec.id, name: rec.name, kind: rec.kind, size: rec.size, createdAt: rec.createdAt, usedBy: rt.state.secretUsers(rec) };
@@ -22,7 +23,7 @@ function find(rt: ClusterRuntime, kind: SecretKind, idOrName: string): SecretRec
 }
 
 export async function propose(rt: ClusterRuntime, cmd: Parameters<ClusterRuntime['propose']>[0]): Promise<string | undefined> {
-  const { result } = await rt.propose(cmd);
+  const { result } = await operatorWrite(rt, cmd);
   if (!result.ok) throw new ShoalError(result.error.code === ErrorCode.NotFound ? ErrorCode.NotFound : ErrorCode.Conflict, result.error.message);
   return result.id;
 }
@@ -45,7 +46,7 @@ export const secretOps = {
       // A rotation committed but not yet applied here makes the first seal stale: wait for this replica and seal again.
       for (let attempt = 0; ; attempt++) {
         const rec = rt.secrets.seal(kind, req.name, value, req.labels);
-        const { result, index } = await rt.propose({ type: 'secret.create', at: Date.now(), secret: rec });
+        const { result, index } = await operatorWrite(rt, { type: 'secret.create', at: Date.now(), secret: rec });
         if (result.ok) return toMeta(rt, find(rt, kind, rec.id));
         if (!result.error.message.includes('was rotated') || attempt >= 5) throw new ShoalError(ErrorCode.Conflict, result.error.message);
         await rt.waitApplied(index, Date.now() + 2000);
