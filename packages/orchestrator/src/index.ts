@@ -4,3 +4,4 @@ export type { ReconcilePlan, PlannedTask } from './plan.js';
 export type { Rng } from './context.js';
 export { restartDecision, type RestartDecision } from './restart.js';
 export { namedVolumes, stickyNode } from './sticky.js';
+export { planRebalance, AUTO_MOVES_PER_MINUTE, type RebalanceMove, type RebalancePlan } from './rebalance.js';
