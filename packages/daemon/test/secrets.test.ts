@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ClusterEvent, ShoalClient } from '@shoal/api';
+import { ShoalClient, type ClusterEvent } from '@shoal/api';
 import { waitFor } from '@shoal/testkit';
 import { taskFilesDir } from '../src/node-secrets.js';
 import { apiCluster, leaderIndex, running, type ApiCluster } from './helpers.js';
@@ -43,7 +43,9 @@ async function logLines(service: string): Promise<string[]> {
 before(async () => {
   c = apiCluster({ size: 4, driver: 'exec' });
   await c.start();
-  cl = c.client(3);
+  // Writes go through the learner (node4), which seals values too; a learner's own token is not an admin's beyond its node, so use a cluster token.
+  const admin = await c.client(0).createApiToken('secrets-test', 'admin');
+  cl = new ShoalClient({ baseUrl: c.connection(3).baseUrl, token: admin.token });
   void (async () => {
     for await (const e of c.client(0).events(stopEvents.signal)) events.push(e);
   })().catch(() => undefined);
