@@ -49,6 +49,14 @@ export interface NodeInfo {
   statusMessage?: string;
   role: NodeRole;
   version: string;
+  /** X25519 public key (base64url) that secrets for this node's tasks are sealed to. */
+  sealKey?: string;
+  /**
+   * The bind-mount sources of the cluster's Docker services that exist on
+   * this node, as its agent last checked them: the scheduler places a task
+   * only where every source it binds exists (at most MAX_HOST_PATHS).
+   */
+  hostPaths?: string[];
   createdAt: number;
   updatedAt: number;
 }
@@ -119,6 +127,8 @@ export interface Task {
   restartStreak?: number;
   /** When the task last became running (the leader's commit time). */
   startedAt?: number;
+  /** A rebalance move: the task of the same slot this one replaces once it is up (start first, then stop). */
+  replaces?: string;
 }
 
 export type UpdateState =
@@ -147,6 +157,8 @@ export interface Service {
   updateStatus?: UpdateStatus;
   /** Virtual IP from the cluster VIP range, set by the leader after create; kept across updates, freed on remove. */
   vip?: string;
+  /** An operator asked for a rebalance (`shoal service rebalance`); cleared by the leader once the spread is even. */
+  rebalanceRequestedAt?: number;
 }
 
 export interface ClusterConfig {
