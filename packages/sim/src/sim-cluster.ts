@@ -200,12 +200,15 @@ export class SimCluster {
    * The first time an entry is applied anywhere it is committed, so it must
    * already be durable on a majority of the voters that committed it: those
    * in force at its index, or (a conf entry appended after it takes effect at
-   * once, thesis 4.1) those of the one change that may follow it. An entry
-   * acknowledged from a page cache would fail here.
+   * once, thesis 4.1) those of the one change that may follow it, which some
+   * running node holds. An entry acknowledged from a page cache would fail here.
    */
   private checkCommitted(node: NodeId, entry: Entry, status: RaftStatus): void {
     const atIndex = this.committedConfs.filter((c) => c.index < entry.index).pop()!.voters;
-    const tried = [atIndex, status.conf.voters].map((voters) => ({ voters, durable: voters.filter((v) => this.durableOn(v, entry)).length }));
+    // The change that follows may be on the committing leader only (a learner just promoted
+    // acks, the leader commits with it, and the learner applies before it hears of its promotion).
+    const inForce = [status.conf.voters, ...this.upNodes().map((n) => n.status()!.conf.voters)];
+    const tried = [atIndex, ...inForce].map((voters) => ({ voters, durable: voters.filter((v) => this.durableOn(v, entry)).length }));
     if (!tried.some((t) => t.voters.length === 0 || t.durable * 2 > t.voters.length)) {
       const t = tried[0];
       throw new SimViolation('commit-durability', `${node} applied entry ${entry.index} (term ${entry.term}) that is durable on only ${t.durable} of voters [${t.voters.join(', ')}]`);
