@@ -13,6 +13,7 @@ import { applySpecDefaults, type NodeInfo, type Task } from '@shoal/types';
 import type { Context } from './context.js';
 import { newTask } from './new-task.js';
 import { hasEnded, isUp } from './task-facts.js';
+import { namedVolumes } from './sticky.js';
 
 export const PRESSURE_MOVES_PER_MINUTE = 6;
 /** After a move off a pressured node, wait this long before the next: longer than the exit window, so a relieved node is declared normal first. */
@@ -64,7 +65,8 @@ export function relievePressure(ctx: Context): void {
       .sort((a, b) => (a.spec.priority ?? 0) - (b.spec.priority ?? 0) || memoryOf(b) - memoryOf(a) || (a.id < b.id ? -1 : 1));
     for (const old of candidates) {
       const service = ctx.view.service(old.serviceId);
-      if (!service || applySpecDefaults(service.spec).mode === 'global') continue;
+      // Global tasks belong to their node; tasks with node-local volumes stay with their data.
+      if (!service || applySpecDefaults(service.spec).mode === 'global' || namedVolumes(service.spec).length > 0) continue;
       const { nodeId: _bound, ...unbound } = old;
       const fits = explainPlacement({ nodes: [...ctx.nodes.values()], tasks: placed, pending: [] }, unbound)
         .filter((e) => e.eligible && e.nodeId !== node.id && ctx.nodes.get(e.nodeId)?.pressure === undefined)
