@@ -72,7 +72,8 @@ cluster_args() {
   else
     for _ in $(seq 1 480); do [ -s /shared/join-token ] && break; sleep 0.25; done
     [ -s /shared/join-token ] || { log "no /shared/join-token after 120 s"; exit 1; }
-    cluster=(--join "${SHOAL_JOIN:?}" --token "$(cat /shared/join-token)")
+    # From the file: the token carries the cluster key and must not reach this log or the process list.
+    cluster=(--join "${SHOAL_JOIN:?}" --join-token-file /shared/join-token)
   fi
 }
 

@@ -25,7 +25,7 @@ export class NodeBackend implements Backend {
 
   private rt(): ClusterRuntime {
     const rt = this.node.runtime();
-    if (!rt) throw new ShoalError(ErrorCode.Conflict, 'this agent is not in a cluster yet: run `shoal init` to create one, or `shoal join ADDR --token TOKEN`');
+    if (!rt) throw new ShoalError(ErrorCode.Conflict, 'this agent is not in a cluster yet: run `shoal init` to create one, or `shoal join ADDR --join-token-file FILE`');
     return rt;
   }
 

@@ -61,7 +61,8 @@ export class ShoalNode {
   }
 
   async start(): Promise<void> {
-    this.dataDir.ensure();
+    const { changed } = this.dataDir.ensure();
+    if (changed > 0) this.log.warn({ dataDir: this.dataDir.root, changed }, 'data dir was readable by others: made it private again (0700 dirs, 0600 files)');
     const token = this.dataDir.apiToken();
     const identity = this.dataDir.readIdentity();
     if (this.cfg.join) {
@@ -77,11 +78,11 @@ export class ShoalNode {
       await this.joinCluster(this.cfg.join.addr, this.cfg.join.token);
     } else if (identity) {
       if (!identity.joined) {
-        throw new ShoalError(ErrorCode.BadConfig, `this node had not finished joining its cluster; start it again with --join ADDR --token TOKEN`);
+        throw new ShoalError(ErrorCode.BadConfig, `this node had not finished joining its cluster; start it again with --join ADDR --join-token-file FILE`);
       }
       await this.startRuntime(identity, false);
     } else {
-      this.log.info(`not in a cluster yet: run \`shoal init\` to create one or \`shoal join ADDR --token TOKEN\` (API on ${this.cfg.apiListen})`);
+      this.log.info(`not in a cluster yet: run \`shoal init\` to create one or \`shoal join ADDR --join-token-file FILE\` (API on ${this.cfg.apiListen})`);
     }
   }
 
