@@ -23,6 +23,7 @@ import { PeerAllowlist } from './allowlist.js';
 import { LeaderDuties } from './leader-duties.js';
 import { VERSION } from './version.js';
 import { sleep } from './sleep.js';
+import { isRetriableProposeError } from './propose-retry.js';
 
 export interface RuntimeOptions {
   cfg: DaemonConfig;
@@ -248,7 +249,7 @@ export class ClusterRuntime {
         }
       } catch (err) {
         lastErr = err;
-        if (!(err instanceof ShoalError) || (err.code !== ErrorCode.NotLeader && err.code !== ErrorCode.Timeout)) throw err;
+        if (!isRetriableProposeError(err)) throw err;
       }
       await sleep(25);
     }
