@@ -18,12 +18,16 @@ export interface BackendComponents {
   runtime(): ClusterRuntime | null;
   readonly nodeName: string;
   metrics(): Promise<MetricsText>;
+  /** Why this node is out of its cluster for good (removed), or null. */
+  removed?(): string | null;
 }
 
 export class NodeBackend implements Backend {
   constructor(private readonly node: BackendComponents) {}
 
   private rt(): ClusterRuntime {
+    const removed = this.node.removed?.();
+    if (removed) throw new ShoalError(ErrorCode.NodeRemoved, removed);
     const rt = this.node.runtime();
     if (!rt) throw new ShoalError(ErrorCode.Conflict, 'this agent is not in a cluster yet: run `shoal init` to create one, or `shoal join ADDR --join-token-file FILE`');
     return rt;
@@ -223,6 +227,7 @@ export class NodeBackend implements Backend {
   }
   async health(): Promise<Health> {
     const rt = this.node.runtime();
+    if (this.node.removed?.()) return { ok: false, clustered: false, removed: true };
     if (!rt) return { ok: true, clustered: false };
     const st = rt.raft.status();
     return { ok: st.leader !== null, clustered: true, node: rt.selfId, leader: st.leader, term: st.term, applied: st.applied };

@@ -23,6 +23,8 @@ export interface ClusterIdentity {
   createdAt: number;
   /** False while a join is under way: a restart must finish it with --join. */
   joined: boolean;
+  /** Set once this node learned it was removed from the cluster: it never starts its runtime again. */
+  removed?: { at: number; nodeId: string };
 }
 
 export class DataDir {

@@ -25,6 +25,7 @@ import { sealSecret } from './join-secret.js';
 import { registerClusterRoutes, type ClusterLifecycle } from './cluster-routes.js';
 import { registerNetworkRoutes } from './network-routes.js';
 import { VERSION } from './version.js';
+import { registerMemberStatus, removedMessage, watchForRemoval } from './removed-node.js';
 
 export class ShoalNode {
   readonly dataDir: DataDir;
@@ -32,6 +33,9 @@ export class ShoalNode {
   readonly metrics: NodeMetrics;
   private api: ApiServer | null = null;
   readonly backend: NodeBackend;
+  /** Set when this node was removed from its cluster: what to tell the operator. */
+  removed: string | null = null;
+  private stopRemovalWatch: (() => void) | null = null;
 
   constructor(
     readonly cfg: DaemonConfig,
@@ -42,6 +46,7 @@ export class ShoalNode {
       runtime: () => this.runtime,
       nodeName: cfg.name,
       metrics: () => this.metrics.text(),
+      removed: () => this.removed,
     });
     this.metrics = new NodeMetrics({
       raft: () => {
@@ -76,6 +81,9 @@ export class ShoalNode {
       await this.initCluster({ voters: this.cfg.voters, allowDangerous: this.cfg.allowDangerous });
     } else if (this.cfg.join && (!identity || !identity.joined)) {
       await this.joinCluster(this.cfg.join.addr, this.cfg.join.token);
+    } else if (identity?.removed) {
+      this.removed = removedMessage(identity.removed.nodeId, identity.clusterId, this.dataDir.root);
+      this.log.error({ removedAt: new Date(identity.removed.at).toISOString() }, this.removed);
     } else if (identity) {
       if (!identity.joined) {
         throw new ShoalError(ErrorCode.BadConfig, `this node had not finished joining its cluster; start it again with --join ADDR --join-token-file FILE`);
@@ -92,8 +100,18 @@ export class ShoalNode {
       const other = rt.raft.status().conf.voters.find((v) => v !== rt.selfId && rt.membership.liveness.state(v) === 'alive');
       if (other) await rt.raft.transferLeadership(other, { timeoutMs: 2000 }).catch(() => undefined);
     }
+    this.stopRemovalWatch?.();
     await this.api?.close();
     await rt?.stop();
+  }
+
+  /** This node learned it was removed: say so, remember it, stop taking part (tasks are left running, as on any stop). */
+  private async onRemoved(rt: ClusterRuntime, identity: ClusterIdentity): Promise<void> {
+    this.removed = removedMessage(rt.selfId, identity.clusterId, this.dataDir.root);
+    this.log.error({ nodeId: rt.selfId }, this.removed);
+    this.dataDir.writeIdentity({ ...(this.dataDir.readIdentity() ?? identity), removed: { at: Date.now(), nodeId: rt.selfId } });
+    if (this.runtime === rt) this.runtime = null;
+    await rt.stop().catch((err) => this.log.warn({ err: String(err) }, 'stopping the runtime of a removed node failed'));
   }
 
   /** Creates a new cluster with this node as its first voter. */
@@ -160,6 +178,9 @@ export class ShoalNode {
     }
     this.runtime = rt;
     registerAdmission(rt);
+    registerMemberStatus(rt);
+    this.stopRemovalWatch?.();
+    this.stopRemovalWatch = watchForRemoval(rt, () => void this.onRemoved(rt, identity));
     registerLogsHandler(rt);
     rt.onLeaderDuties((duties) => {
       duties.onFailover = () => this.metrics.failovers.inc();

@@ -76,7 +76,8 @@ export interface P2PNode {
   sendRaft(to: string, frames: Uint8Array[]): void;
   onRaft(handler: (from: string, frame: Uint8Array) => void): void;
   request(peerId: string, method: string, body: unknown, opts?: RequestOptions): Promise<unknown>;
-  handle(method: string, handler: RpcHandler): void;
+  /** `open`: callable by peers outside the allowlist too; keep such handlers about the caller only. */
+  handle(method: string, handler: RpcHandler, opts?: { open?: boolean }): void;
   publishHeartbeat(hb: Heartbeat): Promise<void>;
   onHeartbeat(handler: (hb: Heartbeat, from: string) => void): void;
   /** Round-trip time in ms; throws if the peer does not answer. */
@@ -230,7 +231,7 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
     sendRaft: (to, frames) => raft.send(to, frames),
     onRaft: (handler) => raft.onFrame(handler),
     request: (peerId, method, body, o) => rpc.request(peerId, method, body, o),
-    handle: (method, handler) => rpc.handle(method, handler),
+    handle: (method, handler, o) => rpc.handle(method, handler, o),
     async publishHeartbeat(hb) {
       if (hb.nodeId !== node.peerId) throw new ShoalError(ErrorCode.BadMessage, 'a node may only publish its own heartbeat');
       const data = encodeHeartbeat(hb);
