@@ -14,7 +14,9 @@ export function agentCommand(): Command {
     .description('run a shoal node (one per machine); --init creates a cluster, --join ADDR --join-token-file F joins one')
     .option('--config <file>', 'YAML/JSON config file (env SHOAL_CONFIG)')
     .option('--p2p-listen <host:port>', 'libp2p TCP listen address (default 127.0.0.1:7946)')
-    .option('--api-listen <host:port>', 'admin API listen address (default 127.0.0.1:7070)')
+    .option('--api-listen <host:port>', 'admin API listen address (default 127.0.0.1:7070); off loopback it serves HTTPS with a cluster CA certificate')
+    .option('--api-tls', 'serve HTTPS even on loopback (env SHOAL_API_TLS=1)')
+    .option('--insecure-api', 'serve plain HTTP off loopback: the bearer token crosses the network in clear (env SHOAL_INSECURE_API=1)')
     .option('--advertise <host:port>', 'address other nodes dial, when --p2p-listen is 0.0.0.0')
     .option('--name <name>', 'node name (default: hostname)')
     .option('--label <key=value>', 'node label, repeatable', collect, [])
@@ -44,6 +46,8 @@ export function agentCommand(): Command {
         dataDir: o.dataDir,
         p2pListen: o.p2pListen,
         apiListen: o.apiListen,
+        apiTls: o.apiTls ? true : undefined,
+        insecureApi: o.insecureApi ? true : undefined,
         advertise: o.advertise,
         name: o.name,
         labels: o.label?.length ? o.label : undefined,

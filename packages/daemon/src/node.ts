@@ -13,7 +13,7 @@ import { DockerDriver, ExecDriver, type Driver, type NetworkAgent } from '@shoal
 import { initRanges, registerNetworkMetrics, startNetworkAgent } from './network-wiring.js';
 import type { Logger } from 'pino';
 import type { DaemonConfig } from './config.js';
-import { parseHostPort } from './config.js';
+import { apiUsesTls, parseHostPort } from './config.js';
 import { DataDir, type ClusterIdentity } from './data-dir.js';
 import { ClusterRuntime } from './runtime.js';
 import { sleep } from './sleep.js';
@@ -26,6 +26,11 @@ import { registerClusterRoutes, type ClusterLifecycle } from './cluster-routes.j
 import { registerNetworkRoutes } from './network-routes.js';
 import { VERSION } from './version.js';
 import { registerMemberStatus, removedMessage, watchForRemoval } from './removed-node.js';
+import { ApiTlsFiles, noCertificate, type ApiCredentials } from './tls/api-tls.js';
+import { createClusterCa } from './tls/cluster-ca.js';
+import { keepCaKey, obtainApiCredentials, registerTlsRpcs } from './tls/tls-rpc.js';
+import { registerTlsRoutes } from './tls/tls-routes.js';
+import { join } from 'node:path';
 
 export class ShoalNode {
   readonly dataDir: DataDir;
@@ -36,12 +41,16 @@ export class ShoalNode {
   /** Set when this node was removed from its cluster: what to tell the operator. */
   removed: string | null = null;
   private stopRemovalWatch: (() => void) | null = null;
+  private stopCaKeeper: (() => void) | null = null;
+  /** <data-dir>/tls: the cluster CA certificate (and key on voters), this node's API key and certificate. */
+  readonly tlsFiles: ApiTlsFiles;
 
   constructor(
     readonly cfg: DaemonConfig,
     readonly log: Logger,
   ) {
     this.dataDir = new DataDir(cfg.dataDir);
+    this.tlsFiles = new ApiTlsFiles(join(cfg.dataDir, 'tls'));
     this.backend = new NodeBackend({
       runtime: () => this.runtime,
       nodeName: cfg.name,
@@ -76,7 +85,9 @@ export class ShoalNode {
         throw new ShoalError(ErrorCode.BadConfig, `data dir ${this.dataDir.root} belongs to cluster ${identity.clusterId}, not ${t.clusterId}; use another --data-dir to join a different cluster`);
       }
     }
-    await this.startApi(token);
+    // Off loopback the API waits for its certificate, which needs the cluster: join or init first.
+    const tls = apiUsesTls(this.cfg);
+    if (!tls) await this.startApi(token);
     if (this.cfg.init && !identity) {
       await this.initCluster({ voters: this.cfg.voters, allowDangerous: this.cfg.allowDangerous });
     } else if (this.cfg.join && (!identity || !identity.joined)) {
@@ -90,7 +101,13 @@ export class ShoalNode {
       }
       await this.startRuntime(identity, false);
     } else {
+      if (tls) throw noCertificate('it is in no cluster yet, so there is no cluster CA to issue one; start it with --init or with --join ADDR --join-token-file FILE');
       this.log.info(`not in a cluster yet: run \`shoal init\` to create one or \`shoal join ADDR --join-token-file FILE\` (API on ${this.cfg.apiListen})`);
+    }
+    if (tls) {
+      const creds = this.runtime ? await obtainApiCredentials(this.runtime, this.tlsFiles) : this.tlsFiles.stored();
+      if (!creds) throw noCertificate('none is stored and this node cannot ask the cluster for one');
+      await this.startApi(token, creds);
     }
   }
 
@@ -101,6 +118,7 @@ export class ShoalNode {
       if (other) await rt.raft.transferLeadership(other, { timeoutMs: 2000 }).catch(() => undefined);
     }
     this.stopRemovalWatch?.();
+    this.stopCaKeeper?.();
     await this.api?.close();
     await rt?.stop();
   }
@@ -127,6 +145,8 @@ export class ShoalNode {
     await rt.propose({ type: 'allowlist.add', at, peerIds: [rt.selfId] });
     await rt.propose({ type: 'token.set', at, hash: hashSecret(secrets.joinSecret), sealed: sealSecret(identity.psk, secrets.joinSecret) });
     await rt.propose({ type: 'node.register', at, node: rt.registration('voter') });
+    // The cluster CA for the admin API's TLS: its key stays with the voters.
+    this.tlsFiles.writeCa(await createClusterCa(identity.clusterId, Date.now()));
     this.log.info({ clusterId: identity.clusterId }, 'cluster created; show the join command with `shoal cluster token show`');
   }
 
@@ -179,6 +199,9 @@ export class ShoalNode {
     this.runtime = rt;
     registerAdmission(rt);
     registerMemberStatus(rt);
+    registerTlsRpcs(rt, this.tlsFiles);
+    this.stopCaKeeper?.();
+    this.stopCaKeeper = keepCaKey(rt, this.tlsFiles);
     this.stopRemovalWatch?.();
     this.stopRemovalWatch = watchForRemoval(rt, () => void this.onRemoved(rt, identity));
     registerLogsHandler(rt);
@@ -199,7 +222,7 @@ export class ShoalNode {
     return startNetworkAgent(this.cfg, nodeId, state, hasDocker ? docker : undefined, caughtUp, this.log);
   }
 
-  private async startApi(token: string): Promise<void> {
+  private async startApi(token: string, tls?: ApiCredentials): Promise<void> {
     const lifecycle: ClusterLifecycle = {
       initCluster: async (opts) => {
         await this.initCluster({ voters: opts.voters ?? this.cfg.voters, allowDangerous: opts.allowDangerous ?? this.cfg.allowDangerous });
@@ -216,7 +239,8 @@ export class ShoalNode {
       logger: this.log.child({ component: 'api' }),
       version: VERSION,
       // Declared inside the server so the OpenAPI document lists them.
-      routes: [(api) => registerClusterRoutes(api, lifecycle)],
+      routes: [(api) => registerClusterRoutes(api, lifecycle), (api) => registerTlsRoutes(api, this.tlsFiles)],
+      ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
     });
     registerNetworkRoutes(this.api, this);
     registerConsole(this.api, { root: consoleRoot });
@@ -228,7 +252,7 @@ export class ShoalNode {
       if (code === 'EADDRINUSE') throw new ShoalError(ErrorCode.BadConfig, `api-listen ${this.cfg.apiListen} is already in use; pick another with --api-listen`, undefined, { cause: err });
       throw err;
     }
-    this.log.info({ api: this.cfg.apiListen }, 'admin API listening');
+    this.log.info({ api: `${tls ? 'https' : 'http'}://${this.cfg.apiListen}`, ...(tls ? { ca: this.tlsFiles.caCertFile } : {}) }, 'admin API listening');
   }
 }
 

@@ -28,6 +28,13 @@ export function clusterCommand(ctx: CliContext): Command {
       ctx.output.out(opts.json ? json(s) : statusText(s));
     });
 
+  cluster
+    .command('ca')
+    .description('print the cluster CA certificate (PEM) to pin with `shoal context add --ca`')
+    .action(async (_opts: unknown, cmd: Command) => {
+      ctx.output.out((await clientOf(cmd, ctx).clusterCa()).replace(/\n$/, ''));
+    });
+
   const token = cluster.command('token').description('the token new nodes join with');
   token
     .command('show')
