@@ -159,6 +159,11 @@ export class ShoalClient {
   session(): Promise<ApiSession> {
     return this.json('GET', '/v1/session');
   }
+  /** Rotates the cluster's private-network key (leader only); route added by the daemon. */
+  rotatePsk(opts: { force?: boolean } = {}): Promise<{ keyId: string; members: number; unreached: { id: string; name: string; error: string }[] }> {
+    return this.json('POST', '/v1/cluster/rotate-psk', { force: opts.force === true });
+  }
+
   /** The cluster CA certificate (PEM); route added by the daemon. */
   async clusterCa(): Promise<string> {
     return (await this.json<{ ca: string }>('GET', '/v1/cluster/ca')).ca;

@@ -10,7 +10,8 @@ import { planUpdate } from '@shoal/orchestrator';
 import { explainPlacement } from '@shoal/scheduler';
 import { encodeJoinToken, generateClusterSecrets, hashSecret } from '@shoal/p2p';
 import type { ClusterRuntime } from './runtime.js';
-import { sealSecret, unsealSecret } from './join-secret.js';
+import { sealSecret } from './join-secret.js';
+import { openJoinSecret } from './psk-rotation.js';
 import { serviceLogs } from './logs.js';
 
 /** What the backend needs from its node: the runtime once the node is in a cluster, its configured name, its metrics. */
@@ -197,7 +198,7 @@ export class NodeBackend implements Backend {
     const rt = this.rt();
     const sealed = rt.state.joinTokenSealed();
     if (!sealed) throw new ShoalError(ErrorCode.NotFound, 'the cluster has no join token yet; create one with `shoal cluster token rotate`');
-    return { token: this.tokenFor(unsealSecret(rt.opts.identity.psk, sealed)) };
+    return { token: this.tokenFor(openJoinSecret(rt.opts.identity, sealed)) };
   }
   async rotateToken(): Promise<JoinToken> {
     const rt = this.rt();

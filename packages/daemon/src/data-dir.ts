@@ -25,6 +25,10 @@ export interface ClusterIdentity {
   joined: boolean;
   /** Set once this node learned it was removed from the cluster: it never starts its runtime again. */
   removed?: { at: number; nodeId: string };
+  /** Keys accepted besides `psk` while a PSK rotation is under way (hex). */
+  pskAccept?: string[];
+  /** The rotation under way: its new key and the last phase this node took. */
+  rotation?: { next: string; phase: 'stage' | 'switch' | 'finish' };
 }
 
 export class DataDir {

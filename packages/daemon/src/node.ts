@@ -30,6 +30,8 @@ import { ApiTlsFiles, noCertificate, type ApiCredentials } from './tls/api-tls.j
 import { createClusterCa } from './tls/cluster-ca.js';
 import { keepCaKey, obtainApiCredentials, registerTlsRpcs } from './tls/tls-rpc.js';
 import { registerTlsRoutes } from './tls/tls-routes.js';
+import { registerPskRotation, ringOf, type PskHolder } from './psk-rotation.js';
+import { registerPskRoutes } from './psk-routes.js';
 import { join } from 'node:path';
 
 export class ShoalNode {
@@ -44,6 +46,8 @@ export class ShoalNode {
   private stopCaKeeper: (() => void) | null = null;
   /** <data-dir>/tls: the cluster CA certificate (and key on voters), this node's API key and certificate. */
   readonly tlsFiles: ApiTlsFiles;
+  /** The cluster keys this node holds, once it runs a cluster (changed by rotate-psk). */
+  psk: PskHolder | null = null;
 
   constructor(
     readonly cfg: DaemonConfig,
@@ -170,7 +174,8 @@ export class ShoalNode {
       if (!existing) this.dataDir.clearIdentity();
       throw err;
     }
-    this.dataDir.writeIdentity({ ...identity, joined: true });
+    identity.joined = true; // in place: the runtime and rotate-psk hold this object
+    this.dataDir.writeIdentity(identity);
     this.log.info({ clusterId: reply.clusterId, members: reply.members.length }, 'joined the cluster');
   }
 
@@ -181,7 +186,10 @@ export class ShoalNode {
   }
 
   private async startRuntime(identity: ClusterIdentity, bootstrap: boolean): Promise<ClusterRuntime> {
+    const psk: PskHolder = { identity, ring: ringOf(identity), persist: (id) => this.dataDir.writeIdentity(id) };
+    this.psk = psk;
     const rt = new ClusterRuntime({
+      pskRing: psk.ring,
       cfg: this.cfg,
       dataDir: this.dataDir,
       identity,
@@ -200,6 +208,7 @@ export class ShoalNode {
     registerAdmission(rt);
     registerMemberStatus(rt);
     registerTlsRpcs(rt, this.tlsFiles);
+    registerPskRotation(rt, psk);
     this.stopCaKeeper?.();
     this.stopCaKeeper = keepCaKey(rt, this.tlsFiles);
     this.stopRemovalWatch?.();
@@ -239,7 +248,7 @@ export class ShoalNode {
       logger: this.log.child({ component: 'api' }),
       version: VERSION,
       // Declared inside the server so the OpenAPI document lists them.
-      routes: [(api) => registerClusterRoutes(api, lifecycle), (api) => registerTlsRoutes(api, this.tlsFiles)],
+      routes: [(api) => registerClusterRoutes(api, lifecycle), (api) => registerTlsRoutes(api, this.tlsFiles), (api) => registerPskRoutes(api, this)],
       ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
     });
     registerNetworkRoutes(this.api, this);

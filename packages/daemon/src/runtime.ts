@@ -10,7 +10,7 @@ import { ErrorCode, NotLeaderError, ShoalError, type NodeInfo } from '@shoal/typ
 import { ClusterState, encodeCommand, decodeCommand, type Command, type CommandResult, type NodeRegistration } from '@shoal/state';
 import { LevelRaftStorage } from '@shoal/storage';
 import { RaftHost, type StateMachine } from '@shoal/raft-host';
-import { createP2PNode, FailureDetector, SwimMembership, type MembershipService, type P2PNode } from '@shoal/p2p';
+import { createP2PNode, FailureDetector, SwimMembership, type MembershipService, type P2PNode, type PskRing } from '@shoal/p2p';
 import { Agent, type Driver, type NetworkAgent } from '@shoal/agent';
 import { DRAIN_MS } from './network-wiring.js';
 import { decodeHeartbeat } from '@shoal/membership';
@@ -36,6 +36,8 @@ export interface RuntimeOptions {
   network?: (nodeId: string, state: ClusterState, caughtUp: () => boolean) => Promise<NetworkAgent | undefined>;
   /** First node of a new cluster. */
   bootstrap: boolean;
+  /** The cluster keys to dial with and accept (they change during a PSK rotation); default: identity.psk. */
+  pskRing?: PskRing;
 }
 
 /** A proposal's result and the index it was applied at (for read-your-writes on followers). */
@@ -83,6 +85,7 @@ export class ClusterRuntime {
       dataDir: dataDir.root,
       listen: [`/ip4/${host}/tcp/${port}`],
       psk: Buffer.from(identity.psk, 'hex'),
+      ...(this.opts.pskRing ? { pskRing: this.opts.pskRing } : {}),
       allow: (peer) => this.allow.has(peer),
       logger: this.log.child({ component: 'p2p' }),
     });
