@@ -8,3 +8,4 @@ export { checkSpec } from './validation.js';
 export { registerConsole, CONSOLE_PREFIX, type ConsoleOptions } from './console.js';
 export type { ApiSession, SessionRole } from './session.js';
 export { pinnedFetch } from './pinned-fetch.js';
+export type { ApiTokenInfo, NewApiToken, AuditRecord, ClusterSettings } from './security-types.js';

@@ -13,6 +13,7 @@ import { clusterCommand } from './commands/cluster.js';
 import { eventsCommand } from './commands/events.js';
 import { stackCommand } from './commands/stack.js';
 import { networkCommand } from './commands/network.js';
+import { tokenCommand } from './commands/token.js';
 import { completionCommand } from './commands/completion.js';
 import { initCommand, joinCommand } from './commands/init-join.js';
 import { contextCommand } from './commands/context-command.js';
@@ -46,6 +47,7 @@ export function buildProgram(extra?: ExtraCommands, ctx: Partial<CliContext> = {
   program.addCommand(eventsCommand(context));
   program.addCommand(stackCommand(context));
   program.addCommand(networkCommand(context));
+  program.addCommand(tokenCommand(context));
   program.addCommand(completionCommand(context, () => program));
   program.addCommand(initCommand(context));
   program.addCommand(joinCommand(context));

@@ -8,7 +8,8 @@ import { createApiServer, registerConsole, type ApiServer } from '@shoal/api';
 import { consoleRoot } from '@shoal/ui';
 import { decodeJoinToken, generateClusterSecrets, hashSecret, type P2PStats } from '@shoal/p2p';
 import Docker from 'dockerode';
-import type { ClusterState } from '@shoal/state';
+import { nodeTokenName, type ClusterState } from '@shoal/state';
+import { hashToken } from './write-gate.js';
 import { DockerDriver, ExecDriver, type Driver, type NetworkAgent } from '@shoal/agent';
 import { initRanges, registerNetworkMetrics, startNetworkAgent } from './network-wiring.js';
 import type { Logger } from 'pino';
@@ -24,6 +25,7 @@ import { NodeMetrics } from './metrics.js';
 import { sealSecret } from './join-secret.js';
 import { registerClusterRoutes, type ClusterLifecycle } from './cluster-routes.js';
 import { registerNetworkRoutes } from './network-routes.js';
+import { registerSecurityRoutes } from './security-routes.js';
 import { VERSION } from './version.js';
 import { registerMemberStatus, removedMessage, watchForRemoval } from './removed-node.js';
 import { ApiTlsFiles, noCertificate, type ApiCredentials } from './tls/api-tls.js';
@@ -149,6 +151,7 @@ export class ShoalNode {
     await rt.propose({ type: 'allowlist.add', at, peerIds: [rt.selfId] });
     await rt.propose({ type: 'token.set', at, hash: hashSecret(secrets.joinSecret), sealed: sealSecret(identity.psk, secrets.joinSecret) });
     await rt.propose({ type: 'node.register', at, node: rt.registration('voter') });
+    await rt.propose({ type: 'nodetoken.set', at, nodeId: rt.selfId, hash: hashToken(this.dataDir.apiToken()) });
     // The cluster CA for the admin API's TLS: its key stays with the voters.
     this.tlsFiles.writeCa(await createClusterCa(identity.clusterId, Date.now()));
     this.log.info({ clusterId: identity.clusterId }, 'cluster created; show the join command with `shoal cluster token show`');
@@ -197,6 +200,8 @@ export class ShoalNode {
       network: (nodeId, state, caughtUp) => this.networkAgent(nodeId, state, caughtUp),
       drivers: (nodeId, network) => pickDrivers(this.cfg, nodeId, this.dataDir, this.log, network),
       bootstrap,
+      apiToken: this.dataDir.apiToken(),
+      onWriteRefused: (reason, n) => this.metrics.writesRefused.inc({ reason }, n),
     });
     try {
       await rt.start();
@@ -247,8 +252,19 @@ export class ShoalNode {
       token,
       logger: this.log.child({ component: 'api' }),
       version: VERSION,
+      nodeTokenName: nodeTokenName(this.cfg.name),
+      // Cluster tokens (`shoal token create`), valid on every node: looked up by hash in the replicated state.
+      authenticate: (presented) => {
+        const t = this.runtime?.state.apiTokenByHash(hashToken(presented));
+        return t ? { name: t.name, role: t.role, token: presented } : null;
+      },
       // Declared inside the server so the OpenAPI document lists them.
-      routes: [(api) => registerClusterRoutes(api, lifecycle), (api) => registerTlsRoutes(api, this.tlsFiles), (api) => registerPskRoutes(api, this)],
+      routes: [
+        (api) => registerClusterRoutes(api, lifecycle),
+        (api) => registerSecurityRoutes(api, () => this.runtime),
+        (api) => registerTlsRoutes(api, this.tlsFiles),
+        (api) => registerPskRoutes(api, this),
+      ],
       ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
     });
     registerNetworkRoutes(this.api, this);
