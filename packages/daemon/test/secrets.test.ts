@@ -31,7 +31,7 @@ test('the join token and the cluster key never reach a log line, the command lin
   const psk = Buffer.from(t.psk);
   const secrets = { token, joinSecret: t.secret, pskHex: psk.toString('hex'), pskBase64url: psk.toString('base64url'), pskBase64: psk.toString('base64') };
   // A write that goes through the join, Raft and the task agent, so the logs have seen real work.
-  await c.client(1).createService({ name: 'web', driver: 'exec', command: ['sleep', '300'], env: { DB_PASSWORD: 'hunter2' }, replicas: 2 });
+  await c.client(0).createService({ name: 'web', driver: 'exec', command: ['sleep', '300'], env: { DB_PASSWORD: 'hunter2' }, replicas: 2 });
   await waitRunning(c, 'web', 2);
 
   let lines = 0;
