@@ -18,7 +18,7 @@ export interface ServiceEndpoints {
   dns: string;
   endpoints: { taskId: string; nodeId: string; slot: number; address: string }[];
 }
-import type { ClusterEvent, ClusterStatus, Health, JoinToken, LogLine, MetricsText, TaskExplanation, TaskFilter, UpdatePlan } from './backend.js';
+import type { ClusterEvent, ClusterStatus, Health, JoinToken, LogLine, MetricsText, RebalanceReport, TaskExplanation, TaskFilter, UpdatePlan } from './backend.js';
 import { sseMessages, textLines } from './lines.js';
 import type { ApiSession } from './session.js';
 import type { ApiTokenInfo, AuditRecord, ClusterSettings, NewApiToken } from './security-types.js';
@@ -142,6 +142,9 @@ export class ShoalClient {
   }
   rollbackService(name: string): Promise<Service> {
     return this.json('POST', `/v1/services/${enc(name)}/rollback`);
+  }
+  rebalanceService(name: string, opts: { dryRun?: boolean } = {}): Promise<RebalanceReport> {
+    return this.json('POST', `/v1/services/${enc(name)}/rebalance`, { dryRun: opts.dryRun ?? false });
   }
   async removeService(name: string): Promise<void> {
     await this.json('DELETE', `/v1/services/${enc(name)}`);

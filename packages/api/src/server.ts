@@ -16,6 +16,7 @@ import { handleError } from './http-errors.js';
 import { formatValidationErrors, validatorCompiler } from './validation.js';
 import { serviceRoutes } from './routes/services.js';
 import { serviceValidationRoutes } from './routes/service-validation.js';
+import { rebalanceRoutes } from './routes/rebalance.js';
 import { nodeRoutes } from './routes/nodes.js';
 import { taskRoutes } from './routes/tasks.js';
 import { clusterRoutes } from './routes/cluster.js';
@@ -98,6 +99,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     const api = scope.withTypeProvider<TypeBoxTypeProvider>();
     serviceRoutes(api, opts.backend);
     serviceValidationRoutes(api, opts.backend);
+    rebalanceRoutes(api, opts.backend);
     nodeRoutes(api, opts.backend);
     taskRoutes(api, opts.backend);
     clusterRoutes(api, opts.backend);

@@ -15,6 +15,7 @@ export interface ServiceFlags {
   publish?: string[];
   network?: string[];
   endpointMode?: string;
+  rebalance?: string;
   env?: string[];
   label?: string[];
   constraint?: string[];
@@ -132,6 +133,7 @@ export function applyServiceFlags(base: ServiceSpec, f: ServiceFlags, commandArg
     if (f.endpointMode !== 'vip' && f.endpointMode !== 'dnsrr') throw bad(`--endpoint-mode: "${f.endpointMode}" is not vip or dnsrr`);
     spec.endpointMode = f.endpointMode;
   }
+  if (f.rebalance !== undefined) spec.rebalance = oneOf(f.rebalance, '--rebalance', ['manual', 'auto'] as const);
   if (f.env?.length) spec.env = { ...spec.env, ...parseKeyValues(f.env, '--env', env) };
   if (f.label?.length) spec.labels = { ...spec.labels, ...parseKeyValues(f.label, '--label') };
   if (f.constraint?.length || f.placementPref?.length) {

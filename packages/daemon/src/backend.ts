@@ -4,11 +4,12 @@
  * node follows) and wait until this replica applied them.
  */
 import { ErrorCode, ShoalError, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
-import type { Backend, NodeLabelChange, ClusterEvent, ClusterMember, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, TaskExplanation, TaskFilter, UpdatePlan } from '@shoal/api';
+import type { Backend, NodeLabelChange, ClusterEvent, ClusterMember, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, RebalanceReport, TaskExplanation, TaskFilter, UpdatePlan } from '@shoal/api';
 import { checkServiceInput, type Command } from '@shoal/state';
 import { operatorWrite } from './operator-write.js';
-import { planUpdate } from '@shoal/orchestrator';
+import { planRebalance, planUpdate } from '@shoal/orchestrator';
 import { explainPlacement } from '@shoal/scheduler';
+import { publishedPortClash } from '@shoal/netplan';
 import { encodeJoinToken, generateClusterSecrets, hashSecret } from '@shoal/p2p';
 import type { ClusterRuntime } from './runtime.js';
 import { sealSecret } from './join-secret.js';
@@ -92,6 +93,11 @@ export class NodeBackend implements Backend {
     const rt = this.rt();
     checkServiceInput(spec, rt.state.config());
     if (rt.state.service(spec.name)) throw new ShoalError(ErrorCode.Conflict, `service ${spec.name} already exists; change it with \`shoal service update ${spec.name}\``);
+    this.checkPorts(spec);
+  }
+  private checkPorts(spec: ServiceSpec): void {
+    const clash = publishedPortClash(spec, this.rt().state.services());
+    if (clash) throw new ShoalError(ErrorCode.Conflict, clash);
   }
   async createService(spec: ServiceSpec): Promise<Service> {
     const rt = this.rt();
@@ -105,6 +111,7 @@ export class NodeBackend implements Backend {
     checkServiceInput(spec, rt.state.config());
     const svc = await this.getService(name);
     if (spec.name !== svc.spec.name) throw new ShoalError(ErrorCode.InvalidSpec, `name: a service cannot be renamed (${svc.spec.name} -> ${spec.name}); create a new service instead`);
+    this.checkPorts(spec);
     if (opts.dryRun) return toApiPlan(planUpdate(rt.state, name, spec), svc.spec, spec);
     await this.write({ type: 'service.update', at: Date.now(), serviceId: svc.id, spec, expectVersion: svc.version });
     return this.getService(svc.id);
@@ -120,6 +127,22 @@ export class NodeBackend implements Backend {
     if (!svc.previousSpec) throw new ShoalError(ErrorCode.Conflict, `service ${svc.spec.name} has no previous version to roll back to`);
     await this.write({ type: 'service.rollback', at: Date.now(), serviceId: svc.id, reason: 'requested by an operator', expectVersion: svc.version });
     return this.getService(svc.id);
+  }
+  async rebalanceService(name: string, opts: { dryRun: boolean }): Promise<RebalanceReport> {
+    const rt = this.rt();
+    const svc = await this.getService(name);
+    const plan = planRebalance(rt.state, svc);
+    const report: RebalanceReport = {
+      service: plan.service,
+      before: plan.before,
+      after: plan.after,
+      moves: plan.moves.map((m) => ({ taskId: m.taskId, slot: m.slot, from: m.fromName, to: m.toName })),
+      ...(plan.skipped !== undefined ? { skipped: plan.skipped } : {}),
+      requested: false,
+    };
+    if (opts.dryRun || plan.moves.length === 0) return report;
+    await this.write({ type: 'service.rebalance', at: Date.now(), serviceId: svc.id, requested: true });
+    return { ...report, requested: true };
   }
   async removeService(name: string): Promise<void> {
     const svc = await this.getService(name);
@@ -153,7 +176,12 @@ export class NodeBackend implements Backend {
     const task = await this.getTask(taskId);
     const live = rt.state.tasks({ desiredState: 'running' }).filter((t) => t.nodeId !== undefined && t.id !== task.id);
     const nodes = explainPlacement({ nodes: rt.state.nodes(), tasks: live, pending: [task] }, task);
-    const placed = task.nodeId ? `on ${rt.state.node(task.nodeId)?.name ?? task.nodeId}, ${task.status.state}` : `pending: ${task.pendingReason ?? 'waiting for the scheduler'}`;
+    let placed = task.nodeId ? `on ${rt.state.node(task.nodeId)?.name ?? task.nodeId}, ${task.status.state}` : `pending: ${task.pendingReason ?? 'waiting for the scheduler'}`;
+    if (task.replaces) {
+      const old = rt.state.task(task.replaces);
+      const from = old?.nodeId ? (rt.state.node(old.nodeId)?.name ?? old.nodeId) : 'another node';
+      placed += `; moved here from ${from} by a rebalance (replaces task ${task.replaces})`;
+    }
     return {
       task,
       summary: placed,
@@ -187,6 +215,7 @@ export class NodeBackend implements Backend {
       term: st.term,
       commitIndex: st.commit,
       appliedIndex: st.applied,
+      lastIndex: st.lastIndex,
       hasQuorum: voters.filter((v) => v.healthy).length > voters.length / 2 && leader !== null,
       voters,
       learners: st.conf.learners.map((l) => member(l, 'learner')),

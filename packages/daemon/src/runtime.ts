@@ -271,7 +271,9 @@ export class ClusterRuntime {
           const admitted = caller ? this.gate.admitLocal(this.selfId, cmd, caller) : cmd;
           return (await this.raft.propose(encodeCommand(admitted), { timeoutMs: deadline - Date.now() })) as Applied;
         }
-        if (st.leader) {
+        // An operator's token goes only to a leader this replica knows as a voter: a lagging replica can be
+        // made to follow a member it has not yet seen (raft admission.ts), and must not hand it the token.
+        if (st.leader && (!caller || st.conf.voters.includes(st.leader))) {
           const applied = (await this.p2p.request(st.leader, PROPOSE_METHOD, forwarded, { timeoutMs: Math.max(100, deadline - Date.now()) })) as Applied;
           await this.waitApplied(applied.index, deadline);
           return applied;

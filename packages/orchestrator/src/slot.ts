@@ -106,6 +106,21 @@ export function reconcileSlot(ctx: Context, service: Service, spec: ResolvedServ
  * until then keep it beside one old running task; otherwise keep the best.
  */
 function dedupe(ctx: Context, service: Service, live: Task[]): Task[] {
+  const mover = live.find((t) => t.replaces !== undefined && live.some((o) => o.id === t.replaces));
+  if (mover) {
+    // A rebalance move: the old task stops once the new one is up; a move that cannot start is dropped.
+    const old = live.find((o) => o.id === mover.replaces)!;
+    const rest = live.filter((t) => t !== old && t !== mover);
+    let kept: Task[];
+    if (isUp(mover)) {
+      ctx.stop(old, 'shutdown', `moved to node ${mover.nodeId} by rebalance (task ${mover.id})`);
+      kept = [mover];
+    } else if (hasEnded(mover) || (isUnplaced(mover) && mover.pendingReason !== undefined)) {
+      ctx.stop(mover, 'shutdown', `rebalance move abandoned: ${mover.pendingReason ?? mover.status.error ?? mover.status.message}`);
+      kept = [old];
+    } else kept = [mover, old];
+    return rest.length === 0 ? kept : [...kept, ...dedupe(ctx, service, rest)];
+  }
   const sorted = [...live].sort(betterTask);
   const current = sorted.filter((t) => sameTaskSpec(t.spec, service.spec));
   const keep: Task[] = [];

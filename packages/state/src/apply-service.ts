@@ -80,3 +80,13 @@ export function applyServiceUpdateStatus(store: Store, cmd: CommandOf<'service.u
   store.putService({ ...s, updateStatus: { ...cmd.status }, updatedAt: cmd.at });
   return ok({ id: s.id });
 }
+
+export function applyServiceRebalance(store: Store, cmd: CommandOf<'service.rebalance'>): CommandResult {
+  const s = findService(store, cmd.serviceId);
+  if (!s) return notFound(cmd.serviceId);
+  const next: Service = { ...s, updatedAt: cmd.at };
+  if (cmd.requested) next.rebalanceRequestedAt = cmd.at;
+  else delete next.rebalanceRequestedAt;
+  store.putService(next);
+  return ok({ id: s.id });
+}

@@ -14,6 +14,7 @@ import {
   applyServiceScale,
   applyServiceUpdate,
   applyServiceUpdateStatus,
+  applyServiceRebalance,
   findService,
 } from './apply-service.js';
 import { applyNetworkCreate, applyNetworkRemove, applyNetworkSubnets, applyNodeOverlay, applyServiceVip, findNetwork } from './apply-network.js';
@@ -60,6 +61,8 @@ function dispatch(store: Store, cmd: Command): CommandResult {
       return applyServiceRemove(store, cmd);
     case 'service.updateStatus':
       return applyServiceUpdateStatus(store, cmd);
+    case 'service.rebalance':
+      return applyServiceRebalance(store, cmd);
     case 'task.create':
       return applyTaskCreate(store, cmd);
     case 'task.assign':

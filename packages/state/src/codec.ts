@@ -69,7 +69,8 @@ function checkTask(c: Checker, v: unknown, path: string): boolean {
     c.number(v.updatedAt, `${path}.updatedAt`) &&
     c.optional(v.restartHistory, () => c.array(v.restartHistory, `${path}.restartHistory`, 1000) && v.restartHistory.every((x, i) => c.number(x, `${path}.restartHistory[${i}]`))) &&
     c.optional(v.restartStreak, () => c.number(v.restartStreak, `${path}.restartStreak`, 0, true)) &&
-    c.optional(v.startedAt, () => c.number(v.startedAt, `${path}.startedAt`))
+    c.optional(v.startedAt, () => c.number(v.startedAt, `${path}.startedAt`)) &&
+    c.optional(v.replaces, () => c.id(v.replaces, `${path}.replaces`))
   );
 }
 
@@ -146,6 +147,8 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
         c.optional(m.expectVersion, () => c.number(m.expectVersion, 'expectVersion', 0, true))
       );
     }
+    case 'service.rebalance':
+      return c.id(m.serviceId, 'serviceId') && c.boolean(m.requested, 'requested');
     case 'task.create':
       return checkList(c, m.tasks, 'tasks', (t, p) => checkTask(c, t, p));
     case 'task.assign':

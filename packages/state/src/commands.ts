@@ -78,6 +78,8 @@ export type Command = At &
     | { type: 'service.rollback'; serviceId: string; reason?: string; expectVersion?: number }
     | { type: 'service.remove'; serviceId: string }
     | { type: 'service.updateStatus'; serviceId: string; status: UpdateStatus; expectVersion?: number }
+    /** An operator's rebalance request (requested=true), or the leader's note that it is done (false). */
+    | { type: 'service.rebalance'; serviceId: string; requested: boolean }
     | { type: 'task.create'; tasks: Task[] }
     | { type: 'task.assign'; assignments: TaskAssignment[]; pending?: TaskPending[] }
     | { type: 'task.status'; updates: TaskStatusUpdate[] }
@@ -124,6 +126,7 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'service.rollback',
   'service.remove',
   'service.updateStatus',
+  'service.rebalance',
   'task.create',
   'task.assign',
   'task.status',

@@ -119,6 +119,8 @@ export interface Task {
   restartStreak?: number;
   /** When the task last became running (the leader's commit time). */
   startedAt?: number;
+  /** A rebalance move: the task of the same slot this one replaces once it is up (start first, then stop). */
+  replaces?: string;
 }
 
 export type UpdateState =
@@ -147,6 +149,8 @@ export interface Service {
   updateStatus?: UpdateStatus;
   /** Virtual IP from the cluster VIP range, set by the leader after create; kept across updates, freed on remove. */
   vip?: string;
+  /** An operator asked for a rebalance (`shoal service rebalance`); cleared by the leader once the spread is even. */
+  rebalanceRequestedAt?: number;
 }
 
 export interface ClusterConfig {

@@ -139,6 +139,11 @@ export const ServiceSpecSchema = Type.Object(
     networks: Type.Optional(
       Type.Array(NetworkAttachmentSchema, { description: 'Networks the tasks join; none given = the cluster network "default"' }),
     ),
+    rebalance: Type.Optional(
+      Type.Union([Type.Literal('manual'), Type.Literal('auto')], {
+        description: 'manual (default): tasks move only on `shoal service rebalance`; auto: the leader evens out the spread when nodes join or return, rate-limited',
+      }),
+    ),
     endpointMode: Type.Optional(
       Type.Union([Type.Literal('vip'), Type.Literal('dnsrr')], {
         description: 'vip (default): the name resolves to one virtual IP balanced in the kernel; dnsrr: to the addresses of the healthy tasks',

@@ -7,6 +7,7 @@ import { json, servicesTable, tasksTable } from '../output.js';
 import { clientOf, collect, followOptions, timeoutOf, type CliContext } from './context.js';
 import { printLogs, type LogFlags } from './log-lines.js';
 import { withRecentFailures } from './recent-failures.js';
+import { rebalanceCommand } from './rebalance.js';
 
 type FollowFlags = { detach?: boolean; timeout?: string; json?: boolean };
 
@@ -20,6 +21,7 @@ function specOptions(cmd: Command): Command {
     .option('-p, --publish <published:target[/udp][,mode=host]>', 'publish a port: on every node through the routing mesh (ingress, default) or only where a task runs (mode=host); repeatable', collect)
     .option('--network <name[:alias,...]>', 'join a network (created on first use), with extra DNS names; repeatable; none = the cluster network "default"', collect)
     .option('--endpoint-mode <vip|dnsrr>', 'the name resolves to one virtual IP (vip, default) or to the healthy tasks (dnsrr)')
+    .option('--rebalance <manual|auto>', 'auto: the leader evens out the tasks when nodes join or return (rate-limited); manual (default): on `service rebalance`')
     .option('-e, --env <KEY=VALUE>', 'environment variable (repeatable)', collect)
     .option('--label <key=value>', 'service label (repeatable)', collect)
     .option('--constraint <expr>', "placement constraint, e.g. 'node.labels.zone==a' (repeatable)", collect)
@@ -125,6 +127,8 @@ export function serviceCommand(ctx: CliContext): Command {
       await client.rollbackService(name);
       await follow(client, ctx, name, 'rollback', opts, 'rolled back');
     });
+
+  rebalanceCommand(service, ctx);
 
   service
     .command('ls')
