@@ -27,6 +27,7 @@ export const COMMAND_AUTHORITY: Readonly<Record<CommandType, CommandAuthority>> 
   'service.scale': 'operator',
   'service.rollback': 'operator',
   'service.remove': 'operator',
+  'service.rebalance': 'operator',
   'task.desired': 'admin',
   'node.availability': 'admin',
   'node.labels': 'admin',
