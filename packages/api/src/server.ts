@@ -21,6 +21,10 @@ import { nodeRoutes } from './routes/nodes.js';
 import { taskRoutes } from './routes/tasks.js';
 import { clusterRoutes } from './routes/cluster.js';
 import { systemRoutes } from './routes/system.js';
+import { secretRoutes } from './routes/secrets.js';
+import { hasSecrets } from './secrets-backend.js';
+import { volumeRoutes } from './routes/volumes.js';
+import { hasVolumes } from './volumes-backend.js';
 import type { Api } from './routes/app.js';
 import { sessionRoutes } from './session.js';
 
@@ -104,6 +108,8 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     taskRoutes(api, opts.backend);
     clusterRoutes(api, opts.backend);
     systemRoutes(api, opts.backend);
+    if (hasSecrets(opts.backend)) secretRoutes(api, opts.backend);
+    if (hasVolumes(opts.backend)) volumeRoutes(api, opts.backend);
     for (const add of opts.routes ?? []) add(api);
     sessionRoutes(api);
     api.get('/v1/openapi.json', { schema: { hide: true } }, async () => scope.swagger());

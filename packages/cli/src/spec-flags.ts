@@ -6,8 +6,9 @@
  */
 import { ErrorCode, ShoalError, type PortSpec, type ServiceSpec } from '@shoal/types';
 import { parseDuration, parseSize } from './units.js';
+import { applyFileFlags, type FileFlags } from './file-flags.js';
 
-export interface ServiceFlags {
+export interface ServiceFlags extends FileFlags {
   image?: string;
   replicas?: string;
   mode?: string;
@@ -146,6 +147,7 @@ export function applyServiceFlags(base: ServiceSpec, f: ServiceFlags, commandArg
   applyRestart(spec, f);
   applyHealth(spec, f);
   if (f.stopGracePeriod !== undefined) spec.stopGracePeriodMs = parseDuration(f.stopGracePeriod, '--stop-grace-period');
+  applyFileFlags(spec, f);
   return spec;
 }
 

@@ -3,8 +3,8 @@
  * writes are proposed through the leader (forwarded over libp2p when this
  * node follows) and wait until this replica applied them.
  */
-import { ErrorCode, ShoalError, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
-import type { Backend, NodeLabelChange, ClusterEvent, ClusterMember, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, RebalanceReport, TaskExplanation, TaskFilter, UpdatePlan } from '@shoal/api';
+import { ErrorCode, ShoalError, type SecretKind, type SecretMeta, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
+import type { Backend, NodeLabelChange, SecretsBackend, VolumesBackend, VolumeInfo, CreateSecretRequest, KeyRotation, ClusterEvent, ClusterMember, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, RebalanceReport, TaskExplanation, TaskFilter, UpdatePlan } from '@shoal/api';
 import { checkServiceInput, type Command } from '@shoal/state';
 import { operatorWrite } from './operator-write.js';
 import { planRebalance, planUpdate } from '@shoal/orchestrator';
@@ -15,6 +15,8 @@ import type { ClusterRuntime } from './runtime.js';
 import { sealSecret } from './join-secret.js';
 import { openJoinSecret } from './psk-rotation.js';
 import { serviceLogs } from './logs.js';
+import { checkFileRefs, secretOps } from './secret-backend.js';
+import { listVolumes, stickyNote } from './volume-view.js';
 
 /** What the backend needs from its node: the runtime once the node is in a cluster, its configured name, its metrics. */
 export interface BackendComponents {
@@ -25,7 +27,7 @@ export interface BackendComponents {
   removed?(): string | null;
 }
 
-export class NodeBackend implements Backend {
+export class NodeBackend implements Backend, SecretsBackend, VolumesBackend {
   constructor(private readonly node: BackendComponents) {}
 
   private rt(): ClusterRuntime {
@@ -92,6 +94,7 @@ export class NodeBackend implements Backend {
   async validateService(spec: ServiceSpec): Promise<void> {
     const rt = this.rt();
     checkServiceInput(spec, rt.state.config());
+    checkFileRefs(rt, spec);
     if (rt.state.service(spec.name)) throw new ShoalError(ErrorCode.Conflict, `service ${spec.name} already exists; change it with \`shoal service update ${spec.name}\``);
     this.checkPorts(spec);
   }
@@ -109,6 +112,7 @@ export class NodeBackend implements Backend {
   async updateService(name: string, spec: ServiceSpec, opts: { dryRun: boolean }): Promise<Service | UpdatePlan> {
     const rt = this.rt();
     checkServiceInput(spec, rt.state.config());
+    checkFileRefs(rt, spec);
     const svc = await this.getService(name);
     if (spec.name !== svc.spec.name) throw new ShoalError(ErrorCode.InvalidSpec, `name: a service cannot be renamed (${svc.spec.name} -> ${spec.name}); create a new service instead`);
     this.checkPorts(spec);
@@ -176,7 +180,8 @@ export class NodeBackend implements Backend {
     const task = await this.getTask(taskId);
     const live = rt.state.tasks({ desiredState: 'running' }).filter((t) => t.nodeId !== undefined && t.id !== task.id);
     const nodes = explainPlacement({ nodes: rt.state.nodes(), tasks: live, pending: [task] }, task);
-    let placed = task.nodeId ? `on ${rt.state.node(task.nodeId)?.name ?? task.nodeId}, ${task.status.state}` : `pending: ${task.pendingReason ?? 'waiting for the scheduler'}`;
+    const unplaced = task.status.state === 'new' || task.status.state === 'pending';
+    let placed = task.nodeId && !unplaced ? `on ${rt.state.node(task.nodeId)?.name ?? task.nodeId}, ${task.status.state}` : `pending: ${task.pendingReason ?? 'waiting for the scheduler'}`;
     if (task.replaces) {
       const old = rt.state.task(task.replaces);
       const from = old?.nodeId ? (rt.state.node(old.nodeId)?.name ?? old.nodeId) : 'another node';
@@ -184,7 +189,7 @@ export class NodeBackend implements Backend {
     }
     return {
       task,
-      summary: placed,
+      summary: placed + stickyNote(rt, task),
       nodes: nodes.map((n) => ({ nodeId: n.nodeId, nodeName: n.name, feasible: n.eligible, reasons: n.reasons })),
     };
   }
@@ -240,6 +245,25 @@ export class NodeBackend implements Backend {
     const ready = rt.state.nodes().filter((n) => n.status === 'ready');
     const addrs = ready.flatMap((n) => n.addresses.filter((a) => !a.includes('/p2p-circuit'))).slice(0, 16);
     return encodeJoinToken({ clusterId: rt.opts.identity.clusterId, psk: Buffer.from(rt.opts.identity.psk, 'hex'), secret, addrs });
+  }
+
+  async listSecrets(kind: SecretKind): Promise<SecretMeta[]> {
+    return secretOps.list(this.rt(), kind);
+  }
+  async getSecret(kind: SecretKind, idOrName: string): Promise<SecretMeta> {
+    return secretOps.get(this.rt(), kind, idOrName);
+  }
+  createSecret(kind: SecretKind, req: CreateSecretRequest): Promise<SecretMeta> {
+    return secretOps.create(this.rt(), kind, req);
+  }
+  removeSecret(kind: SecretKind, idOrName: string): Promise<void> {
+    return secretOps.remove(this.rt(), kind, idOrName);
+  }
+  async listVolumes(): Promise<VolumeInfo[]> {
+    return listVolumes(this.rt());
+  }
+  rotateStoreKey(): Promise<KeyRotation> {
+    return secretOps.rotate(this.rt());
   }
 
   events(signal: AbortSignal): AsyncIterable<ClusterEvent> {

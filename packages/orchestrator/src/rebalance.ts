@@ -15,6 +15,7 @@ import type { Context } from './context.js';
 import { globalEligibility } from './eligibility.js';
 import { newTask } from './new-task.js';
 import { hasEnded, isUp } from './task-facts.js';
+import { namedVolumes } from './sticky.js';
 
 /** Most automatic moves the leader starts per minute across the cluster (operator requests are not capped). */
 export const AUTO_MOVES_PER_MINUTE = 10;
@@ -51,6 +52,8 @@ export function planRebalance(view: ClusterView, service: Service, limit = Infin
   const spec = applySpecDefaults(service.spec);
   const plan: RebalancePlan = { service: spec.name, before: {}, after: {}, moves: [] };
   if (spec.mode === 'global') return { ...plan, skipped: 'a global service runs one task per node' };
+  const volumes = namedVolumes(spec);
+  if (volumes.length > 0) return { ...plan, skipped: `its tasks keep data in node-local volumes (${volumes.join(', ')}) and stay with it` };
   const state = service.updateStatus?.state;
   if (state === 'updating' || state === 'rollback_started') return { ...plan, skipped: 'an update is in progress' };
   const nodes = view.nodes();

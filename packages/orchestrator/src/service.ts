@@ -4,6 +4,7 @@ import type { Context } from './context.js';
 import { globalEligibility } from './eligibility.js';
 import { reconcileSlot, type SlotOutcome, type SlotSpec } from './slot.js';
 import { activeUpdate, checkUpdateFailures, progressUpdate } from './update.js';
+import { stickyNode } from './sticky.js';
 
 function group(tasks: Task[], key: (t: Task) => string): Map<string, Task[]> {
   const m = new Map<string, Task[]>();
@@ -43,7 +44,9 @@ export function reconcileService(ctx: Context, service: Service): void {
     const replicas = spec.replicas ?? 1;
     const bySlot = group(tasks, (t) => String(t.slot));
     for (let slot = 1; slot <= replicas; slot++) {
-      slots.push({ spec: { slot, wanted: true, canCreate: true, unwantedAs: 'remove', unwantedReason: '' }, tasks: bySlot.get(String(slot)) ?? [] });
+      const mine = bySlot.get(String(slot)) ?? [];
+      const sticky = stickyNode(spec, mine, ctx.nodes);
+      slots.push({ spec: { slot, wanted: true, canCreate: true, unwantedAs: 'remove', unwantedReason: '', ...(sticky ? { nodeId: sticky, sticky: true } : {}) }, tasks: mine });
       bySlot.delete(String(slot));
     }
     for (const [slot, mine] of bySlot) {

@@ -20,6 +20,8 @@ export interface SlotSpec {
   /** How unwanted live tasks are stopped: replicas beyond the count go away entirely. */
   unwantedAs: 'shutdown' | 'remove';
   unwantedReason: string;
+  /** nodeId pins the slot to the node holding its volume data (sticky.ts): a pending task there waits for it. */
+  sticky?: boolean;
 }
 
 export interface SlotOutcome {
@@ -59,7 +61,9 @@ export function reconcileSlot(ctx: Context, service: Service, spec: ResolvedServ
   for (const t of tasks) {
     if (t.desiredState !== 'running' || ctx.isDecided(t.id)) continue;
     const cond = nodeCondition(t, ctx.nodes);
-    if (cond === 'lost') {
+    if (cond === 'lost' && s.sticky && t.nodeId === s.nodeId && isUnplaced(t)) {
+      out.occupants.push(t); // waits, pending, for the node that holds its data
+    } else if (cond === 'lost') {
       ctx.stop(t, 'shutdown', `node ${t.nodeId} is down`, hasEnded(t) ? undefined : 'orphaned');
       replaceReason ??= 'replaces a task on a lost node';
       carried ??= carryOf(t);

@@ -92,3 +92,17 @@ test('a node that joins stays empty for a manual service until asked', () => {
   c.settle();
   assert.equal(spread(c, 'web').n3, 1, '4 tasks on 3 nodes: 2/1/1');
 });
+
+test('a service whose tasks keep data in named volumes is not rebalanced away from it', () => {
+  const c = unevenCluster({ mounts: [{ type: 'volume', source: 'app_data', target: '/data' }] });
+  const plan = planRebalance(c.state, c.state.service('web')!);
+  assert.deepEqual(plan.moves, []);
+  assert.match(plan.skipped ?? '', /node-local volumes \(app_data\)/);
+  c.do({ type: 'service.rebalance', at: c.now, serviceId: 's', requested: true });
+  for (let i = 0; i < 5; i++) {
+    c.agents();
+    c.now += 10;
+    c.step();
+  }
+  assert.deepEqual(spread(c, 'web'), { n1: 3, n2: 3 }, 'every replica stays with its data');
+});

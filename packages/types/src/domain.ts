@@ -49,6 +49,14 @@ export interface NodeInfo {
   statusMessage?: string;
   role: NodeRole;
   version: string;
+  /** X25519 public key (base64url) that secrets for this node's tasks are sealed to. */
+  sealKey?: string;
+  /**
+   * The bind-mount sources of the cluster's Docker services that exist on
+   * this node, as its agent last checked them: the scheduler places a task
+   * only where every source it binds exists (at most MAX_HOST_PATHS).
+   */
+  hostPaths?: string[];
   createdAt: number;
   updatedAt: number;
 }

@@ -10,6 +10,7 @@ import { applySpecDefaults, type ResolvedServiceSpec } from './defaults.js';
 import { ErrorCode, ShoalError } from './errors.js';
 import { hygieneIssues } from './input-hygiene.js';
 import { ServiceSpecSchema, type ServiceSpec } from './spec.js';
+import { fileRefIssues } from './validate-files.js';
 
 export interface SpecIssue {
   /** Dotted path, e.g. `ports[1].published`; `(spec)` for the whole spec. */
@@ -113,6 +114,7 @@ function semanticIssues(spec: ServiceSpec): SpecIssue[] {
     if (m.type === 'bind' && (!m.source || !m.source.startsWith('/'))) add(`mounts[${i}].source`, 'a bind mount needs an absolute host path', 'set source to an absolute path such as /srv/data');
     if (m.type === 'tmpfs' && m.source) add(`mounts[${i}].source`, 'a tmpfs mount has no source', 'remove source');
   });
+  fileRefIssues(spec, add);
   const test = spec.healthcheck?.test;
   if (test && !['CMD', 'CMD-SHELL', 'NONE'].includes(test[0])) {
     add('healthcheck.test[0]', `"${test[0]}" is not a check kind`, 'start with "CMD", "CMD-SHELL" or "NONE"');

@@ -3,6 +3,7 @@ import { ErrorCode, ShoalError, type NodeAvailability } from '@shoal/types';
 import { parseKeyValues } from '../spec-flags.js';
 import { json, nodesTable } from '../output.js';
 import { clientOf, collect, type CliContext } from './context.js';
+import { confirmDrain } from './drain-check.js';
 
 export function nodeCommand(ctx: CliContext): Command {
   const node = new Command('node').description('list and manage nodes');
@@ -59,9 +60,11 @@ export function nodeCommand(ctx: CliContext): Command {
       .command(name)
       .description(description)
       .argument('<node...>', 'node ids or names')
-      .action(async (ids: string[], _opts: unknown, cmd: Command) => {
+      .option('-y, --yes', 'drain: do not ask before moving tasks away from their volume data')
+      .action(async (ids: string[], opts: { yes?: boolean }, cmd: Command) => {
         const client = clientOf(cmd, ctx);
         for (const id of ids) {
+          if (value === 'drain') await confirmDrain(client, id, ctx, opts.yes ?? false);
           const n = await client.setNodeAvailability(id, value);
           ctx.output.out(`${n.name} ${value}`);
         }

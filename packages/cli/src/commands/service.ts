@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { ErrorCode, ShoalError, type Service } from '@shoal/types';
 import type { ShoalClient, UpdatePlan } from '@shoal/api';
 import { applyServiceFlags, parseInteger, type ServiceFlags } from '../spec-flags.js';
+import { fileOptions } from '../file-flags.js';
 import { followService, type ChangeKind } from '../follow.js';
 import { json, servicesTable, tasksTable } from '../output.js';
 import { clientOf, collect, followOptions, timeoutOf, type CliContext } from './context.js';
@@ -13,7 +14,7 @@ type FollowFlags = { detach?: boolean; timeout?: string; json?: boolean };
 
 /** The spec flags shared by create and update. */
 function specOptions(cmd: Command): Command {
-  return cmd
+  return fileOptions(cmd)
     .option('--image <image>', 'container image (docker driver)')
     .option('--replicas <n>', 'number of tasks (replicated mode)')
     .option('--mode <mode>', 'replicated (default) or global (one task per node)')
