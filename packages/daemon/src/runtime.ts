@@ -10,7 +10,7 @@ import { ErrorCode, NotLeaderError, ShoalError, type NodeInfo } from '@shoal/typ
 import { ClusterState, encodeCommand, decodeCommand, type Command, type CommandResult, type NodeRegistration } from '@shoal/state';
 import { LevelRaftStorage } from '@shoal/storage';
 import { RaftHost, type StateMachine } from '@shoal/raft-host';
-import { createP2PNode, FailureDetector, SwimMembership, type MembershipService, type P2PNode } from '@shoal/p2p';
+import { createP2PNode, FailureDetector, SwimMembership, type MembershipService, type P2PNode, type PskRing } from '@shoal/p2p';
 import { Agent, PressureGauge, TaskFiles, type Driver, type NetworkAgent } from '@shoal/agent';
 import { DRAIN_MS } from './network-wiring.js';
 import { decodeHeartbeat, type Heartbeat } from '@shoal/membership';
@@ -25,6 +25,7 @@ import { VERSION } from './version.js';
 import { NodeSecrets, loadSealKey, taskFilesDir } from './node-secrets.js';
 import { HostPathReporter } from './host-paths.js';
 import { sleep } from './sleep.js';
+import { isRetriableProposeError } from './propose-retry.js';
 import { WriteGate, hashToken, type OperatorCredential } from './write-gate.js';
 import type { RefusalReason } from '@shoal/state';
 
@@ -39,6 +40,8 @@ export interface RuntimeOptions {
   network?: (nodeId: string, state: ClusterState, caughtUp: () => boolean) => Promise<NetworkAgent | undefined>;
   /** First node of a new cluster. */
   bootstrap: boolean;
+  /** The cluster keys to dial with and accept (they change during a PSK rotation); default: identity.psk. */
+  pskRing?: PskRing;
   /** This node's own admin API token: its hash is replicated, so the leader takes it as an admin's while this node is a voter. */
   apiToken?: string;
   /** Counts writes the leader refused (forwarded or local), by reason. */
@@ -108,6 +111,7 @@ export class ClusterRuntime {
       dataDir: dataDir.root,
       listen: [`/ip4/${host}/tcp/${port}`],
       psk: Buffer.from(identity.psk, 'hex'),
+      ...(this.opts.pskRing ? { pskRing: this.opts.pskRing } : {}),
       allow: (peer) => this.allow.has(peer),
       logger: this.log.child({ component: 'p2p' }),
     });
@@ -294,7 +298,7 @@ export class ClusterRuntime {
         }
       } catch (err) {
         lastErr = err;
-        if (!(err instanceof ShoalError) || (err.code !== ErrorCode.NotLeader && err.code !== ErrorCode.Timeout)) throw err;
+        if (!isRetriableProposeError(err)) throw err;
       }
       await sleep(25);
     }
