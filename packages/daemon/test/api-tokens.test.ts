@@ -56,6 +56,8 @@ test('tokens by role: created once, valid on every node, checked by the leader f
   // The operator's token works through the learner and through a voter alike.
   await waitFor('the token on the learner', async () => (await as(learner, ci).listServices()) !== null, { timeoutMs: 15_000 });
   await as(learner, ci).createService(exec('web'));
+  // The learner waited until it applied the create; the voter may not have yet (reads are local).
+  await waitFor('the voter sees web', async () => (await as(voter, ci).listServices()).some((s) => s.spec.name === 'web'), { timeoutMs: 10_000 });
   await as(voter, ci).scaleService('web', 2);
   // Roles: an operator cannot change the cluster; a read-only token cannot write.
   await assert.rejects(as(voter, ci).updateClusterSettings({ allowDangerous: true }), { code: 'FORBIDDEN' });
