@@ -216,9 +216,13 @@ test('read contexts are unique across restarts, so a late reply to the previous 
   for (let round = 0; round < 2; round++) {
     const f = round === 0 ? c.member(id) : await c.startMember(id);
     await waitFor('follower to learn the leader', () => f.host.status().leader === leader.id);
-    await f.host.readBarrier();
+    // A leadership blip on a loaded machine answers NotLeader: retry; every attempt's context counts below.
+    await waitFor('a read barrier on the follower', async () => {
+      await f.host.readBarrier();
+      return true;
+    }, { timeoutMs: 30_000 });
     await c.stopMember(id);
   }
-  assert.equal(contexts.length, 2);
-  assert.notEqual(contexts[0], contexts[1]);
+  assert.ok(contexts.length >= 2);
+  assert.equal(new Set(contexts).size, contexts.length, `every read context is unique: ${contexts.join(', ')}`);
 });
