@@ -9,7 +9,7 @@
  * Exported as `@shoal/api/testing`.
  */
 import { ErrorCode, ShoalError, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
-import type { Backend, NodeLabelChange, ClusterEvent, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, SpecChange, TaskExplanation, TaskFilter, UpdatePlan } from '../src/backend.js';
+import type { Backend, NodeLabelChange, ClusterEvent, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, ServiceHistoryEntry, SpecChange, TaskExplanation, TaskFilter, UpdatePlan } from '../src/backend.js';
 import { Feed } from './feed.js';
 
 export interface MemoryNodeInit {
@@ -22,6 +22,8 @@ export class MemoryBackend implements Backend {
   readonly services = new Map<string, Service>();
   readonly tasks: Task[] = [];
   readonly logLines: LogLine[] = [];
+  /** Service name -> every version it had (unbounded: tests are short). */
+  readonly versions = new Map<string, { version: number; at: number; change: string; spec: ServiceSpec }[]>();
   /** Count of committed changes; tests assert it did not move after a refused request. */
   mutations = 0;
   /** As the cluster setting: privileged specs are refused unless set. */
@@ -77,9 +79,11 @@ export class MemoryBackend implements Backend {
     if (!node) throw new ShoalError(ErrorCode.NotFound, `no node ${idOrName}; see \`shoal node ls\``);
     return node;
   }
-  async setNodeAvailability(idOrName: string, availability: NodeAvailability): Promise<NodeInfo> {
+  async setNodeAvailability(idOrName: string, availability: NodeAvailability, opts: { deadlineMs?: number } = {}): Promise<NodeInfo> {
     const node = await this.getNode(idOrName);
     node.availability = availability;
+    if (availability === 'drain' && opts.deadlineMs !== undefined) node.drainDeadline = this.time + opts.deadlineMs;
+    else delete node.drainDeadline;
     node.updatedAt = this.now();
     this.commit('node.availability', node.name, `${node.name} is now ${availability}`);
     if (availability === 'drain') for (const t of this.liveTasks()) if (t.nodeId === node.id) this.stopTask(t, 'node drained');
@@ -115,6 +119,7 @@ export class MemoryBackend implements Backend {
     if (spec.image?.startsWith('refuse')) throw new ShoalError(ErrorCode.Conflict, `test backend refuses to create ${spec.name}`);
     const service: Service = { id: this.newId('svc'), spec, version: 1, createdAt: this.now(), updatedAt: this.now() };
     this.services.set(spec.name, service);
+    this.recordVersion(service, 'created');
     this.commit('service.create', spec.name, `created ${spec.name}`);
     this.reconcile(service);
     return service;
@@ -128,6 +133,7 @@ export class MemoryBackend implements Backend {
     service.version += 1;
     service.updatedAt = this.now();
     service.updateStatus = { state: 'updating', message: 'update in progress', startedAt: this.now() };
+    this.recordVersion(service, 'updated');
     this.commit('service.update', name, `updated ${name} to version ${service.version}`);
     this.reconcile(service);
     this.finishUpdate(service);
@@ -139,19 +145,49 @@ export class MemoryBackend implements Backend {
     service.spec = { ...service.spec, replicas };
     service.version += 1;
     service.updatedAt = this.now();
+    this.recordVersion(service, `scaled to ${replicas}`);
     this.commit('service.scale', name, `scaled ${name} to ${replicas}`);
     this.reconcile(service, true);
     return service;
   }
-  async rollbackService(name: string): Promise<Service> {
+  async rollbackService(name: string, opts: { toVersion?: number } = {}): Promise<Service> {
     const service = await this.getService(name);
+    if (opts.toVersion !== undefined) {
+      const target = this.versions.get(service.spec.name)?.find((v) => v.version === opts.toVersion);
+      if (!target) throw new ShoalError(ErrorCode.NotFound, `${name} has no kept version ${opts.toVersion}`);
+      service.previousSpec = service.spec;
+      service.spec = target.spec;
+      service.version += 1;
+      this.recordVersion(service, `rolled back to version ${opts.toVersion}`);
+      this.commit('service.rollback', name, `rolled back ${name} to version ${opts.toVersion}`);
+      this.reconcile(service);
+      return service;
+    }
     if (!service.previousSpec) throw new ShoalError(ErrorCode.Conflict, `${name} has no previous spec to roll back to`);
     this.rollback(service, 'manual rollback');
     return service;
   }
+  async serviceHistory(name: string): Promise<ServiceHistoryEntry[]> {
+    const service = await this.getService(name);
+    const kept = this.versions.get(service.spec.name) ?? [];
+    return kept.map((v, i) => {
+      const changes: SpecChange[] = [];
+      const before = kept[i - 1]?.spec;
+      if (before) for (const k of new Set([...Object.keys(before), ...Object.keys(v.spec)] as (keyof ServiceSpec)[])) {
+        if (JSON.stringify(before[k]) !== JSON.stringify(v.spec[k])) changes.push({ path: k, from: before[k] ?? null, to: v.spec[k] ?? null });
+      }
+      return { ...v, changes, current: v.version === service.version };
+    });
+  }
+  private recordVersion(service: Service, change: string): void {
+    const kept = this.versions.get(service.spec.name) ?? [];
+    kept.push({ version: service.version, at: this.now(), change, spec: service.spec });
+    this.versions.set(service.spec.name, kept);
+  }
   async removeService(name: string): Promise<void> {
     const service = await this.getService(name);
     this.services.delete(service.spec.name);
+    this.versions.delete(service.spec.name);
     for (const t of this.liveTasks()) if (t.serviceId === service.id) this.stopTask(t, 'service removed');
     this.commit('service.remove', service.spec.name, `removed ${service.spec.name}`);
   }
@@ -190,6 +226,18 @@ export class MemoryBackend implements Backend {
     const svc = this.services.get(task.serviceId);
     if (svc) this.reconcile(svc);
     return task;
+  }
+
+  async restartTask(taskId: string): Promise<Task> {
+    const task = await this.getTask(taskId);
+    if (task.desiredState !== 'running') throw new ShoalError(ErrorCode.Conflict, `task ${task.id} is already told to stop`);
+    if (task.nodeId === undefined) throw new ShoalError(ErrorCode.Conflict, `task ${task.id} is not placed on a node yet`);
+    this.stopTask(task, 'restarted by an operator');
+    const copy: Task = { ...task, id: this.newId('task'), desiredState: 'running', createdAt: this.now(), updatedAt: this.now() };
+    copy.status = { state: 'running', timestamp: this.now(), message: 'restarted by an operator', containerId: `c-${copy.id}` };
+    this.tasks.push(copy);
+    this.commit('task.restart', `${task.serviceName}.${task.slot}`, `${task.id} restarted as ${copy.id}`);
+    return copy;
   }
 
   async explainTask(taskId: string): Promise<TaskExplanation> {
@@ -359,6 +407,7 @@ export class MemoryBackend implements Backend {
     service.version += 1;
     service.updatedAt = this.now();
     service.updateStatus = { state: 'rollback_started', message, startedAt: this.now() };
+    this.recordVersion(service, 'rolled back');
     this.commit('service.rollback', service.spec.name, message);
     this.reconcile(service);
     service.updateStatus = { ...service.updateStatus, state: 'rollback_completed', completedAt: this.now() };

@@ -39,6 +39,7 @@ export interface ServiceFlags {
   stopGracePeriod?: string;
   entrypoint?: string;
   workdir?: string;
+  historyLimit?: string;
 }
 
 function bad(message: string): ShoalError {
@@ -144,6 +145,7 @@ export function applyServiceFlags(base: ServiceSpec, f: ServiceFlags, commandArg
   applyRestart(spec, f);
   applyHealth(spec, f);
   if (f.stopGracePeriod !== undefined) spec.stopGracePeriodMs = parseDuration(f.stopGracePeriod, '--stop-grace-period');
+  if (f.historyLimit !== undefined) spec.historyLimit = parseInteger(f.historyLimit, '--history-limit', 1);
   return spec;
 }
 

@@ -1,9 +1,10 @@
-/** Service commands: create, update (keeps the previous spec), scale, rollback, remove, update status. */
+/** Service commands: create, update (keeps the previous spec and the version history), scale, rollback, remove, update status. */
 import { ErrorCode, type Service, type ServiceSpec, type UpdateStatus } from '@shoal/types';
 import type { CommandOf, CommandResult } from './commands.js';
 import { sameTaskSpec } from './fingerprint.js';
 import { checkServiceLimits } from './limits.js';
 import { fail, ok } from './result.js';
+import { recordVersion } from './service-history.js';
 import type { Store } from './store.js';
 
 export function findService(store: Store, idOrName: string): Service | undefined {
@@ -19,7 +20,9 @@ export function applyServiceCreate(store: Store, cmd: CommandOf<'service.create'
   if (store.serviceNames.has(cmd.spec.name)) return fail(ErrorCode.Conflict, `a service named "${cmd.spec.name}" already exists; update it or pick another name`);
   const overLimit = checkServiceLimits(store, cmd.spec);
   if (overLimit) return overLimit;
-  store.putService({ id: cmd.serviceId, spec: cmd.spec, version: 1, createdAt: cmd.at, updatedAt: cmd.at });
+  const created: Service = { id: cmd.serviceId, spec: cmd.spec, version: 1, createdAt: cmd.at, updatedAt: cmd.at };
+  store.putService(created);
+  recordVersion(store, created, cmd.at, cmd.by, 'created');
   return ok({ id: cmd.serviceId });
 }
 
@@ -38,6 +41,7 @@ export function applyServiceUpdate(store: Store, cmd: CommandOf<'service.update'
   const next: Service = { ...s, spec: cmd.spec, previousSpec: s.spec, version: s.version + 1, updatedAt: cmd.at };
   if (!sameTaskSpec(cmd.spec, s.spec)) next.updateStatus = { state: 'updating', message: 'update in progress', startedAt: cmd.at };
   store.putService(next);
+  recordVersion(store, next, cmd.at, cmd.by, 'updated');
   return ok({ id: s.id });
 }
 
@@ -47,18 +51,38 @@ export function applyServiceScale(store: Store, cmd: CommandOf<'service.scale'>)
   if (modeOf(s.spec) === 'global') return fail(ErrorCode.Conflict, `service ${s.spec.name} is global (one task per node) and cannot be scaled`);
   const overLimit = cmd.replicas > (s.spec.replicas ?? 1) ? checkServiceLimits(store, { ...s.spec, replicas: cmd.replicas }, s.id) : null;
   if (overLimit) return overLimit;
-  store.putService({ ...s, spec: { ...s.spec, replicas: cmd.replicas }, version: s.version + 1, updatedAt: cmd.at });
+  const next: Service = { ...s, spec: { ...s.spec, replicas: cmd.replicas }, version: s.version + 1, updatedAt: cmd.at };
+  store.putService(next);
+  recordVersion(store, next, cmd.at, cmd.by, `scaled to ${cmd.replicas}`);
   return ok({ id: s.id });
 }
 
-/** Swaps spec and previousSpec, so a second rollback goes forward again (Docker's behaviour). */
+/**
+ * Without a target, swaps spec and previousSpec, so a second rollback goes
+ * forward again (Docker's behaviour). With `toVersion`, restores that kept
+ * version's spec as a new version, through the rollback settings.
+ */
 export function applyServiceRollback(store: Store, cmd: CommandOf<'service.rollback'>): CommandResult {
   const s = findService(store, cmd.serviceId);
   if (!s) return notFound(cmd.serviceId);
   if (cmd.expectVersion !== undefined && cmd.expectVersion !== s.version) return stale(s, cmd.expectVersion);
-  if (!s.previousSpec) return fail(ErrorCode.Conflict, `service ${s.spec.name} has no previous spec to roll back to`);
-  const status: UpdateStatus = { state: 'rollback_started', message: cmd.reason ?? 'rollback requested', startedAt: cmd.at };
-  store.putService({ ...s, spec: s.previousSpec, previousSpec: s.spec, version: s.version + 1, updatedAt: cmd.at, updateStatus: status });
+  let target = s.previousSpec;
+  if (cmd.toVersion !== undefined) {
+    const kept = store.serviceHistory.get(s.id) ?? [];
+    target = kept.find((v) => v.version === cmd.toVersion)?.spec;
+    if (!target) {
+      const have = kept.map((v) => v.version).join(', ') || 'none';
+      return fail(ErrorCode.NotFound, `service ${s.spec.name} has no kept version ${cmd.toVersion} (kept: ${have}); see \`shoal service history ${s.spec.name}\``);
+    }
+    if (cmd.toVersion === s.version) return fail(ErrorCode.Conflict, `service ${s.spec.name} is already at version ${s.version}`);
+  }
+  if (!target) return fail(ErrorCode.Conflict, `service ${s.spec.name} has no previous spec to roll back to`);
+  const reason = cmd.reason ?? (cmd.toVersion !== undefined ? `rollback to version ${cmd.toVersion} requested` : 'rollback requested');
+  const next: Service = { ...s, spec: target, previousSpec: s.spec, version: s.version + 1, updatedAt: cmd.at };
+  // A target that runs the same tasks (only replicas or policies differ) needs no rolling replacement.
+  if (!sameTaskSpec(target, s.spec) || cmd.toVersion === undefined) next.updateStatus = { state: 'rollback_started', message: reason, startedAt: cmd.at } satisfies UpdateStatus;
+  store.putService(next);
+  recordVersion(store, next, cmd.at, cmd.by, cmd.toVersion !== undefined ? `rolled back to version ${cmd.toVersion}` : 'rolled back');
   return ok({ id: s.id });
 }
 

@@ -4,7 +4,7 @@
  * yields `{ok: false}` instead of throwing, so one bad entry never stalls
  * the log.
  */
-import { ErrorCode, type ClusterConfig, type Network, type NodeInfo, type Service, type Task } from '@shoal/types';
+import { ErrorCode, type ClusterConfig, type Network, type NodeInfo, type Service, type ServiceVersion, type Task } from '@shoal/types';
 import { applyAllowlistAdd, applyAllowlistRemove, applyClusterConfig, applyTokenSet } from './apply-cluster.js';
 import { applyNodeAvailability, applyNodeDown, applyNodeRegister, applyNodeRemove, applyNodeRole, applyNodeUp, applyNodeUpdate } from './apply-node.js';
 import {
@@ -17,7 +17,7 @@ import {
   findService,
 } from './apply-service.js';
 import { applyNetworkCreate, applyNetworkRemove, applyNetworkSubnets, applyNodeOverlay, applyServiceVip, findNetwork } from './apply-network.js';
-import { applyTaskAssign, applyTaskCreate, applyTaskDesired, applyTaskRemove, applyTaskStatus } from './apply-task.js';
+import { applyTaskAssign, applyTaskCreate, applyTaskDesired, applyTaskRemove, applyTaskRestart, applyTaskStatus } from './apply-task.js';
 import type { Command, CommandResult } from './commands.js';
 import { applyApiTokenCreate, applyApiTokenRevoke } from './apply-api-token.js';
 import { auditEntry } from './audit.js';
@@ -70,6 +70,8 @@ function dispatch(store: Store, cmd: Command): CommandResult {
       return applyTaskDesired(store, cmd);
     case 'task.remove':
       return applyTaskRemove(store, cmd);
+    case 'task.restart':
+      return applyTaskRestart(store, cmd);
     case 'cluster.config':
       return applyClusterConfig(store, cmd);
     case 'token.set':
@@ -175,6 +177,11 @@ export class ClusterState implements ClusterView {
 
   service(idOrName: string): Service | undefined {
     return findService(this.store, idOrName);
+  }
+
+  serviceHistory(idOrName: string): ServiceVersion[] {
+    const s = findService(this.store, idOrName);
+    return s ? [...(this.store.serviceHistory.get(s.id) ?? [])] : [];
   }
 
   task(id: string): Task | undefined {

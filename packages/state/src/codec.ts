@@ -110,7 +110,7 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
         c.optional(m.version, () => c.string(m.version, 'version'))
       );
     case 'node.availability':
-      return c.id(m.nodeId, 'nodeId') && c.oneOf(m.availability, AVAILABILITY, 'availability');
+      return c.id(m.nodeId, 'nodeId') && c.oneOf(m.availability, AVAILABILITY, 'availability') && c.optional(m.deadlineMs, () => c.number(m.deadlineMs, 'deadlineMs', 0, true));
     case 'node.labels':
       return c.id(m.nodeId, 'nodeId') && c.stringMap(m.set, 'set') && c.stringList(m.remove, 'remove', 1024);
     case 'node.remove':
@@ -130,7 +130,8 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
       return (
         c.id(m.serviceId, 'serviceId') &&
         c.optional(m.reason, () => c.string(m.reason, 'reason')) &&
-        c.optional(m.expectVersion, () => c.number(m.expectVersion, 'expectVersion', 0, true))
+        c.optional(m.expectVersion, () => c.number(m.expectVersion, 'expectVersion', 0, true)) &&
+        c.optional(m.toVersion, () => c.number(m.toVersion, 'toVersion', 1, true))
       );
     case 'service.remove':
       return c.id(m.serviceId, 'serviceId');
@@ -174,6 +175,8 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
       );
     case 'task.remove':
       return checkList(c, m.taskIds, 'taskIds', (id, p) => c.id(id, p));
+    case 'task.restart':
+      return c.id(m.taskId, 'taskId') && c.id(m.newTaskId, 'newTaskId') && c.optional(m.message, () => c.string(m.message, 'message'));
     case 'cluster.config': {
       const k = m.config;
       return (

@@ -8,3 +8,4 @@ export { isFinished } from './history.js';
 export type { ApiTokenRecord, AuditEntry } from './security-tables.js';
 export { AUDIT_KEEP } from './security-tables.js';
 export { MAX_API_TOKENS } from './apply-api-token.js';
+export { specChanges, DEFAULT_HISTORY_LIMIT, type SpecChange } from './service-history.js';

@@ -4,7 +4,7 @@
  * Maps keep insertion order, and snapshot/restore preserve it, so every
  * replica iterates in the same order.
  */
-import type { ClusterConfig, Network, NodeInfo, Service, Task } from '@shoal/types';
+import type { ClusterConfig, Network, NodeInfo, Service, ServiceVersion, Task } from '@shoal/types';
 import { SecurityTables } from './security-tables.js';
 
 export const DEFAULT_CONFIG: ClusterConfig = {
@@ -41,6 +41,8 @@ export class Store {
   readonly nodeNames = new Map<string, string>();
   readonly services = new Map<string, Service>();
   readonly serviceNames = new Map<string, string>();
+  /** Service id -> its kept versions, oldest first (service-history.ts). */
+  readonly serviceHistory = new Map<string, ServiceVersion[]>();
   readonly tasks = new Map<string, Task>();
   readonly tasksByNode = new Map<string, Set<string>>();
   readonly tasksByService = new Map<string, Set<string>>();
@@ -95,6 +97,7 @@ export class Store {
     const old = this.services.get(id);
     if (!old) return;
     this.services.delete(id);
+    this.serviceHistory.delete(id);
     this.serviceNames.delete(old.spec.name);
     if (old.vip !== undefined) this.vips.delete(old.vip);
   }

@@ -45,6 +45,8 @@ export interface NodeInfo {
   drivers: DriverName[];
   platform: Platform;
   availability: NodeAvailability;
+  /** Set by `node drain --deadline`: until then tasks move start-first; after it, those left are stopped. */
+  drainDeadline?: number;
   status: NodeStatus;
   statusMessage?: string;
   role: NodeRole;
@@ -147,6 +149,21 @@ export interface Service {
   updateStatus?: UpdateStatus;
   /** Virtual IP from the cluster VIP range, set by the leader after create; kept across updates, freed on remove. */
   vip?: string;
+}
+
+/**
+ * One kept version of a service (`shoal service history`): the spec as it
+ * was at that version, when and by whom it was made. Bounded per service by
+ * the spec's `historyLimit`.
+ */
+export interface ServiceVersion {
+  version: number;
+  spec: ServiceSpec;
+  at: number;
+  /** The API token name of the operator who made it; absent for the cluster's own changes. */
+  by?: string;
+  /** What made it: created, updated, scaled, rolled back, rolled back to version N. */
+  change: string;
 }
 
 export interface ClusterConfig {

@@ -139,6 +139,9 @@ export const ServiceSpecSchema = Type.Object(
     networks: Type.Optional(
       Type.Array(NetworkAttachmentSchema, { description: 'Networks the tasks join; none given = the cluster network "default"' }),
     ),
+    historyLimit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 100, description: 'Versions of this service kept for `shoal service history` and `rollback --to` (default 10)' }),
+    ),
     endpointMode: Type.Optional(
       Type.Union([Type.Literal('vip'), Type.Literal('dnsrr')], {
         description: 'vip (default): the name resolves to one virtual IP balanced in the kernel; dnsrr: to the addresses of the healthy tasks',

@@ -7,6 +7,7 @@ import { json, servicesTable, tasksTable } from '../output.js';
 import { clientOf, collect, followOptions, timeoutOf, type CliContext } from './context.js';
 import { printLogs, type LogFlags } from './log-lines.js';
 import { withRecentFailures } from './recent-failures.js';
+import { serviceHistoryCommand } from './service-history.js';
 
 type FollowFlags = { detach?: boolean; timeout?: string; json?: boolean };
 
@@ -43,7 +44,8 @@ function specOptions(cmd: Command): Command {
     .option('--health-retries <n>', 'consecutive failures before unhealthy')
     .option('--stop-grace-period <duration>', 'time between the stop signal and a kill, e.g. 10s')
     .option('--entrypoint <cmd>', 'override the image entrypoint (docker)')
-    .option('-w, --workdir <dir>', 'working directory');
+    .option('-w, --workdir <dir>', 'working directory')
+    .option('--history-limit <n>', 'versions kept for `service history` and `rollback --to` (default 10)');
 }
 
 async function follow(client: ShoalClient, ctx: CliContext, name: string, kind: ChangeKind, opts: FollowFlags, verb: string): Promise<void> {
@@ -117,14 +119,18 @@ export function serviceCommand(ctx: CliContext): Command {
     });
 
   followOptions(service.command('rollback'))
-    .description('go back to the previous spec')
+    .description('go back to the previous spec, or with --to to any kept version (see `service history`)')
     .argument('<name>')
+    .option('--to <version>', 'the kept version to restore')
     .option('--json', 'print the service as JSON')
-    .action(async (name: string, opts: FollowFlags, cmd: Command) => {
+    .action(async (name: string, opts: FollowFlags & { to?: string }, cmd: Command) => {
       const client = clientOf(cmd, ctx);
-      await client.rollbackService(name);
-      await follow(client, ctx, name, 'rollback', opts, 'rolled back');
+      const toVersion = opts.to !== undefined ? parseInteger(opts.to, '--to') : undefined;
+      await client.rollbackService(name, toVersion !== undefined ? { toVersion } : {});
+      await follow(client, ctx, name, 'rollback', opts, toVersion !== undefined ? `rolled back to version ${toVersion}` : 'rolled back');
     });
+
+  service.addCommand(serviceHistoryCommand(ctx));
 
   service
     .command('ls')
