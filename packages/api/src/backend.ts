@@ -154,6 +154,8 @@ export interface Backend {
   scaleService(name: string, replicas: number): Promise<Service>;
   /** Back to the previous spec, or with `toVersion` to any kept version (see serviceHistory). */
   rollbackService(name: string, opts?: { toVersion?: number }): Promise<Service>;
+  /** Promotes an update's canaries: the rolling update replaces the remaining old tasks. */
+  promoteService(name: string): Promise<Service>;
   /** Kept versions, oldest first, each with what it changed. */
   serviceHistory(name: string): Promise<ServiceHistoryEntry[]>;
   removeService(name: string): Promise<void>;

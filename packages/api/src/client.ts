@@ -115,6 +115,9 @@ export class ShoalClient {
     const q = opts.toVersion !== undefined ? `?toVersion=${opts.toVersion}` : '';
     return this.json('POST', `/v1/services/${enc(name)}/rollback${q}`);
   }
+  promoteService(name: string): Promise<Service> {
+    return this.json('POST', `/v1/services/${enc(name)}/promote`);
+  }
   serviceHistory(name: string): Promise<ServiceHistoryEntry[]> {
     return this.json('GET', `/v1/services/${enc(name)}/history`);
   }

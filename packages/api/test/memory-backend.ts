@@ -118,6 +118,8 @@ export class MemoryBackend implements Backend {
     await this.validateService(spec);
     if (spec.image?.startsWith('refuse')) throw new ShoalError(ErrorCode.Conflict, `test backend refuses to create ${spec.name}`);
     const service: Service = { id: this.newId('svc'), spec, version: 1, createdAt: this.now(), updatedAt: this.now() };
+    // Jobs: one run at create (a test completes tasks by setting their status); a schedule waits.
+    if (spec.mode === 'replicated-job' || spec.mode === 'global-job') service.job = { iteration: spec.job?.schedule ? 0 : 1, startedAt: this.time };
     this.services.set(spec.name, service);
     this.recordVersion(service, 'created');
     this.commit('service.create', spec.name, `created ${spec.name}`);
@@ -133,10 +135,21 @@ export class MemoryBackend implements Backend {
     service.version += 1;
     service.updatedAt = this.now();
     service.updateStatus = { state: 'updating', message: 'update in progress', startedAt: this.now() };
+    if (service.job) {
+      delete service.updateStatus;
+      if (!spec.job?.schedule) service.job = { iteration: service.job.iteration + 1, startedAt: this.time };
+    }
     this.recordVersion(service, 'updated');
     this.commit('service.update', name, `updated ${name} to version ${service.version}`);
+    const canaries = spec.update?.canary ?? 0;
+    if (canaries > 0) {
+      // Canaries beside the old tasks; promoteService finishes the update.
+      service.updateStatus = { state: 'updating', startedAt: this.time, canary: 'waiting', message: `canary: ${canaries} new task(s) up beside the old ones` };
+      for (let i = 1; i <= canaries; i++) this.startTask(service, (spec.replicas ?? 1) + i, this.nodes.filter((n) => this.rejections(n, spec).length === 0));
+      return service;
+    }
     this.reconcile(service);
-    this.finishUpdate(service);
+    if (!service.job) this.finishUpdate(service);
     return service;
   }
   async scaleService(name: string, replicas: number): Promise<Service> {
@@ -165,6 +178,13 @@ export class MemoryBackend implements Backend {
     }
     if (!service.previousSpec) throw new ShoalError(ErrorCode.Conflict, `${name} has no previous spec to roll back to`);
     this.rollback(service, 'manual rollback');
+    return service;
+  }
+  async promoteService(name: string): Promise<Service> {
+    const service = await this.getService(name);
+    if (service.updateStatus?.canary !== 'waiting') throw new ShoalError(ErrorCode.Conflict, `${name} has no canaries waiting to be promoted`);
+    service.updateStatus = { ...service.updateStatus, canary: 'promoted', state: 'completed', message: 'update completed', completedAt: this.now() };
+    this.commit('service.promote', name, `${name} canaries promoted`);
     return service;
   }
   async serviceHistory(name: string): Promise<ServiceHistoryEntry[]> {
@@ -342,7 +362,7 @@ export class MemoryBackend implements Backend {
     const fits = this.nodes.filter((n) => this.rejections(n, spec).length === 0);
     for (const t of live()) {
       const stale = !keepVersions && t.serviceVersion !== service.version;
-      const surplus = spec.mode !== 'global' && t.slot > (spec.replicas ?? 1);
+      const surplus = spec.mode !== 'global' && spec.mode !== 'replicated-job' && t.slot > (spec.replicas ?? 1);
       const homeless = spec.mode === 'global' && !fits.some((n) => n.id === t.nodeId);
       if (stale || surplus || homeless) this.stopTask(t, stale ? 'replaced by a newer version' : 'no longer desired');
       else if (keepVersions) t.serviceVersion = service.version;
@@ -351,7 +371,9 @@ export class MemoryBackend implements Backend {
       for (const n of fits) if (!live().some((t) => t.nodeId === n.id)) this.startTask(service, 0, [n]);
       return;
     }
-    for (let slot = 1; slot <= (spec.replicas ?? 1); slot++) {
+    if (service.job?.iteration === 0) return;
+    const count = spec.mode === 'replicated-job' ? (spec.job?.completions ?? 1) : (spec.replicas ?? 1);
+    for (let slot = 1; slot <= count; slot++) {
       const current = live().find((t) => t.slot === slot);
       if (current && current.status.state === 'pending' && fits.length > 0) this.stopTask(current, 'rescheduled');
       else if (current) continue;
@@ -375,6 +397,7 @@ export class MemoryBackend implements Backend {
       updatedAt: this.now(),
       status: { state: 'pending', timestamp: this.now(), message: 'waiting for a node' },
     };
+    if (service.job) task.jobIteration = service.job.iteration;
     if (!node) {
       const why = this.nodes.map((n) => this.rejections(n, service.spec).join(', ')).join('; ');
       task.pendingReason = `${this.nodes.length} nodes: ${why || 'none available'}`;

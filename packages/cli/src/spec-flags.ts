@@ -28,6 +28,8 @@ export interface ServiceFlags {
   updateFailureAction?: string;
   updateMonitor?: string;
   updateOrder?: string;
+  canary?: string;
+  autoPromote?: boolean;
   restartCondition?: string;
   restartMaxAttempts?: string;
   restartDelay?: string;
@@ -165,6 +167,8 @@ function applyUpdateConfig(spec: ServiceSpec, f: ServiceFlags): void {
   if (f.updateFailureAction !== undefined) u.failureAction = oneOf(f.updateFailureAction, '--update-failure-action', ['pause', 'rollback', 'continue'] as const);
   if (f.updateMonitor !== undefined) u.monitorMs = parseDuration(f.updateMonitor, '--update-monitor');
   if (f.updateOrder !== undefined) u.order = oneOf(f.updateOrder, '--update-order', ['stop-first', 'start-first'] as const);
+  if (f.canary !== undefined) u.canary = parseInteger(f.canary, '--canary');
+  if (f.autoPromote !== undefined) u.autoPromote = f.autoPromote;
   if (Object.keys(u).length > 0) spec.update = u;
 }
 

@@ -122,6 +122,14 @@ export class NodeBackend implements Backend {
     await this.write({ type: 'service.rollback', at: Date.now(), serviceId: svc.id, reason: 'requested by an operator', expectVersion: svc.version });
     return this.getService(svc.id);
   }
+  async promoteService(name: string): Promise<Service> {
+    const svc = await this.getService(name);
+    if (svc.updateStatus?.state !== 'updating' || svc.updateStatus.canary !== 'waiting') {
+      throw new ShoalError(ErrorCode.Conflict, `service ${svc.spec.name} has no canaries waiting to be promoted; start some with \`shoal service update ${svc.spec.name} --canary N ...\``);
+    }
+    await this.write({ type: 'service.promote', at: Date.now(), serviceId: svc.id, expectVersion: svc.version });
+    return this.getService(svc.id);
+  }
   async serviceHistory(name: string): Promise<ServiceHistoryEntry[]> {
     const svc = await this.getService(name);
     const kept = this.rt().state.serviceHistory(svc.id);

@@ -57,6 +57,14 @@ export function describeCommand(cmd: Command, index: number, result: CommandResu
       subject = svcName(cmd.serviceId);
       summary = `service ${subject} scaled to ${cmd.replicas}`;
       break;
+    case 'service.promote':
+      subject = svcName(cmd.serviceId);
+      summary = `service ${subject} canaries promoted`;
+      break;
+    case 'service.jobRun':
+      subject = svcName(cmd.serviceId);
+      summary = `job ${subject} run ${cmd.iteration} started by its schedule`;
+      break;
     case 'service.updateStatus':
       subject = svcName(cmd.serviceId);
       summary = `service ${subject} update ${cmd.status.state}: ${cmd.status.message}`;

@@ -9,6 +9,8 @@ import { applyAllowlistAdd, applyAllowlistRemove, applyClusterConfig, applyToken
 import { applyNodeAvailability, applyNodeDown, applyNodeRegister, applyNodeRemove, applyNodeRole, applyNodeUp, applyNodeUpdate } from './apply-node.js';
 import {
   applyServiceCreate,
+  applyServiceJobRun,
+  applyServicePromote,
   applyServiceRemove,
   applyServiceRollback,
   applyServiceScale,
@@ -60,6 +62,10 @@ function dispatch(store: Store, cmd: Command): CommandResult {
       return applyServiceRemove(store, cmd);
     case 'service.updateStatus':
       return applyServiceUpdateStatus(store, cmd);
+    case 'service.jobRun':
+      return applyServiceJobRun(store, cmd);
+    case 'service.promote':
+      return applyServicePromote(store, cmd);
     case 'task.create':
       return applyTaskCreate(store, cmd);
     case 'task.assign':

@@ -69,7 +69,9 @@ function checkTask(c: Checker, v: unknown, path: string): boolean {
     c.number(v.updatedAt, `${path}.updatedAt`) &&
     c.optional(v.restartHistory, () => c.array(v.restartHistory, `${path}.restartHistory`, 1000) && v.restartHistory.every((x, i) => c.number(x, `${path}.restartHistory[${i}]`))) &&
     c.optional(v.restartStreak, () => c.number(v.restartStreak, `${path}.restartStreak`, 0, true)) &&
-    c.optional(v.startedAt, () => c.number(v.startedAt, `${path}.startedAt`))
+    c.optional(v.startedAt, () => c.number(v.startedAt, `${path}.startedAt`)) &&
+    c.optional(v.jobIteration, () => c.number(v.jobIteration, `${path}.jobIteration`, 0, true)) &&
+    c.optional(v.canary, () => c.boolean(v.canary, `${path}.canary`))
   );
 }
 
@@ -135,12 +137,17 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
       );
     case 'service.remove':
       return c.id(m.serviceId, 'serviceId');
+    case 'service.promote':
+      return c.id(m.serviceId, 'serviceId') && c.optional(m.expectVersion, () => c.number(m.expectVersion, 'expectVersion', 0, true));
+    case 'service.jobRun':
+      return c.id(m.serviceId, 'serviceId') && c.number(m.iteration, 'iteration', 1, true);
     case 'service.updateStatus': {
       const s = m.status;
       return (
         c.id(m.serviceId, 'serviceId') &&
         c.object(s, 'status') &&
         c.oneOf(s.state, UPDATE_STATES, 'status.state') &&
+        c.optional(s.canary, () => c.oneOf(s.canary, ['waiting', 'promoted'] as const, 'status.canary')) &&
         c.string(s.message, 'status.message') &&
         c.number(s.startedAt, 'status.startedAt') &&
         c.optional(s.completedAt, () => c.number(s.completedAt, 'status.completedAt')) &&

@@ -79,6 +79,10 @@ export type Command = At &
     /** Without `toVersion`: back to the previous spec. With it: to that kept version (`shoal service rollback --to`). */
     | { type: 'service.rollback'; serviceId: string; reason?: string; expectVersion?: number; toVersion?: number }
     | { type: 'service.remove'; serviceId: string }
+    /** Promotes an update's canaries (`shoal service promote`): the rolling update continues. */
+    | { type: 'service.promote'; serviceId: string; expectVersion?: number }
+    /** Starts run `iteration` of a job (the schedule's next tick); refused unless it is the next one. */
+    | { type: 'service.jobRun'; serviceId: string; iteration: number }
     | { type: 'service.updateStatus'; serviceId: string; status: UpdateStatus; expectVersion?: number }
     | { type: 'task.create'; tasks: Task[] }
     | { type: 'task.assign'; assignments: TaskAssignment[]; pending?: TaskPending[] }
@@ -126,6 +130,8 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'service.rollback',
   'service.remove',
   'service.updateStatus',
+  'service.jobRun',
+  'service.promote',
   'task.create',
   'task.assign',
   'task.status',

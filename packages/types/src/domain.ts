@@ -121,6 +121,10 @@ export interface Task {
   restartStreak?: number;
   /** When the task last became running (the leader's commit time). */
   startedAt?: number;
+  /** Started by an update with canaries beside the old tasks (slots above the replica count until promoted). */
+  canary?: boolean;
+  /** Job modes: the run (Service.job.iteration) this task belongs to. */
+  jobIteration?: number;
 }
 
 export type UpdateState =
@@ -133,9 +137,19 @@ export type UpdateState =
 
 export interface UpdateStatus {
   state: UpdateState;
+  /** An update with canaries: waiting for `shoal service promote` (or auto-promote), then promoted. */
+  canary?: 'waiting' | 'promoted';
   message: string;
   startedAt: number;
   completedAt?: number;
+}
+
+/** Where a job (replicated-job or global-job service) stands: its current run. */
+export interface JobRun {
+  /** Runs so far; tasks carry the run they belong to in `jobIteration`. */
+  iteration: number;
+  /** When the current run was started (or, before a scheduled job's first run, when it was created). */
+  startedAt: number;
 }
 
 export interface Service {
@@ -147,6 +161,8 @@ export interface Service {
   createdAt: number;
   updatedAt: number;
   updateStatus?: UpdateStatus;
+  /** Job modes: the current run (0 = a scheduled job that has not run yet) and when it was started. */
+  job?: JobRun;
   /** Virtual IP from the cluster VIP range, set by the leader after create; kept across updates, freed on remove. */
   vip?: string;
 }

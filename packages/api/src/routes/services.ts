@@ -36,6 +36,12 @@ export function serviceRoutes(api: Api, backend: Backend): void {
     async (request) => backend.rollbackService(request.params.name, request.query.toVersion !== undefined ? { toVersion: request.query.toVersion } : {}),
   );
 
+  api.post(
+    '/v1/services/:name/promote',
+    { schema: { tags, summary: "Promote an update's canaries: the rolling update continues with the remaining old tasks", params: NameParams } },
+    async (request) => backend.promoteService(request.params.name),
+  );
+
   api.get('/v1/services/:name/history', { schema: { tags, summary: 'Kept versions of a service, oldest first, with who changed what', params: NameParams } }, async (request) =>
     backend.serviceHistory(request.params.name),
   );

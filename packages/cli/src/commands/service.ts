@@ -11,8 +11,8 @@ import { serviceHistoryCommand } from './service-history.js';
 
 type FollowFlags = { detach?: boolean; timeout?: string; json?: boolean };
 
-/** The spec flags shared by create and update. */
-function specOptions(cmd: Command): Command {
+/** The spec flags shared by create and update (and `job run`). */
+export function specOptions(cmd: Command): Command {
   return cmd
     .option('--image <image>', 'container image (docker driver)')
     .option('--replicas <n>', 'number of tasks (replicated mode)')
@@ -34,6 +34,9 @@ function specOptions(cmd: Command): Command {
     .option('--update-failure-action <action>', 'pause, rollback or continue')
     .option('--update-monitor <duration>', 'how long an updated task is watched for failure')
     .option('--update-order <order>', 'stop-first or start-first')
+    .option('--canary <n>', 'updates first start N new tasks beside the old ones and wait for `service promote` (0 = off)')
+    .option('--auto-promote', 'promote the canaries once all stay healthy for the update monitor period')
+    .option('--no-auto-promote', 'wait for `service promote`')
     .option('--restart-condition <cond>', 'none, on-failure or any')
     .option('--restart-max-attempts <n>', 'restarts before giving up (0 = unlimited)')
     .option('--restart-delay <duration>', 'wait before the first restart; doubles per restart in a row (default 5s)')
@@ -56,7 +59,7 @@ async function follow(client: ShoalClient, ctx: CliContext, name: string, kind: 
   }
   const p = await followService(client, name, { kind, timeoutMs: timeoutOf(opts), output: ctx.output });
   if (opts.json) ctx.output.out(json(await client.getService(name)));
-  else ctx.output.out(`${name} ${verb}: ${p.running}/${p.desired} tasks running`);
+  else ctx.output.out(p.note !== undefined ? `${name}: ${p.note}` : `${name} ${verb}: ${p.running}/${p.desired} tasks running`);
 }
 
 export function planText(plan: UpdatePlan): string {
@@ -128,6 +131,16 @@ export function serviceCommand(ctx: CliContext): Command {
       const toVersion = opts.to !== undefined ? parseInteger(opts.to, '--to') : undefined;
       await client.rollbackService(name, toVersion !== undefined ? { toVersion } : {});
       await follow(client, ctx, name, 'rollback', opts, toVersion !== undefined ? `rolled back to version ${toVersion}` : 'rolled back');
+    });
+
+  followOptions(service.command('promote'))
+    .description("promote an update's canaries: the rolling update replaces the remaining old tasks")
+    .argument('<name>')
+    .option('--json', 'print the service as JSON')
+    .action(async (name: string, opts: FollowFlags, cmd: Command) => {
+      const client = clientOf(cmd, ctx);
+      await client.promoteService(name);
+      await follow(client, ctx, name, 'deploy', opts, 'updated');
     });
 
   service.addCommand(serviceHistoryCommand(ctx));
