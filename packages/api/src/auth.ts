@@ -60,10 +60,10 @@ function isConsoleFile(path: string): boolean {
   return path === CONSOLE_PREFIX || path.startsWith(`${CONSOLE_PREFIX}/`);
 }
 
-/** The node's own token as an admin caller, then whatever `more` knows. */
-export function nodeTokenAuth(token: string, more?: Authenticate): Authenticate {
+/** The node's own token as an admin caller (named `name` in the audit trail), then whatever `more` knows. */
+export function nodeTokenAuth(token: string, more?: Authenticate, name = 'node'): Authenticate {
   if (token.length < 16) throw new ShoalError(ErrorCode.BadConfig, 'the admin API token must be at least 16 characters');
-  return (presented) => (tokenMatches(token, presented) ? { name: 'node', role: 'admin', token: presented } : (more?.(presented) ?? null));
+  return (presented) => (tokenMatches(token, presented) ? { name, role: 'admin', token: presented } : (more?.(presented) ?? null));
 }
 
 /** The role a request needs: reads are read-only, service changes operator, the rest admin. */

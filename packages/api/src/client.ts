@@ -3,7 +3,7 @@
  * come back as ShoalError with the server's code and message; an agent that
  * cannot be reached is reported as such, not as "fetch failed".
  */
-import { ErrorCode, ShoalError, type Network, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
+import { ErrorCode, ShoalError, type ApiRole, type Network, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
 
 export interface NetworkInfo extends Network {
   services: { name: string; vip?: string; aliases: string[] }[];
@@ -21,6 +21,7 @@ export interface ServiceEndpoints {
 import type { ClusterEvent, ClusterStatus, Health, JoinToken, LogLine, MetricsText, ServiceHistoryEntry, TaskExplanation, TaskFilter, UpdatePlan } from './backend.js';
 import { sseMessages, textLines } from './lines.js';
 import type { ApiSession } from './session.js';
+import type { ApiTokenInfo, AuditRecord, ClusterSettings, NewApiToken } from './security-types.js';
 
 export type { ApiSession, SessionRole } from './session.js';
 
@@ -82,6 +83,26 @@ export class ShoalClient {
   }
   async removeNetwork(name: string): Promise<void> {
     await this.json('DELETE', `/v1/networks/${enc(name)}`);
+  }
+  /** Cluster API tokens (routes added by the daemon; admin only). The secret is in the answer of create, once. */
+  createApiToken(name: string, role: ApiRole): Promise<NewApiToken> {
+    return this.json('POST', '/v1/tokens', { name, role });
+  }
+  listApiTokens(): Promise<ApiTokenInfo[]> {
+    return this.json('GET', '/v1/tokens');
+  }
+  async revokeApiToken(nameOrId: string): Promise<void> {
+    await this.json('DELETE', `/v1/tokens/${enc(nameOrId)}`);
+  }
+  /** The audit trail of operator writes, oldest first (the last `limit`). */
+  audit(limit?: number): Promise<AuditRecord[]> {
+    return this.json('GET', `/v1/audit${limit !== undefined ? `?limit=${limit}` : ''}`);
+  }
+  clusterSettings(): Promise<ClusterSettings> {
+    return this.json('GET', '/v1/cluster/settings');
+  }
+  updateClusterSettings(change: Partial<Pick<ClusterSettings, 'allowDangerous'>>): Promise<ClusterSettings> {
+    return this.json('PATCH', '/v1/cluster/settings', change);
   }
   /** A service's VIP and its serving endpoints. */
   serviceEndpoints(name: string): Promise<ServiceEndpoints> {

@@ -7,3 +7,4 @@ export { tokenMatches, currentCaller, runAsCaller, requiredRole, nodeTokenAuth, 
 export { checkSpec } from './validation.js';
 export { registerConsole, CONSOLE_PREFIX, type ConsoleOptions } from './console.js';
 export type { ApiSession, SessionRole } from './session.js';
+export type { ApiTokenInfo, NewApiToken, AuditRecord, ClusterSettings } from './security-types.js';

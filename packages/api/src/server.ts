@@ -34,6 +34,8 @@ export interface ApiServerOptions {
   version?: string;
   /** Tokens besides the node's own (cluster tokens with roles); the node's token stays an admin. */
   authenticate?: Authenticate;
+  /** The node's own token's name for the audit trail and `/v1/session` (default "node"). */
+  nodeTokenName?: string;
   /** Time to receive a whole request (headers and body; not the response, so streams live on). Default 30 s. */
   requestTimeoutMs?: number;
   /** Time to receive the request headers. Default 10 s. */
@@ -76,7 +78,7 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.split('?', 1)[0]}` } });
   });
-  app.addHook('onRequest', bearerAuth(nodeTokenAuth(opts.token, opts.authenticate)));
+  app.addHook('onRequest', bearerAuth(nodeTokenAuth(opts.token, opts.authenticate, opts.nodeTokenName)));
 
   void app.register(swagger, {
     openapi: {

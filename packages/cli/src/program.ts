@@ -14,6 +14,7 @@ import { eventsCommand } from './commands/events.js';
 import { stackCommand } from './commands/stack.js';
 import { networkCommand } from './commands/network.js';
 import { jobCommand } from './commands/job.js';
+import { tokenCommand } from './commands/token.js';
 import { completionCommand } from './commands/completion.js';
 import { initCommand, joinCommand } from './commands/init-join.js';
 import type { CliContext } from './commands/context.js';
@@ -45,6 +46,7 @@ export function buildProgram(extra?: ExtraCommands, ctx: Partial<CliContext> = {
   program.addCommand(stackCommand(context));
   program.addCommand(networkCommand(context));
   program.addCommand(jobCommand(context));
+  program.addCommand(tokenCommand(context));
   program.addCommand(completionCommand(context, () => program));
   program.addCommand(initCommand(context));
   program.addCommand(joinCommand(context));

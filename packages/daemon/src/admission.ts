@@ -12,12 +12,15 @@ import { JOIN_METHOD, hashSecret } from '@shoal/p2p';
 import type { NodeRegistration } from '@shoal/state';
 import type { ClusterRuntime } from './runtime.js';
 import { sleep } from './sleep.js';
+import { hashToken } from './write-gate.js';
 
 export const ADMIT_METHOD = 'join.admit';
 
 export interface JoinRequest {
   secret: string;
   node: NodeRegistration;
+  /** sha256 of the joiner's own API token, registered with it (write-gate.ts: an admin's credential once it is a voter). */
+  apiTokenHash?: string;
 }
 
 export interface JoinReply {
@@ -30,6 +33,7 @@ function parseJoinRequest(body: unknown): JoinRequest {
   if (!b || typeof b.secret !== 'string' || b.secret.length > 512 || !b.node || typeof b.node !== 'object' || typeof b.node.name !== 'string') {
     throw new ShoalError(ErrorCode.BadMessage, 'malformed join request');
   }
+  if (b.apiTokenHash !== undefined && (typeof b.apiTokenHash !== 'string' || !/^[0-9a-f]{64}$/.test(b.apiTokenHash))) throw new ShoalError(ErrorCode.BadMessage, 'malformed join request: apiTokenHash');
   return b as JoinRequest;
 }
 
@@ -76,6 +80,10 @@ async function admit(rt: ClusterRuntime, peerId: string, req: JoinRequest): Prom
     const res = await rt.propose({ type: 'node.register', at, node: { ...req.node, id: peerId, role: 'learner' } });
     if (!res.result.ok) throw new ShoalError(ErrorCode.Conflict, res.result.error.message);
   }
+  if (req.apiTokenHash && state.nodeTokenHash(peerId) !== req.apiTokenHash) {
+    const res = await rt.propose({ type: 'nodetoken.set', at, nodeId: peerId, hash: req.apiTokenHash });
+    if (!res.result.ok) rt.log.warn({ peer: peerId, error: res.result.error }, 'the joiner\'s API token hash was refused; its own token will not count beyond its node');
+  }
   const conf = rt.raft.status().conf;
   if (!conf.voters.includes(peerId) && !conf.learners.includes(peerId)) await proposeConfChangeWithRetry(rt, peerId);
   return {
@@ -106,7 +114,8 @@ export async function requestJoin(rt: ClusterRuntime, addrs: string[], secret: s
       try {
         const seed = await rt.p2p.dial(addr, signal);
         rt.allow.addSeeds([seed]);
-        const reply = (await rt.p2p.request(seed, JOIN_METHOD, { secret, node: rt.registration('learner') }, { timeoutMs: 15_000 })) as JoinReply;
+        const body: JoinRequest = { secret, node: rt.registration('learner'), ...(rt.opts.apiToken ? { apiTokenHash: hashToken(rt.opts.apiToken) } : {}) };
+        const reply = (await rt.p2p.request(seed, JOIN_METHOD, body, { timeoutMs: 15_000 })) as JoinReply;
         rt.allow.addSeeds(reply.members.map((m) => m.id));
         for (const m of reply.members) if (m.id !== rt.selfId) rt.p2p.setPeerAddresses(m.id, m.addresses);
         return reply;

@@ -3,9 +3,10 @@
  * writes are proposed through the leader (forwarded over libp2p when this
  * node follows) and wait until this replica applied them.
  */
-import { ErrorCode, ShoalError, checkDangerous, validateServiceSpec, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
+import { ErrorCode, ShoalError, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
 import type { Backend, NodeLabelChange, ClusterEvent, ClusterMember, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, ServiceHistoryEntry, TaskExplanation, TaskFilter, UpdatePlan } from '@shoal/api';
-import { specChanges, type Command } from '@shoal/state';
+import { checkServiceInput, specChanges, type Command } from '@shoal/state';
+import { operatorWrite } from './operator-write.js';
 import { planUpdate } from '@shoal/orchestrator';
 import { explainPlacement } from '@shoal/scheduler';
 import { encodeJoinToken, generateClusterSecrets, hashSecret } from '@shoal/p2p';
@@ -29,8 +30,9 @@ export class NodeBackend implements Backend {
     return rt;
   }
 
+  /** Proposes as the API's caller: the leader checks their credential and role, and the audit trail names them. */
   private async write(cmd: Command): Promise<string | undefined> {
-    const { result } = await this.rt().propose(cmd);
+    const { result } = await operatorWrite(this.rt(), cmd);
     if (!result.ok) throw new ShoalError(mapCode(result.error.code), result.error.message);
     return result.id;
   }
@@ -84,8 +86,7 @@ export class NodeBackend implements Backend {
   }
   async validateService(spec: ServiceSpec): Promise<void> {
     const rt = this.rt();
-    validateServiceSpec(spec);
-    checkDangerous(spec, rt.state.config());
+    checkServiceInput(spec, rt.state.config());
     if (rt.state.service(spec.name)) throw new ShoalError(ErrorCode.Conflict, `service ${spec.name} already exists; change it with \`shoal service update ${spec.name}\``);
   }
   async createService(spec: ServiceSpec): Promise<Service> {
@@ -97,8 +98,7 @@ export class NodeBackend implements Backend {
   }
   async updateService(name: string, spec: ServiceSpec, opts: { dryRun: boolean }): Promise<Service | UpdatePlan> {
     const rt = this.rt();
-    validateServiceSpec(spec);
-    checkDangerous(spec, rt.state.config());
+    checkServiceInput(spec, rt.state.config());
     const svc = await this.getService(name);
     if (spec.name !== svc.spec.name) throw new ShoalError(ErrorCode.InvalidSpec, `name: a service cannot be renamed (${svc.spec.name} -> ${spec.name}); create a new service instead`);
     if (opts.dryRun) return toApiPlan(planUpdate(rt.state, name, spec), svc.spec, spec);

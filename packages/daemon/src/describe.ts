@@ -93,10 +93,27 @@ export function describeCommand(cmd: Command, index: number, result: CommandResu
       subject = `${cmd.taskIds.length} task(s)`;
       summary = `${cmd.taskIds.length} task(s) removed from history`;
       break;
+    case 'cluster.config':
+      subject = 'cluster';
+      summary = `cluster settings: ${Object.entries(cmd.config).map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : String(v)}`).join(', ')}`;
+      break;
+    case 'apitoken.create':
+      subject = cmd.name;
+      summary = `API token ${cmd.name} created (role ${cmd.role})`;
+      break;
+    case 'apitoken.revoke':
+      subject = cmd.tokenId;
+      summary = `API token ${cmd.tokenId} revoked`;
+      break;
+    case 'nodetoken.set':
+      subject = nodeName(cmd.nodeId);
+      summary = `node ${subject} registered its API token`;
+      break;
     default:
       subject = 'cluster';
       summary = cmd.type;
   }
+  if (cmd.by) summary += ` (by ${cmd.by})`;
   if (!result.ok) summary += ` [refused: ${result.error.message}]`;
   return { index, type: cmd.type, at: cmd.at, subject, summary: summary.length > 500 ? summary.slice(0, 497) + '...' : summary };
 }

@@ -18,6 +18,7 @@ export class NodeMetrics {
   readonly heartbeatRttSeconds: Histogram;
   readonly failovers: Counter;
   readonly leaderChanges: Counter;
+  readonly writesRefused: Counter<'reason'>;
 
   constructor(source: MetricsSource) {
     const registers = [this.registry];
@@ -67,6 +68,12 @@ export class NodeMetrics {
     });
     this.failovers = new Counter({ name: 'shoal_failovers_total', help: 'Nodes declared down by this leader', registers });
     this.leaderChanges = new Counter({ name: 'shoal_leader_changes_total', help: 'Leader changes seen by this node', registers });
+    this.writesRefused = new Counter({
+      name: 'shoal_writes_refused_total',
+      help: 'Writes this node refused as leader: not a node\'s own, no or a bad credential, a role too low, input the API would refuse',
+      labelNames: ['reason'],
+      registers,
+    });
   }
 
   async text(): Promise<{ contentType: string; body: string }> {

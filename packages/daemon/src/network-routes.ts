@@ -9,6 +9,7 @@ import type { ApiServer } from '@shoal/api';
 import { endpointsOf, gatewayOf, parseRanges, rangesOf } from '@shoal/netplan';
 import { ErrorCode, NETWORK_NAME_PATTERN, ShoalError, specNetworks, type Network } from '@shoal/types';
 import type { ClusterRuntime } from './runtime.js';
+import { operatorWrite } from './operator-write.js';
 
 const NameParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 256 }) });
 const CreateBody = Type.Object(
@@ -57,13 +58,13 @@ export function registerNetworkRoutes(app: ApiServer, node: RuntimeHolder): void
   app.post('/v1/networks', { schema: { summary: 'Create a network kept until `shoal network rm` (subnets are allocated by the leader)', body: CreateBody } }, async (req) => {
     const rt = runtime(node);
     const body = req.body as { name: string; labels?: Record<string, string> };
-    const { result } = await rt.propose({ type: 'network.create', at: Date.now(), networkId: randomBytes(12).toString('hex'), name: body.name, explicit: true, labels: body.labels ?? {}, subnets: {} });
+    const { result } = await operatorWrite(rt, { type: 'network.create', at: Date.now(), networkId: randomBytes(12).toString('hex'), name: body.name, explicit: true, labels: body.labels ?? {}, subnets: {} });
     if (!result.ok) throw new ShoalError(result.error.code === ErrorCode.Conflict ? ErrorCode.Conflict : ErrorCode.Internal, result.error.message);
     return networkView(rt, rt.state.network(body.name)!);
   });
   app.delete('/v1/networks/:name', { schema: { summary: 'Remove a network no service uses', params: NameParams } }, async (req, reply) => {
     const rt = runtime(node);
-    const { result } = await rt.propose({ type: 'network.remove', at: Date.now(), networkId: (req.params as { name: string }).name });
+    const { result } = await operatorWrite(rt, { type: 'network.remove', at: Date.now(), networkId: (req.params as { name: string }).name });
     if (!result.ok) throw new ShoalError(result.error.code === ErrorCode.NotFound ? ErrorCode.NotFound : ErrorCode.Conflict, result.error.message);
     return reply.status(204).send();
   });

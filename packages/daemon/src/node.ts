@@ -8,7 +8,8 @@ import { createApiServer, registerConsole, type ApiServer } from '@shoal/api';
 import { consoleRoot } from '@shoal/ui';
 import { decodeJoinToken, generateClusterSecrets, hashSecret, type P2PStats } from '@shoal/p2p';
 import Docker from 'dockerode';
-import type { ClusterState } from '@shoal/state';
+import { nodeTokenName, type ClusterState } from '@shoal/state';
+import { hashToken } from './write-gate.js';
 import { DockerDriver, ExecDriver, type Driver, type NetworkAgent } from '@shoal/agent';
 import { initRanges, registerNetworkMetrics, startNetworkAgent } from './network-wiring.js';
 import type { Logger } from 'pino';
@@ -24,6 +25,7 @@ import { NodeMetrics } from './metrics.js';
 import { sealSecret } from './join-secret.js';
 import { registerClusterRoutes, type ClusterLifecycle } from './cluster-routes.js';
 import { registerNetworkRoutes } from './network-routes.js';
+import { registerSecurityRoutes } from './security-routes.js';
 import { VERSION } from './version.js';
 
 export class ShoalNode {
@@ -108,6 +110,7 @@ export class ShoalNode {
     await rt.propose({ type: 'allowlist.add', at, peerIds: [rt.selfId] });
     await rt.propose({ type: 'token.set', at, hash: hashSecret(secrets.joinSecret), sealed: sealSecret(identity.psk, secrets.joinSecret) });
     await rt.propose({ type: 'node.register', at, node: rt.registration('voter') });
+    await rt.propose({ type: 'nodetoken.set', at, nodeId: rt.selfId, hash: hashToken(this.dataDir.apiToken()) });
     this.log.info({ clusterId: identity.clusterId }, 'cluster created; show the join command with `shoal cluster token show`');
   }
 
@@ -150,6 +153,8 @@ export class ShoalNode {
       network: (nodeId, state, caughtUp) => this.networkAgent(nodeId, state, caughtUp),
       drivers: (nodeId, network) => pickDrivers(this.cfg, nodeId, this.dataDir, this.log, network),
       bootstrap,
+      apiToken: this.dataDir.apiToken(),
+      onWriteRefused: (reason, n) => this.metrics.writesRefused.inc({ reason }, n),
     });
     try {
       await rt.start();
@@ -193,8 +198,14 @@ export class ShoalNode {
       token,
       logger: this.log.child({ component: 'api' }),
       version: VERSION,
+      nodeTokenName: nodeTokenName(this.cfg.name),
+      // Cluster tokens (`shoal token create`), valid on every node: looked up by hash in the replicated state.
+      authenticate: (presented) => {
+        const t = this.runtime?.state.apiTokenByHash(hashToken(presented));
+        return t ? { name: t.name, role: t.role, token: presented } : null;
+      },
       // Declared inside the server so the OpenAPI document lists them.
-      routes: [(api) => registerClusterRoutes(api, lifecycle)],
+      routes: [(api) => registerClusterRoutes(api, lifecycle), (api) => registerSecurityRoutes(api, () => this.runtime)],
     });
     registerNetworkRoutes(this.api, this);
     registerConsole(this.api, { root: consoleRoot });

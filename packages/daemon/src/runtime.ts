@@ -23,6 +23,8 @@ import { PeerAllowlist } from './allowlist.js';
 import { LeaderDuties } from './leader-duties.js';
 import { VERSION } from './version.js';
 import { sleep } from './sleep.js';
+import { WriteGate, hashToken, type OperatorCredential } from './write-gate.js';
+import type { RefusalReason } from '@shoal/state';
 
 export interface RuntimeOptions {
   cfg: DaemonConfig;
@@ -35,6 +37,16 @@ export interface RuntimeOptions {
   network?: (nodeId: string, state: ClusterState, caughtUp: () => boolean) => Promise<NetworkAgent | undefined>;
   /** First node of a new cluster. */
   bootstrap: boolean;
+  /** This node's own admin API token: its hash is replicated, so the leader takes it as an admin's while this node is a voter. */
+  apiToken?: string;
+  /** Counts writes the leader refused (forwarded or local), by reason. */
+  onWriteRefused?: (reason: RefusalReason, n: number) => void;
+}
+
+export interface ProposeOptions {
+  timeoutMs?: number;
+  /** The operator whose API request this write is; absent for the node's own work (its reports, the leader's duties). */
+  caller?: OperatorCredential;
 }
 
 /** A proposal's result and the index it was applied at (for read-your-writes on followers). */
@@ -65,10 +77,17 @@ export class ClusterRuntime {
   private afterApplyQueued = false;
   private stopped = false;
   readonly log: Logger;
+  readonly gate: WriteGate;
 
   constructor(readonly opts: RuntimeOptions) {
     this.log = opts.logger;
     this.allow = new PeerAllowlist(this.state);
+    this.gate = new WriteGate({
+      state: this.state,
+      voters: () => this.raft.status().conf.voters,
+      log: this.log.child({ component: 'write-gate' }),
+      ...(opts.onWriteRefused ? { onRefused: opts.onWriteRefused } : {}),
+    });
   }
 
   get selfId(): string {
@@ -234,15 +253,22 @@ export class ClusterRuntime {
    * libp2p) and waits until this node has applied it, so a read that follows
    * sees the write.
    */
-  async propose(cmd: Command, timeoutMs = PROPOSE_TIMEOUT_MS): Promise<Applied> {
+  async propose(cmd: Command, opts: ProposeOptions = {}): Promise<Applied> {
+    const timeoutMs = opts.timeoutMs ?? PROPOSE_TIMEOUT_MS;
     const deadline = Date.now() + timeoutMs;
+    const caller = opts.caller;
+    // An operator's write goes to the leader with the credential it came with; the leader checks both.
+    const forwarded = { command: cmd, ...(caller ? { credential: caller.token } : {}) };
     let lastErr: unknown = null;
     while (Date.now() < deadline) {
       const st = this.raft.status();
       try {
-        if (st.role === 'leader') return (await this.raft.propose(encodeCommand(cmd), { timeoutMs: deadline - Date.now() })) as Applied;
+        if (st.role === 'leader') {
+          const admitted = caller ? this.gate.admitLocal(this.selfId, cmd, caller) : cmd;
+          return (await this.raft.propose(encodeCommand(admitted), { timeoutMs: deadline - Date.now() })) as Applied;
+        }
         if (st.leader) {
-          const applied = (await this.p2p.request(st.leader, PROPOSE_METHOD, cmd, { timeoutMs: Math.max(100, deadline - Date.now()) })) as Applied;
+          const applied = (await this.p2p.request(st.leader, PROPOSE_METHOD, forwarded, { timeoutMs: Math.max(100, deadline - Date.now()) })) as Applied;
           await this.waitApplied(applied.index, deadline);
           return applied;
         }
@@ -266,12 +292,35 @@ export class ClusterRuntime {
     while (this.state.lastApplied < index && Date.now() < deadline) await sleep(5);
   }
 
+  /** A peer's write: proposed only if the write gate admits it (its own reports, or an operator's verified credential). */
   private async handleForwardedProposal(from: string, body: unknown): Promise<Applied> {
     if (!this.isLeader()) throw new NotLeaderError(this.raft.status().leader);
-    // Re-validate what a peer sends, and bind status reports to the sender: a node speaks only for itself.
-    const cmd = decodeCommand(new TextEncoder().encode(JSON.stringify(body)));
-    if (cmd.type === 'task.status') for (const u of cmd.updates) u.nodeId = from;
+    const cmd = this.gate.admitForwarded(from, body);
     return (await this.raft.propose(encodeCommand(cmd), { timeoutMs: PROPOSE_TIMEOUT_MS })) as Applied;
+  }
+
+  private tokenPending = false;
+  private tokenRetryAt = 0;
+  /**
+   * Replicates the hash of this node's own API token (once registered, and
+   * again if it changed), so the leader can check it when this node forwards
+   * an operator's write made with it.
+   */
+  private registerOwnToken(): void {
+    const token = this.opts.apiToken;
+    if (!token || this.tokenPending || Date.now() < this.tokenRetryAt || !this.state.node(this.selfId) || this.raft.status().leader === null) return;
+    const hash = hashToken(token);
+    if (this.state.nodeTokenHash(this.selfId) === hash) return;
+    this.tokenPending = true;
+    this.tokenRetryAt = Date.now() + 5000;
+    this.propose({ type: 'nodetoken.set', at: Date.now(), nodeId: this.selfId, hash })
+      .then((r) => {
+        if (!r.result.ok) this.log.warn({ error: r.result.error }, 'could not register this node\'s API token with the cluster');
+      })
+      .catch((err) => this.log.debug({ err: String(err) }, 'registering this node\'s API token failed; retried on the next change'))
+      .finally(() => {
+        this.tokenPending = false;
+      });
   }
 
   private stateMachine(): StateMachine {
@@ -313,6 +362,7 @@ export class ClusterRuntime {
       this.agent.reconcile(this.state.tasksByNode(this.selfId));
       this.network?.onStateChange();
       this.refuteIfDeclaredDown();
+      this.registerOwnToken();
       this.leaderDuties.wake();
     });
   }

@@ -83,6 +83,7 @@ export function applyNodeRole(store: Store, cmd: CommandOf<'node.role'>): Comman
 export function applyNodeRemove(store: Store, cmd: CommandOf<'node.remove'>): CommandResult {
   if (!store.nodes.has(cmd.nodeId)) return fail(ErrorCode.NotFound, `node ${cmd.nodeId} not found; list nodes with \`shoal node ls\``);
   store.deleteNode(cmd.nodeId);
+  store.security.deleteNodeToken(cmd.nodeId);
   store.allowlist.delete(cmd.nodeId);
   store.revoked.add(cmd.nodeId);
   return ok({ id: cmd.nodeId });

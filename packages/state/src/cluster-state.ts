@@ -21,8 +21,8 @@ import {
 import { applyNetworkCreate, applyNetworkRemove, applyNetworkSubnets, applyNodeOverlay, applyServiceVip, findNetwork } from './apply-network.js';
 import { applyTaskAssign, applyTaskCreate, applyTaskDesired, applyTaskRemove, applyTaskRestart, applyTaskStatus } from './apply-task.js';
 import type { Command, CommandResult } from './commands.js';
-import { applyApiTokenCreate, applyApiTokenRevoke } from './apply-api-token.js';
-import { auditEntry } from './audit.js';
+import { applyApiTokenCreate, applyApiTokenRevoke, applyNodeTokenSet } from './apply-api-token.js';
+import { auditEntry, subjectOf } from './audit.js';
 import type { ApiTokenRecord, AuditEntry } from './security-tables.js';
 import { applyNodeLabels } from './apply-node-labels.js';
 import { fail } from './result.js';
@@ -90,6 +90,8 @@ function dispatch(store: Store, cmd: Command): CommandResult {
       return applyApiTokenCreate(store, cmd);
     case 'apitoken.revoke':
       return applyApiTokenRevoke(store, cmd);
+    case 'nodetoken.set':
+      return applyNodeTokenSet(store, cmd);
     case 'network.create':
       return applyNetworkCreate(store, cmd);
     case 'network.subnets':
@@ -124,6 +126,7 @@ export class ClusterState implements ClusterView {
     if (index <= this.applied) {
       return fail(ErrorCode.Conflict, `entry ${index} is already applied (last applied ${this.applied})`);
     }
+    const subject = cmd.by !== undefined ? subjectOf(cmd, { service: (id) => findService(this.store, id)?.spec.name, node: (id) => this.store.nodes.get(id)?.name }) : '';
     try {
       result = dispatch(this.store, cmd);
     } catch (err) {
@@ -131,7 +134,7 @@ export class ClusterState implements ClusterView {
       result = fail(ErrorCode.BadMessage, `command ${String(cmd?.type)} could not be applied: ${(err as Error).message}`);
     }
     this.applied = index;
-    if (cmd.by !== undefined) this.store.security.record(auditEntry(cmd, index, result));
+    if (cmd.by !== undefined) this.store.security.record(auditEntry(cmd, index, result, subject));
     for (const l of this.listeners) {
       try {
         l(cmd, index, result);
@@ -258,6 +261,16 @@ export class ClusterState implements ClusterView {
   apiTokenByHash(hash: string): ApiTokenRecord | undefined {
     const id = this.store.security.tokenByHash.get(hash);
     return id === undefined ? undefined : this.store.security.apiTokens.get(id);
+  }
+
+  /** The node whose own API token has sha256 `hash`, if one registered it. */
+  nodeByTokenHash(hash: string): string | undefined {
+    return this.store.security.nodeByTokenHash.get(hash);
+  }
+
+  /** The sha256 of a node's own API token, as it registered it. */
+  nodeTokenHash(nodeId: string): string | undefined {
+    return this.store.security.nodeTokens.get(nodeId);
   }
 
   /** Operator writes, oldest first (the last AUDIT_KEEP). */

@@ -214,6 +214,8 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
       );
     case 'apitoken.revoke':
       return c.string(m.tokenId, 'tokenId', 128);
+    case 'nodetoken.set':
+      return c.id(m.nodeId, 'nodeId') && c.string(m.hash, 'hash', 128) && (/^[0-9a-f]{64}$/.test(m.hash) || c.fail('hash', 'not a sha256 hex digest'));
     case 'network.create':
       return (
         c.id(m.networkId, 'networkId') &&

@@ -100,6 +100,8 @@ export type Command = At &
     | { type: 'apitoken.create'; tokenId: string; name: string; role: ApiRole; hash: string }
     /** `tokenId` may be the id or the name. */
     | { type: 'apitoken.revoke'; tokenId: string }
+    /** A node's own admin API token, as its sha256: an admin credential cluster-wide while that node is a voter. */
+    | { type: 'nodetoken.set'; nodeId: string; hash: string }
     /** Made by the leader on first reference (explicit=false) or by `shoal network create`; carries its first subnets. */
     | { type: 'network.create'; networkId: string; name: string; explicit: boolean; labels?: Record<string, string>; subnets: Record<string, string> }
     /** Adds (cidr) or frees (null) per-node subnets of a network. */
@@ -149,6 +151,7 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'service.vip',
   'apitoken.create',
   'apitoken.revoke',
+  'nodetoken.set',
 ];
 
 /** Outcome of one batch entry that was not applied. */

@@ -36,6 +36,8 @@ export const AUDIT_KEEP = 1000;
 export interface SecuritySnapshot {
   apiTokens: ApiTokenRecord[];
   audit: AuditEntry[];
+  /** Node id -> sha256 of that node's own API token (absent in older snapshots). */
+  nodeTokens?: Record<string, string>;
 }
 
 export class SecurityTables {
@@ -43,6 +45,22 @@ export class SecurityTables {
   readonly tokenByHash = new Map<string, string>();
   readonly tokenByName = new Map<string, string>();
   audit: AuditEntry[] = [];
+  /** Node id -> sha256 of its own API token; the leader takes it as an admin's while the node is a voter. */
+  readonly nodeTokens = new Map<string, string>();
+  readonly nodeByTokenHash = new Map<string, string>();
+
+  putNodeToken(nodeId: string, hash: string): void {
+    this.deleteNodeToken(nodeId);
+    this.nodeTokens.set(nodeId, hash);
+    this.nodeByTokenHash.set(hash, nodeId);
+  }
+
+  deleteNodeToken(nodeId: string): void {
+    const old = this.nodeTokens.get(nodeId);
+    if (old === undefined) return;
+    this.nodeTokens.delete(nodeId);
+    this.nodeByTokenHash.delete(old);
+  }
 
   putToken(t: ApiTokenRecord): void {
     this.apiTokens.set(t.id, t);
@@ -64,7 +82,7 @@ export class SecurityTables {
   }
 
   encode(): SecuritySnapshot {
-    return { apiTokens: [...this.apiTokens.values()], audit: this.audit };
+    return { apiTokens: [...this.apiTokens.values()], audit: this.audit, nodeTokens: Object.fromEntries(this.nodeTokens) };
   }
 
   /** Restores from a snapshot; absent (older snapshots) means empty. Malformed rows are refused by the caller's corrupt(). */
@@ -75,6 +93,10 @@ export class SecurityTables {
     for (const tok of Array.isArray(d.apiTokens) ? d.apiTokens : []) {
       if (typeof tok?.id !== 'string' || typeof tok.name !== 'string' || typeof tok.hash !== 'string' || !isApiRole(tok.role)) throw corrupt('an API token is malformed');
       t.putToken(tok);
+    }
+    for (const [nodeId, hash] of Object.entries(d.nodeTokens ?? {})) {
+      if (typeof hash !== 'string') throw corrupt('a node token hash is malformed');
+      t.putNodeToken(nodeId, hash);
     }
     t.audit = Array.isArray(d.audit) ? d.audit.filter((e) => typeof e?.index === 'number' && typeof e.by === 'string').slice(-AUDIT_KEEP) : [];
     return t;

@@ -1,7 +1,16 @@
 import { Command } from 'commander';
 import type { ClusterMember, ClusterStatus } from '@shoal/api';
 import { json, table } from '../output.js';
+import { ErrorCode, ShoalError } from '@shoal/types';
 import { clientOf, type CliContext } from './context.js';
+
+/** `--allow-dangerous` alone is true; `=true|false` (or yes/no, 1/0) says it outright. */
+function parseBool(v: string | boolean): boolean {
+  if (typeof v === 'boolean') return v;
+  if (/^(true|yes|1)$/i.test(v)) return true;
+  if (/^(false|no|0)$/i.test(v)) return false;
+  throw new ShoalError(ErrorCode.BadConfig, `expected true or false, not ${v}`);
+}
 
 export function statusText(s: ClusterStatus): string {
   const head = [
@@ -26,6 +35,17 @@ export function clusterCommand(ctx: CliContext): Command {
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const s = await clientOf(cmd, ctx).clusterStatus();
       ctx.output.out(opts.json ? json(s) : statusText(s));
+    });
+
+  cluster
+    .command('update')
+    .description('change cluster settings (admin); the change is an event in `shoal events`')
+    .option('--allow-dangerous [bool]', 'allow specs with host access (privileged, host namespaces, capabilities, devices, host control paths); --allow-dangerous=false forbids them again', parseBool)
+    .option('--json', 'print JSON')
+    .action(async (opts: { allowDangerous?: boolean; json?: boolean }, cmd: Command) => {
+      if (opts.allowDangerous === undefined) throw new ShoalError(ErrorCode.BadConfig, 'nothing to change: give --allow-dangerous or --allow-dangerous=false');
+      const s = await clientOf(cmd, ctx).updateClusterSettings({ allowDangerous: opts.allowDangerous });
+      ctx.output.out(opts.json ? json(s) : `allowDangerous: ${s.allowDangerous}`);
     });
 
   const token = cluster.command('token').description('the token new nodes join with');
