@@ -30,6 +30,8 @@ test('job ls and inspect show runs with exit codes', async () => {
   assert.equal(inspected[0].runs.length, 1);
   assert.deepEqual(inspected[0].runs[0].attempts.map((a: { exitCode: number }) => a.exitCode), [0, 0, 0]);
   assert.equal(inspected[0].runs[0].finished, true);
+  const svcLs = await cli(['service', 'ls'], env);
+  assert.match(svcLs.out, /backup\s+replicated-job\s+3\/3 completed/, 'service ls counts completions for a job');
 });
 
 test('job run --schedule stores the schedule and returns at once; nothing runs before the first tick', async () => {
