@@ -42,4 +42,26 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // secrets is pure too, but seals with node's crypto: every primitive but its random sources.
+    files: ['packages/secrets/src/**/*.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['setTimeout', 'setInterval', 'setImmediate', 'performance', 'process', 'fetch', 'require'].map((name) => ({ name, message: 'pure package: inject time, scheduling and I/O instead' })),
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'pure package: use the injected clock' },
+        { object: 'Math', property: 'random', message: 'pure package: use the injected random source' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'node:crypto', importNames: ['randomBytes', 'randomFillSync', 'randomFill', 'randomInt', 'randomUUID', 'generateKeyPairSync', 'generateKeyPair', 'getRandomValues'], message: 'pure package: use the injected random source' }],
+          patterns: [{ group: ['fs', 'fs/*', 'net', 'http', 'https', 'child_process', 'os', 'crypto', 'node:fs*', 'node:net', 'node:http*', 'node:child_process', 'node:os', 'node:timers*'], message: 'pure package: no I/O imports' }],
+        },
+      ],
+    },
+  },
 );

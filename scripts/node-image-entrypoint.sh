@@ -81,11 +81,15 @@ cluster_args() {
 # adopts them. SIGTERM (docker stop) is passed on for a graceful leave.
 child=0
 trap 'log "stopping"; [ "$child" -ne 0 ] && kill -TERM "$child" 2>/dev/null; wait "$child"; exit 0' TERM INT
+# An operator's pause (`touch /run/shoal-agent.hold`): the agent is not
+# restarted while the file exists, e.g. during `shoal cluster recover`.
 while :; do
+  while [ -e /run/shoal-agent.hold ]; do sleep 0.2; done
   cluster_args
   log "shoal ${args[*]} ${cluster[*]}"
   shoal "${args[@]}" "${cluster[@]}" &
   child=$!
+  echo "$child" >/run/shoal-agent.pid
   set +e
   wait "$child"
   code=$?

@@ -24,14 +24,7 @@ const log = (...a) => console.log('#', ...a);
 const APP_DIR = join(REPO, 'test', 'e2e', 'compose-app');
 const HELLO = /^Hello World! I have been seen (\d+) times\.\n$/;
 
-// KNOWN BROKEN since the second-wave merge of 2026-11-30: the first chaos
-// scenario and the heal after a worker kill failed in the last CI run (after
-// ingress-mode ports became the default, restart backoff, SWIM and the
-// security checks landed together), and the networking file never passed
-// in one run. The scenarios still run and print every failure, but as todo
-// they do not fail CI until they are fixed; see the issue notes.
-const E2E_KNOWN_BROKEN = 'known broken since the 2026-11-30 merge; failures are printed, not counted (see the issue notes)';
-describe('service networking: the Compose get-started app on 5 Docker-in-Docker nodes', { skip: skip ?? false, todo: skip ? false : E2E_KNOWN_BROKEN }, () => {
+describe('service networking: the Compose get-started app on 5 Docker-in-Docker nodes', { skip: skip ?? false }, () => {
   const cluster = new ComposeCluster({ log });
 
   /** The shoal CLI on the host, against node i's API. */

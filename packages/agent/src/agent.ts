@@ -13,6 +13,7 @@ import type { Driver, LogLine, LogOptions, TaskHandle, TaskStats } from './drive
 import { Limiter } from './limiter.js';
 import { StatusReporter, type ReportFn } from './status-reporter.js';
 import { TaskRunner, type TaskRunnerComponents } from './task-runner.js';
+import type { TaskFiles } from './secrets/task-files.js';
 
 /** Every this many polls, tasks without a health check are inspected too. */
 const FULL_SWEEP = 10;
@@ -27,6 +28,8 @@ export interface AgentOptions {
   concurrency?: number;
   /** How often running tasks are inspected (exit, health); default 1000 ms. */
   pollMs?: number;
+  /** Delivers secrets and configs as files (see secrets/task-files.ts). */
+  files?: TaskFiles;
   /**
    * Service networking: how long a task that is a network endpoint keeps
    * running after it leaves the load-balancing rules (its desired state
@@ -76,6 +79,7 @@ export class Agent {
       },
       track: (work) => this.track(work),
       drainMs: opts.drainMs ?? 0,
+      ...(opts.files ? { files: opts.files } : {}),
     };
   }
 

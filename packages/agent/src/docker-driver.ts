@@ -24,6 +24,8 @@ export interface DockerDriverOptions {
   docker?: Docker;
   /** Credentials by registry host (`docker.io`, `registry.example.com:5000`). */
   auth?: Record<string, RegistryAuth>;
+  /** A task's own credentials (`--with-registry-auth`), opened only on the node that pulls for it. */
+  taskAuth?: (task: Task) => Promise<RegistryAuth | undefined>;
   /** Service networking: how a task joins shoal's networks (absent = Docker's default bridge, as before). */
   network?: { dockerAttachment(task: Task): Promise<ContainerAttachment | null> };
 }
@@ -71,7 +73,7 @@ export class DockerDriver implements Driver {
         .finally(() => this.imageChecks.delete(image));
       this.imageChecks.set(image, check);
     }
-    if (!(await check)) await this.pull(image, onProgress, signal); // absent: pull (a tag already present is used as is)
+    if (!(await check)) await this.pull(image, onProgress, signal, task); // absent: pull (a tag already present is used as is)
     this.imageSeenAt.set(image, Date.now());
   }
 
@@ -242,10 +244,15 @@ export class DockerDriver implements Driver {
     }
   }
 
-  private async pull(image: string, onProgress?: (msg: string) => void, signal?: AbortSignal): Promise<void> {
-    const authconfig = this.authFor(image);
+  private async pull(image: string, onProgress?: (msg: string) => void, signal?: AbortSignal, task?: Task): Promise<void> {
+    const authconfig = (task && (await this.opts.taskAuth?.(task))) || this.authFor(image);
+    const host = registryHost(image);
     const failed = (reason: string) =>
-      new ShoalError(ErrorCode.ImageNotFound, `image ${image} is not on this node and could not be pulled: ${reason}. Push it to a registry this node can reach (and give credentials), or load it with \`docker load\``, { image });
+      new ShoalError(
+        ErrorCode.ImageNotFound,
+        `image ${image} is not on this node and could not be pulled: ${reason}. Push it to a registry this node can reach; for a private registry run \`shoal registry login ${host}\` and create the service with --with-registry-auth; or load it with \`docker load\``,
+        { image },
+      );
     let stream: NodeJS.ReadableStream;
     try {
       stream = (await this.docker.pull(image, { ...(authconfig ? { authconfig } : {}), abortSignal: signal })) as NodeJS.ReadableStream;
@@ -271,8 +278,7 @@ export class DockerDriver implements Driver {
 
   private authFor(image: string): RegistryAuth | undefined {
     if (!this.opts.auth) return undefined;
-    const first = image.split('/')[0];
-    const host = image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
+    const host = registryHost(image);
     const auth = this.opts.auth[host];
     return auth ? { serveraddress: host, ...auth } : undefined;
   }
@@ -285,4 +291,10 @@ export class DockerDriver implements Driver {
     }
     return c;
   }
+}
+
+/** The registry an image reference points at, as Docker reads it. */
+function registryHost(image: string): string {
+  const first = image.split('/')[0];
+  return image.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : 'docker.io';
 }

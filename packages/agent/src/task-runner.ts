@@ -12,6 +12,7 @@ import type { StatusReporter } from './status-reporter.js';
 import { stopGraceMs } from './task-env.js';
 import { isTerminal, stateRank } from './task-state-order.js';
 import { exitCounts, nextAction, type ObservedTask, type TaskPhase } from './task-lifecycle.js';
+import { TaskFiles } from './secrets/task-files.js';
 
 /** What a runner needs from its agent. */
 export interface TaskRunnerComponents {
@@ -28,6 +29,8 @@ export interface TaskRunnerComponents {
   track(work: Promise<void>): void;
   /** How long a network endpoint keeps running after it left the rules, before its stop signal (AgentOptions.drainMs). */
   drainMs: number;
+  /** Writes a task's secrets and configs before it starts and removes them when it ends. */
+  files?: TaskFiles;
 }
 
 export class TaskRunner {
@@ -44,6 +47,8 @@ export class TaskRunner {
   private dirty = false;
   private prepAbort?: AbortController;
   private waitAbort?: AbortController;
+  /** The task as the driver starts it: with its secret and config files mounted (or their directories in its env). */
+  private launchTask?: Task;
 
   constructor(
     public task: Task,
@@ -160,7 +165,7 @@ export class TaskRunner {
    * secret files) go between `prepare` and `launch`.
    */
   private async start(): Promise<void> {
-    const steps: (() => Promise<boolean>)[] = [() => this.accept(), () => this.prepare(), () => this.stillWanted(), () => this.launch()];
+    const steps: (() => Promise<boolean>)[] = [() => this.accept(), () => this.prepare(), () => this.writeFiles(), () => this.stillWanted(), () => this.launch()];
     for (const step of steps) if (!(await step())) return;
     await this.watch(true);
   }
@@ -201,19 +206,47 @@ export class TaskRunner {
   private async stillWanted(): Promise<boolean> {
     if (this.task.desiredState === 'running' && this.assigned && this.c.isRunning()) return true;
     this.phase = 'waiting';
+    this.launchTask = undefined;
+    this.releaseFiles();
     return false;
+  }
+
+  /**
+   * Secrets and configs as files, opened from this node's own sealed copies
+   * just before the process exists. A secret this node cannot open (no
+   * grant yet, or a bad value) rejects the task with the reason.
+   */
+  private async writeFiles(): Promise<boolean> {
+    this.launchTask = this.task;
+    const files = this.c.files;
+    if (!files || !TaskFiles.wanted(this.task)) return true;
+    this.prepAbort = new AbortController();
+    try {
+      this.launchTask = await files.prepare(this.task, this.prepAbort.signal);
+      return true;
+    } catch (err) {
+      this.phase = 'waiting';
+      if (this.task.desiredState !== 'running' || !this.assigned) return false;
+      this.push({ state: 'rejected', message: `preparing the secret and config files failed: ${messageOf(err)}`, error: messageOf(err) });
+      return false;
+    } finally {
+      this.prepAbort = undefined;
+    }
   }
 
   /** Creates and starts the process: at most once per task on this node. */
   private async launch(): Promise<boolean> {
     const driver = this.driver!;
+    const task = this.launchTask ?? this.task;
+    this.launchTask = undefined;
     this.push({ state: 'starting', message: 'starting' });
     this.phase = 'starting';
     try {
-      this.handle = await this.c.limiter.run(() => driver.start(this.task));
+      this.handle = await this.c.limiter.run(() => driver.start(task));
       return true;
     } catch (err) {
       this.phase = 'exited';
+      this.releaseFiles();
       this.push({ state: 'failed', message: `starting failed: ${messageOf(err)}`, error: messageOf(err) });
       return false;
     }
@@ -246,6 +279,7 @@ export class TaskRunner {
     if (!exitCounts(this.phase)) return;
     this.phase = 'exited';
     this.waitAbort?.abort();
+    this.releaseFiles();
     if (!st) {
       this.push({ state: 'failed', message: 'the task process disappeared (its container or state was removed outside shoal)', error: 'task process disappeared' });
     } else if (st.exitCode === 0) {
@@ -263,6 +297,7 @@ export class TaskRunner {
     await this.drain();
     await this.stopProcess();
     const st = await this.inspect();
+    this.releaseFiles();
     this.push({ state: 'failed', message: this.failure!, error: this.failure!, exitCode: st?.exitCode, health: 'unhealthy' });
   }
 
@@ -277,6 +312,7 @@ export class TaskRunner {
     this.waitAbort?.abort();
     this.push({ state: 'shutdown', message: `stopped (desired state ${this.task.desiredState})` });
     await this.c.limiter.run(() => this.driver!.remove(this.handle!));
+    this.releaseFiles();
     this.phase = 'removed';
   }
 
@@ -284,12 +320,20 @@ export class TaskRunner {
   private async forget(): Promise<void> {
     this.c.release(this.task.id);
     this.waitAbort?.abort();
-    if (!this.handle || this.phase === 'removed') return;
+    if (!this.handle || this.phase === 'removed') return this.releaseFiles();
     this.phase = 'stopping';
     const st = await this.inspect();
     if (st?.running) await this.stopProcess();
     await this.c.limiter.run(() => this.driver!.remove(this.handle!));
+    this.releaseFiles();
     this.phase = 'removed';
+  }
+
+  /** A task's secret files go as soon as it stops needing them (exit, stop, removal); idempotent. */
+  private releaseFiles(): void {
+    const files = this.c.files;
+    if (!files || !TaskFiles.wanted(this.task)) return;
+    this.c.track(files.release(this.task.id).catch((err) => this.c.log.warn({ err, task: this.task.id }, "could not remove the task's secret files")));
   }
 
   /** A network endpoint is already out of every node's rules (its state changed); give them time to apply it before the stop signal. */

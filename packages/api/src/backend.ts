@@ -54,6 +54,18 @@ export interface ServiceHistoryEntry {
 }
 
 /** Why a task is where it is (or is not placed), node by node. */
+/** `shoal service rebalance`: running tasks per eligible node before and after, and the moves. */
+export interface RebalanceReport {
+  service: string;
+  before: Record<string, number>;
+  after: Record<string, number>;
+  moves: { taskId: string; slot: number; from: string; to: string }[];
+  /** Why nothing can be planned now (an update runs, tasks are starting, placement preferences). */
+  skipped?: string;
+  /** False for a dry run (nothing was asked of the leader). */
+  requested: boolean;
+}
+
 export interface TaskExplanation {
   task: Task;
   /** One line for people, e.g. "pending: 3 nodes: 2 lacking memory, 1 port 8080 taken". */
@@ -80,6 +92,8 @@ export interface ClusterStatus {
   term: number;
   commitIndex: number;
   appliedIndex: number;
+  /** Last index in this node's log (committed or not): what `shoal cluster recover` compares between survivors. */
+  lastIndex?: number;
   hasQuorum: boolean;
   voters: ClusterMember[];
   learners: ClusterMember[];
@@ -158,6 +172,8 @@ export interface Backend {
   promoteService(name: string): Promise<Service>;
   /** Kept versions, oldest first, each with what it changed. */
   serviceHistory(name: string): Promise<ServiceHistoryEntry[]>;
+  /** The moves that even out `name` over its nodes; unless dryRun, asks the leader to carry them out. */
+  rebalanceService(name: string, opts: { dryRun: boolean }): Promise<RebalanceReport>;
   removeService(name: string): Promise<void>;
 
   listTasks(filter: TaskFilter): Promise<Task[]>;

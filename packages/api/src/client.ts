@@ -3,7 +3,7 @@
  * come back as ShoalError with the server's code and message; an agent that
  * cannot be reached is reported as such, not as "fetch failed".
  */
-import { ErrorCode, ShoalError, type ApiRole, type Network, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
+import { ErrorCode, ShoalError, type ApiRole, type SecretKind, type SecretMeta, type Network, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
 
 export interface NetworkInfo extends Network {
   services: { name: string; vip?: string; aliases: string[] }[];
@@ -18,8 +18,10 @@ export interface ServiceEndpoints {
   dns: string;
   endpoints: { taskId: string; nodeId: string; slot: number; address: string }[];
 }
-import type { ClusterEvent, ClusterStatus, Health, JoinToken, LogLine, MetricsText, ServiceHistoryEntry, TaskExplanation, TaskFilter, UpdatePlan } from './backend.js';
+import type { ClusterEvent, ClusterStatus, Health, JoinToken, LogLine, MetricsText, RebalanceReport, ServiceHistoryEntry, TaskExplanation, TaskFilter, UpdatePlan } from './backend.js';
 import { sseMessages, textLines } from './lines.js';
+import type { CreateSecretRequest, KeyRotation } from './secrets-backend.js';
+import type { VolumeInfo } from './volumes-backend.js';
 import type { ApiSession } from './session.js';
 import type { ApiTokenInfo, AuditRecord, ClusterSettings, NewApiToken } from './security-types.js';
 
@@ -142,6 +144,9 @@ export class ShoalClient {
   serviceHistory(name: string): Promise<ServiceHistoryEntry[]> {
     return this.json('GET', `/v1/services/${enc(name)}/history`);
   }
+  rebalanceService(name: string, opts: { dryRun?: boolean } = {}): Promise<RebalanceReport> {
+    return this.json('POST', `/v1/services/${enc(name)}/rebalance`, { dryRun: opts.dryRun ?? false });
+  }
   async removeService(name: string): Promise<void> {
     await this.json('DELETE', `/v1/services/${enc(name)}`);
   }
@@ -174,6 +179,25 @@ export class ShoalClient {
   /** Makes an agent that is in no cluster join the one at `addr` (p2p host:port). */
   joinCluster(addr: string, token: string): Promise<ClusterStatus> {
     return this.json('POST', '/v1/cluster/join', { addr, token });
+  }
+  listSecrets(kind: SecretKind): Promise<SecretMeta[]> {
+    return this.json('GET', `/v1/${kind}s`);
+  }
+  getSecret(kind: SecretKind, idOrName: string): Promise<SecretMeta> {
+    return this.json('GET', `/v1/${kind}s/${enc(idOrName)}`);
+  }
+  /** The value travels once, base64 in the request body, to the agent that seals it. */
+  createSecret(kind: SecretKind, req: CreateSecretRequest): Promise<SecretMeta> {
+    return this.json('POST', `/v1/${kind}s`, req);
+  }
+  async removeSecret(kind: SecretKind, idOrName: string): Promise<void> {
+    await this.json('DELETE', `/v1/${kind}s/${enc(idOrName)}`);
+  }
+  listVolumes(): Promise<VolumeInfo[]> {
+    return this.json('GET', '/v1/volumes');
+  }
+  rotateStoreKey(): Promise<KeyRotation> {
+    return this.json('POST', '/v1/cluster/rotate-key');
   }
   /** Who this client's token is and its role. */
   session(): Promise<ApiSession> {

@@ -5,6 +5,8 @@ export { ShoalClient, type ShoalClientOptions, type NetworkInfo, type ServiceEnd
 export { httpStatusFor, toShoalError, type ErrorBody } from './http-errors.js';
 export { tokenMatches, currentCaller, runAsCaller, requiredRole, nodeTokenAuth, type Caller, type Authenticate } from './auth.js';
 export { checkSpec } from './validation.js';
+export * from './secrets-backend.js';
+export * from './volumes-backend.js';
 export { registerConsole, CONSOLE_PREFIX, type ConsoleOptions } from './console.js';
 export type { ApiSession, SessionRole } from './session.js';
 export type { ApiTokenInfo, NewApiToken, AuditRecord, ClusterSettings } from './security-types.js';

@@ -9,7 +9,7 @@
  * Exported as `@shoal/api/testing`.
  */
 import { ErrorCode, ShoalError, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
-import type { Backend, NodeLabelChange, ClusterEvent, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, ServiceHistoryEntry, SpecChange, TaskExplanation, TaskFilter, UpdatePlan } from '../src/backend.js';
+import type { Backend, NodeLabelChange, ClusterEvent, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, RebalanceReport, ServiceHistoryEntry, SpecChange, TaskExplanation, TaskFilter, UpdatePlan } from '../src/backend.js';
 import { Feed } from './feed.js';
 
 export interface MemoryNodeInit {
@@ -203,6 +203,28 @@ export class MemoryBackend implements Backend {
     const kept = this.versions.get(service.spec.name) ?? [];
     kept.push({ version: service.version, at: this.now(), change, spec: service.spec });
     this.versions.set(service.spec.name, kept);
+  }
+  /** Evens out running tasks over active ready nodes, moving them at once (no start-first in this double). */
+  async rebalanceService(name: string, opts: { dryRun: boolean }): Promise<RebalanceReport> {
+    const service = await this.getService(name);
+    const nodes = this.nodes.filter((n) => n.status === 'ready' && n.availability === 'active');
+    const mine = this.liveTasks().filter((t) => t.serviceId === service.id);
+    const count = (id: string) => mine.filter((t) => t.nodeId === id).length;
+    const spread = () => Object.fromEntries(nodes.map((n) => [n.name, count(n.id)]));
+    const before = spread();
+    const moves: RebalanceReport['moves'] = [];
+    for (;;) {
+      const sorted = [...nodes].sort((a, b) => count(a.id) - count(b.id));
+      const [low, high] = [sorted[0], sorted[sorted.length - 1]];
+      if (!low || !high || count(high.id) - count(low.id) <= 1) break;
+      const t = mine.find((x) => x.nodeId === high.id)!;
+      moves.push({ taskId: t.id, slot: t.slot, from: high.name, to: low.name });
+      t.nodeId = low.id;
+    }
+    const after = spread();
+    if (opts.dryRun) for (const m of moves) mine.find((t) => t.id === m.taskId)!.nodeId = nodes.find((n) => n.name === m.from)!.id;
+    else if (moves.length > 0) this.commit('service.rebalance', service.spec.name, `rebalanced ${service.spec.name}: ${moves.length} moves`);
+    return { service: service.spec.name, before, after, moves, requested: !opts.dryRun && moves.length > 0 };
   }
   async removeService(name: string): Promise<void> {
     const service = await this.getService(name);

@@ -5,7 +5,11 @@
  */
 import { main as cliMain } from '@shoal/cli';
 import { agentCommand } from './agent-command.js';
+import { recoverCommand } from './recover-command.js';
 
 export function main(argv: string[] = process.argv): Promise<void> {
-  return cliMain(argv, (program) => program.addCommand(agentCommand()));
+  return cliMain(argv, (program) => {
+    program.addCommand(agentCommand());
+    program.commands.find((c) => c.name() === 'cluster')?.addCommand(recoverCommand());
+  });
 }

@@ -16,6 +16,9 @@ import { networkCommand } from './commands/network.js';
 import { jobCommand } from './commands/job.js';
 import { tokenCommand } from './commands/token.js';
 import { completionCommand } from './commands/completion.js';
+import { secretLikeCommand } from './commands/secret.js';
+import { registryCommand } from './commands/registry.js';
+import { volumeCommand } from './commands/volume.js';
 import { initCommand, joinCommand } from './commands/init-join.js';
 import type { CliContext } from './commands/context.js';
 import { DEFAULT_HOST } from './connection.js';
@@ -25,7 +28,7 @@ export type ExtraCommands = (program: Command) => void;
 export const VERSION = '0.1.0';
 
 export function buildProgram(extra?: ExtraCommands, ctx: Partial<CliContext> = {}): Command {
-  const context: CliContext = { output: ctx.output ?? processOutput, env: ctx.env ?? process.env, now: ctx.now ?? Date.now };
+  const context: CliContext = { output: ctx.output ?? processOutput, env: ctx.env ?? process.env, now: ctx.now ?? Date.now, ...(ctx.readInput ? { readInput: ctx.readInput } : {}) };
   const program = new Command('shoal')
     .description('shoal: a peer-to-peer container orchestrator')
     .version(VERSION)
@@ -44,6 +47,10 @@ export function buildProgram(extra?: ExtraCommands, ctx: Partial<CliContext> = {
   program.addCommand(clusterCommand(context));
   program.addCommand(eventsCommand(context));
   program.addCommand(stackCommand(context));
+  program.addCommand(secretLikeCommand(context, 'secret'));
+  program.addCommand(secretLikeCommand(context, 'config'));
+  program.addCommand(registryCommand(context));
+  program.addCommand(volumeCommand(context));
   program.addCommand(networkCommand(context));
   program.addCommand(jobCommand(context));
   program.addCommand(tokenCommand(context));

@@ -6,8 +6,9 @@
  */
 import { ErrorCode, ShoalError, type PortSpec, type ServiceSpec } from '@shoal/types';
 import { parseDuration, parseSize } from './units.js';
+import { applyFileFlags, type FileFlags } from './file-flags.js';
 
-export interface ServiceFlags {
+export interface ServiceFlags extends FileFlags {
   image?: string;
   replicas?: string;
   mode?: string;
@@ -15,6 +16,7 @@ export interface ServiceFlags {
   publish?: string[];
   network?: string[];
   endpointMode?: string;
+  rebalance?: string;
   env?: string[];
   label?: string[];
   constraint?: string[];
@@ -135,6 +137,7 @@ export function applyServiceFlags(base: ServiceSpec, f: ServiceFlags, commandArg
     if (f.endpointMode !== 'vip' && f.endpointMode !== 'dnsrr') throw bad(`--endpoint-mode: "${f.endpointMode}" is not vip or dnsrr`);
     spec.endpointMode = f.endpointMode;
   }
+  if (f.rebalance !== undefined) spec.rebalance = oneOf(f.rebalance, '--rebalance', ['manual', 'auto'] as const);
   if (f.env?.length) spec.env = { ...spec.env, ...parseKeyValues(f.env, '--env', env) };
   if (f.label?.length) spec.labels = { ...spec.labels, ...parseKeyValues(f.label, '--label') };
   if (f.constraint?.length || f.placementPref?.length) {
@@ -148,6 +151,7 @@ export function applyServiceFlags(base: ServiceSpec, f: ServiceFlags, commandArg
   applyHealth(spec, f);
   if (f.stopGracePeriod !== undefined) spec.stopGracePeriodMs = parseDuration(f.stopGracePeriod, '--stop-grace-period');
   if (f.historyLimit !== undefined) spec.historyLimit = parseInteger(f.historyLimit, '--history-limit', 1);
+  applyFileFlags(spec, f);
   return spec;
 }
 

@@ -42,10 +42,10 @@ test('wordpress + mysql: restart always, list environment, named volumes, expose
   assert.deepEqual(db.args, ['--default-authentication-plugin=mysql_native_password']);
   assert.deepEqual(db.restart, { condition: 'any' });
   assert.equal(db.env!.MYSQL_DATABASE, 'wordpress');
-  assert.deepEqual(db.mounts, [{ type: 'volume', source: 'db_data', target: '/var/lib/mysql' }]);
+  assert.deepEqual(db.mounts, [{ type: 'volume', source: 'wp_db_data', target: '/var/lib/mysql' }], 'named volumes are scoped to the stack');
   assert.deepEqual(db.ports, undefined, 'expose publishes nothing on the nodes');
   assert.deepEqual(byName(r, 'wp_wordpress').ports, [{ published: 80, target: 80 }]);
-  assert.deepEqual(r.warnings, ['top-level "volumes" is not supported; ignored']);
+  assert.deepEqual(r.warnings, []);
 });
 
 test('voting app: healthy dependencies order five services; relative binds resolve beside the file', () => {
@@ -65,7 +65,7 @@ test('voting app: healthy dependencies order five services; relative binds resol
   assert.equal(byName(r, 'vote_vote').replicas, 2);
   assert.deepEqual(byName(r, 'vote_vote').networks, [{ name: 'vote_front-tier' }, { name: 'vote_back-tier' }]);
   assert.deepEqual(byName(r, 'vote_db').networks, [{ name: 'vote_back-tier' }]);
-  assert.deepEqual(r.warnings, ['top-level "volumes" is not supported; ignored']);
+  assert.deepEqual(r.warnings, []);
 });
 
 test('nginx + api + postgres: .env, env_file, required variables, ~, user, hostname, restart forms', () => {
@@ -93,7 +93,6 @@ test('nginx + api + postgres: .env, env_file, required variables, ~, user, hostn
   assert.deepEqual(proxy.restart, { condition: 'any' });
   assert.deepEqual(r.dependencies, { shop_proxy: [{ service: 'shop_api', condition: 'started' }], shop_api: [{ service: 'shop_db', condition: 'healthy' }] });
   assert.deepEqual(r.warnings, [
-    'top-level "volumes" is not supported; ignored',
     'services.api.depends_on.db.restart is not supported; ignored',
     'services.proxy.restart: unless-stopped restarts like always (a service is stopped by removing or scaling it)',
     'services.api.environment.LOG_LEVEL: no value and not set in the environment; the env_file value is kept',

@@ -90,7 +90,7 @@ test('compose services become specs named <stack>_<service>', () => {
     command: ['/bin/sh', '-c'],
     args: ['sleep 1000'],
     env: { A: '1', B: 'two' },
-    mounts: [{ type: 'bind', source: '/data', target: '/data', readOnly: true }, { type: 'volume', source: 'cache', target: '/cache' }],
+    mounts: [{ type: 'bind', source: '/data', target: '/data', readOnly: true }, { type: 'volume', source: 'shop_cache', target: '/cache' }],
     mode: 'global',
     endpointMode: 'dnsrr',
     networks: [{ name: 'shop_default' }],

@@ -3,16 +3,19 @@
  * writes are proposed through the leader (forwarded over libp2p when this
  * node follows) and wait until this replica applied them.
  */
-import { ErrorCode, ShoalError, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
-import type { Backend, NodeLabelChange, ClusterEvent, ClusterMember, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, ServiceHistoryEntry, TaskExplanation, TaskFilter, UpdatePlan } from '@shoal/api';
+import { ErrorCode, ShoalError, type SecretKind, type SecretMeta, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
+import type { Backend, NodeLabelChange, SecretsBackend, VolumesBackend, VolumeInfo, CreateSecretRequest, KeyRotation, ClusterEvent, ClusterMember, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, RebalanceReport, ServiceHistoryEntry, TaskExplanation, TaskFilter, UpdatePlan } from '@shoal/api';
 import { checkServiceInput, specChanges, type Command } from '@shoal/state';
 import { operatorWrite } from './operator-write.js';
-import { planUpdate } from '@shoal/orchestrator';
+import { planRebalance, planUpdate } from '@shoal/orchestrator';
 import { explainPlacement } from '@shoal/scheduler';
+import { publishedPortClash } from '@shoal/netplan';
 import { encodeJoinToken, generateClusterSecrets, hashSecret } from '@shoal/p2p';
 import type { ClusterRuntime } from './runtime.js';
 import { sealSecret, unsealSecret } from './join-secret.js';
 import { serviceLogs } from './logs.js';
+import { checkFileRefs, secretOps } from './secret-backend.js';
+import { listVolumes, stickyNote } from './volume-view.js';
 
 /** What the backend needs from its node: the runtime once the node is in a cluster, its configured name, its metrics. */
 export interface BackendComponents {
@@ -21,7 +24,7 @@ export interface BackendComponents {
   metrics(): Promise<MetricsText>;
 }
 
-export class NodeBackend implements Backend {
+export class NodeBackend implements Backend, SecretsBackend, VolumesBackend {
   constructor(private readonly node: BackendComponents) {}
 
   private rt(): ClusterRuntime {
@@ -87,7 +90,13 @@ export class NodeBackend implements Backend {
   async validateService(spec: ServiceSpec): Promise<void> {
     const rt = this.rt();
     checkServiceInput(spec, rt.state.config());
+    checkFileRefs(rt, spec);
     if (rt.state.service(spec.name)) throw new ShoalError(ErrorCode.Conflict, `service ${spec.name} already exists; change it with \`shoal service update ${spec.name}\``);
+    this.checkPorts(spec);
+  }
+  private checkPorts(spec: ServiceSpec): void {
+    const clash = publishedPortClash(spec, this.rt().state.services());
+    if (clash) throw new ShoalError(ErrorCode.Conflict, clash);
   }
   async createService(spec: ServiceSpec): Promise<Service> {
     const rt = this.rt();
@@ -99,8 +108,10 @@ export class NodeBackend implements Backend {
   async updateService(name: string, spec: ServiceSpec, opts: { dryRun: boolean }): Promise<Service | UpdatePlan> {
     const rt = this.rt();
     checkServiceInput(spec, rt.state.config());
+    checkFileRefs(rt, spec);
     const svc = await this.getService(name);
     if (spec.name !== svc.spec.name) throw new ShoalError(ErrorCode.InvalidSpec, `name: a service cannot be renamed (${svc.spec.name} -> ${spec.name}); create a new service instead`);
+    this.checkPorts(spec);
     if (opts.dryRun) return toApiPlan(planUpdate(rt.state, name, spec), svc.spec, spec);
     await this.write({ type: 'service.update', at: Date.now(), serviceId: svc.id, spec, expectVersion: svc.version });
     return this.getService(svc.id);
@@ -143,6 +154,22 @@ export class NodeBackend implements Backend {
       spec: v.spec,
     }));
   }
+  async rebalanceService(name: string, opts: { dryRun: boolean }): Promise<RebalanceReport> {
+    const rt = this.rt();
+    const svc = await this.getService(name);
+    const plan = planRebalance(rt.state, svc);
+    const report: RebalanceReport = {
+      service: plan.service,
+      before: plan.before,
+      after: plan.after,
+      moves: plan.moves.map((m) => ({ taskId: m.taskId, slot: m.slot, from: m.fromName, to: m.toName })),
+      ...(plan.skipped !== undefined ? { skipped: plan.skipped } : {}),
+      requested: false,
+    };
+    if (opts.dryRun || plan.moves.length === 0) return report;
+    await this.write({ type: 'service.rebalance', at: Date.now(), serviceId: svc.id, requested: true });
+    return { ...report, requested: true };
+  }
   async removeService(name: string): Promise<void> {
     const svc = await this.getService(name);
     await this.write({ type: 'service.remove', at: Date.now(), serviceId: svc.id });
@@ -180,10 +207,16 @@ export class NodeBackend implements Backend {
     const task = await this.getTask(taskId);
     const live = rt.state.tasks({ desiredState: 'running' }).filter((t) => t.nodeId !== undefined && t.id !== task.id);
     const nodes = explainPlacement({ nodes: rt.state.nodes(), tasks: live, pending: [task] }, task);
-    const placed = task.nodeId ? `on ${rt.state.node(task.nodeId)?.name ?? task.nodeId}, ${task.status.state}` : `pending: ${task.pendingReason ?? 'waiting for the scheduler'}`;
+    const unplaced = task.status.state === 'new' || task.status.state === 'pending';
+    let placed = task.nodeId && !unplaced ? `on ${rt.state.node(task.nodeId)?.name ?? task.nodeId}, ${task.status.state}` : `pending: ${task.pendingReason ?? 'waiting for the scheduler'}`;
+    if (task.replaces) {
+      const old = rt.state.task(task.replaces);
+      const from = old?.nodeId ? (rt.state.node(old.nodeId)?.name ?? old.nodeId) : 'another node';
+      placed += `; moved here from ${from} by a rebalance (replaces task ${task.replaces})`;
+    }
     return {
       task,
-      summary: placed,
+      summary: placed + stickyNote(rt, task),
       nodes: nodes.map((n) => ({ nodeId: n.nodeId, nodeName: n.name, feasible: n.eligible, reasons: n.reasons })),
     };
   }
@@ -214,6 +247,7 @@ export class NodeBackend implements Backend {
       term: st.term,
       commitIndex: st.commit,
       appliedIndex: st.applied,
+      lastIndex: st.lastIndex,
       hasQuorum: voters.filter((v) => v.healthy).length > voters.length / 2 && leader !== null,
       voters,
       learners: st.conf.learners.map((l) => member(l, 'learner')),
@@ -238,6 +272,25 @@ export class NodeBackend implements Backend {
     const ready = rt.state.nodes().filter((n) => n.status === 'ready');
     const addrs = ready.flatMap((n) => n.addresses.filter((a) => !a.includes('/p2p-circuit'))).slice(0, 16);
     return encodeJoinToken({ clusterId: rt.opts.identity.clusterId, psk: Buffer.from(rt.opts.identity.psk, 'hex'), secret, addrs });
+  }
+
+  async listSecrets(kind: SecretKind): Promise<SecretMeta[]> {
+    return secretOps.list(this.rt(), kind);
+  }
+  async getSecret(kind: SecretKind, idOrName: string): Promise<SecretMeta> {
+    return secretOps.get(this.rt(), kind, idOrName);
+  }
+  createSecret(kind: SecretKind, req: CreateSecretRequest): Promise<SecretMeta> {
+    return secretOps.create(this.rt(), kind, req);
+  }
+  removeSecret(kind: SecretKind, idOrName: string): Promise<void> {
+    return secretOps.remove(this.rt(), kind, idOrName);
+  }
+  async listVolumes(): Promise<VolumeInfo[]> {
+    return listVolumes(this.rt());
+  }
+  rotateStoreKey(): Promise<KeyRotation> {
+    return secretOps.rotate(this.rt());
   }
 
   events(signal: AbortSignal): AsyncIterable<ClusterEvent> {

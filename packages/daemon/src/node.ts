@@ -10,7 +10,7 @@ import { decodeJoinToken, generateClusterSecrets, hashSecret, type P2PStats } fr
 import Docker from 'dockerode';
 import { nodeTokenName, type ClusterState } from '@shoal/state';
 import { hashToken } from './write-gate.js';
-import { DockerDriver, ExecDriver, type Driver, type NetworkAgent } from '@shoal/agent';
+import { DockerDriver, ExecDriver, type Driver, type DockerDriverOptions, type NetworkAgent } from '@shoal/agent';
 import { initRanges, registerNetworkMetrics, startNetworkAgent } from './network-wiring.js';
 import type { Logger } from 'pino';
 import type { DaemonConfig } from './config.js';
@@ -145,13 +145,13 @@ export class ShoalNode {
   }
 
   private async startRuntime(identity: ClusterIdentity, bootstrap: boolean): Promise<ClusterRuntime> {
-    const rt = new ClusterRuntime({
+    const rt: ClusterRuntime = new ClusterRuntime({
       cfg: this.cfg,
       dataDir: this.dataDir,
       identity,
       logger: this.log,
       network: (nodeId, state, caughtUp) => this.networkAgent(nodeId, state, caughtUp),
-      drivers: (nodeId, network) => pickDrivers(this.cfg, nodeId, this.dataDir, this.log, network),
+      drivers: (nodeId, network): Promise<Driver[]> => pickDrivers(this.cfg, nodeId, this.dataDir, this.log, network, (task) => rt.secrets.registryAuth(task)),
       bootstrap,
       apiToken: this.dataDir.apiToken(),
       onWriteRefused: (reason, n) => this.metrics.writesRefused.inc({ reason }, n),
@@ -221,9 +221,9 @@ export class ShoalNode {
   }
 }
 
-async function pickDrivers(cfg: DaemonConfig, nodeId: string, dataDir: DataDir, log: Logger, network?: NetworkAgent): Promise<Driver[]> {
+async function pickDrivers(cfg: DaemonConfig, nodeId: string, dataDir: DataDir, log: Logger, network: NetworkAgent | undefined, taskAuth: DockerDriverOptions['taskAuth']): Promise<Driver[]> {
   const exec = new ExecDriver({ nodeId, dataDir: dataDir.root, ...(network ? { network } : {}) });
-  const docker = new DockerDriver({ nodeId, ...(network ? { network } : {}) });
+  const docker = new DockerDriver({ nodeId, taskAuth, ...(network ? { network } : {}) });
   const wanted = cfg.drivers;
   if (wanted) {
     if (wanted.includes('docker') && !(await docker.available())) {

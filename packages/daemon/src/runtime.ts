@@ -11,7 +11,7 @@ import { ClusterState, encodeCommand, decodeCommand, type Command, type CommandR
 import { LevelRaftStorage } from '@shoal/storage';
 import { RaftHost, type StateMachine } from '@shoal/raft-host';
 import { createP2PNode, FailureDetector, SwimMembership, type MembershipService, type P2PNode } from '@shoal/p2p';
-import { Agent, type Driver, type NetworkAgent } from '@shoal/agent';
+import { Agent, TaskFiles, type Driver, type NetworkAgent } from '@shoal/agent';
 import { DRAIN_MS } from './network-wiring.js';
 import { decodeHeartbeat } from '@shoal/membership';
 import { parseHostPort, type DaemonConfig } from './config.js';
@@ -22,6 +22,8 @@ import { describeCommand } from './describe.js';
 import { PeerAllowlist } from './allowlist.js';
 import { LeaderDuties } from './leader-duties.js';
 import { VERSION } from './version.js';
+import { NodeSecrets, loadSealKey, taskFilesDir } from './node-secrets.js';
+import { HostPathReporter } from './host-paths.js';
 import { sleep } from './sleep.js';
 import { WriteGate, hashToken, type OperatorCredential } from './write-gate.js';
 import type { RefusalReason } from '@shoal/state';
@@ -67,6 +69,8 @@ export class ClusterRuntime {
   raft!: RaftHost;
   membership!: MembershipService;
   agent!: Agent;
+  secrets!: NodeSecrets;
+  hostPaths!: HostPathReporter;
   transport!: P2PRaftTransport;
   drivers: Driver[] = [];
   network?: NetworkAgent;
@@ -149,6 +153,8 @@ export class ClusterRuntime {
           });
     this.network = await this.opts.network?.(this.p2p.peerId, this.state, () => this.state.lastApplied > 0 && this.state.lastApplied >= (this.raft?.status().commit ?? Infinity));
     this.drivers = await this.opts.drivers(this.p2p.peerId, this.network);
+    this.secrets = new NodeSecrets(this, loadSealKey(dataDir.root));
+    this.hostPaths = new HostPathReporter(this);
     this.agent = new Agent({
       nodeId: this.p2p.peerId,
       drivers: this.drivers,
@@ -157,6 +163,7 @@ export class ClusterRuntime {
         if (!res.result.ok) this.log.warn({ error: res.result.error }, 'task status report refused');
       },
       logger: this.log.child({ component: 'agent' }),
+      files: new TaskFiles({ baseDir: taskFilesDir(this.p2p.peerId), source: this.secrets.fileSource() }),
       drainMs: this.network ? DRAIN_MS : 0,
     });
     this.leaderDuties = new LeaderDuties({
@@ -171,6 +178,7 @@ export class ClusterRuntime {
     for (const cb of this.dutiesListeners) cb(this.leaderDuties);
 
     await this.raft.start();
+    this.hostPaths.start();
     this.syncPeers();
     this.raft.onLeaderChange((leader, term) => {
       this.log.info({ leader, term }, leader === this.selfId ? 'this node is the leader' : 'leader changed');
@@ -191,6 +199,7 @@ export class ClusterRuntime {
     if (this.rttTimer) clearInterval(this.rttTimer);
     if (this.refuteTimer) clearInterval(this.refuteTimer);
     await this.leaderDuties?.stop();
+    this.hostPaths?.stop();
     this.membership?.stop();
     await this.agent?.stop({ stopTasks: false });
     await this.network?.stop();
@@ -236,6 +245,7 @@ export class ClusterRuntime {
       platform: { os: platform(), arch: arch() },
       version: VERSION,
       role,
+      sealKey: this.secrets.key.publicKey,
     };
   }
 
@@ -267,7 +277,9 @@ export class ClusterRuntime {
           const admitted = caller ? this.gate.admitLocal(this.selfId, cmd, caller) : cmd;
           return (await this.raft.propose(encodeCommand(admitted), { timeoutMs: deadline - Date.now() })) as Applied;
         }
-        if (st.leader) {
+        // An operator's token goes only to a leader this replica knows as a voter: a lagging replica can be
+        // made to follow a member it has not yet seen (raft admission.ts), and must not hand it the token.
+        if (st.leader && (!caller || st.conf.voters.includes(st.leader))) {
           const applied = (await this.p2p.request(st.leader, PROPOSE_METHOD, forwarded, { timeoutMs: Math.max(100, deadline - Date.now()) })) as Applied;
           await this.waitApplied(applied.index, deadline);
           return applied;
@@ -364,6 +376,8 @@ export class ClusterRuntime {
       this.refuteIfDeclaredDown();
       this.registerOwnToken();
       this.leaderDuties.wake();
+      this.secrets.afterApply();
+      this.hostPaths.afterApply();
     });
   }
 

@@ -6,3 +6,4 @@ export * from './names.js';
 export * from './dns-records.js';
 export * from './ruleset.js';
 export * from './links.js';
+export * from './port-clash.js';

@@ -3,3 +3,5 @@ export { planUpdate, type UpdatePlan } from './plan-update.js';
 export type { ReconcilePlan, PlannedTask } from './plan.js';
 export type { Rng } from './context.js';
 export { restartDecision, type RestartDecision } from './restart.js';
+export { namedVolumes, stickyNode } from './sticky.js';
+export { planRebalance, AUTO_MOVES_PER_MINUTE, type RebalanceMove, type RebalancePlan } from './rebalance.js';

@@ -8,6 +8,7 @@ import type { Task } from '@shoal/types';
 import type { TaskAssignment, TaskPending } from '@shoal/state';
 import type { Context } from './context.js';
 import { hasEnded, isUnplaced } from './task-facts.js';
+import { namedVolumes, stickyReason } from './sticky.js';
 
 export function placePending(ctx: Context, strategy: PlacementStrategy | undefined): { assignments: TaskAssignment[]; pending: TaskPending[] } {
   const pending: Task[] = [];
@@ -31,6 +32,12 @@ export function placePending(ctx: Context, strategy: PlacementStrategy | undefin
     const n = ctx.nodes.get(a.nodeId);
     return n !== undefined && n.status === 'ready' && n.availability === 'active';
   });
+  // A replica pinned to its data (sticky.ts) says what it waits for.
+  const byId = new Map(pending.map((t) => [t.id, t]));
+  for (const u of result.unplaced) {
+    const t = byId.get(u.taskId);
+    if (t && t.slot > 0 && t.nodeId !== undefined && namedVolumes(t.spec).length > 0) u.reason = stickyReason(t, ctx.nodes, u.reason);
+  }
   ctx.plan.assigned.push(...assignments);
   ctx.plan.pending.push(...result.unplaced);
   // Only reasons that changed are proposed: a task pending for the same reason costs no log entry.

@@ -12,6 +12,7 @@ import { Context, type Rng } from './context.js';
 import { placePending } from './placement.js';
 import type { ReconcilePlan } from './plan.js';
 import { reconcileService } from './service.js';
+import { rebalanceService } from './rebalance.js';
 
 export interface ReconcileOptions {
   strategy?: PlacementStrategy;
@@ -26,6 +27,7 @@ export interface ReconcileResult {
 export function reconcile(state: ClusterView, now: number, rng?: Rng, opts: ReconcileOptions = {}): ReconcileResult {
   const ctx = new Context(state, now, rng);
   for (const service of state.services()) reconcileService(ctx, service);
+  for (const service of state.services()) rebalanceService(ctx, service);
   for (const t of state.tasks()) cleanupTask(ctx, t);
   const placed = placePending(ctx, opts.strategy);
 

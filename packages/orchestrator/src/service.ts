@@ -6,6 +6,7 @@ import { reconcileJob } from './job.js';
 import { canarySlots, progressCanary, retireStaleCanaries } from './canary.js';
 import { reconcileSlot, type SlotOutcome, type SlotSpec } from './slot.js';
 import { activeUpdate, checkUpdateFailures, progressUpdate } from './update.js';
+import { stickyNode } from './sticky.js';
 
 function group(tasks: Task[], key: (t: Task) => string): Map<string, Task[]> {
   const m = new Map<string, Task[]>();
@@ -49,7 +50,8 @@ export function reconcileService(ctx: Context, service: Service): void {
     for (let slot = 1; slot <= replicas + canaries; slot++) {
       const mine = bySlot.get(String(slot)) ?? [];
       if (slot > replicas) retireStaleCanaries(ctx, service, mine);
-      slots.push({ spec: { slot, wanted: true, canCreate: true, unwantedAs: 'remove', unwantedReason: '' }, tasks: mine });
+      const sticky = slot <= replicas ? stickyNode(spec, mine, ctx.nodes) : undefined;
+      slots.push({ spec: { slot, wanted: true, canCreate: true, unwantedAs: 'remove', unwantedReason: '', ...(sticky ? { nodeId: sticky, sticky: true } : {}) }, tasks: mine });
       bySlot.delete(String(slot));
     }
     for (const [slot, mine] of bySlot) {

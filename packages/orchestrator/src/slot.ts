@@ -20,6 +20,8 @@ export interface SlotSpec {
   /** How unwanted live tasks are stopped: replicas beyond the count go away entirely. */
   unwantedAs: 'shutdown' | 'remove';
   unwantedReason: string;
+  /** nodeId pins the slot to the node holding its volume data (sticky.ts): a pending task there waits for it. */
+  sticky?: boolean;
 }
 
 export interface SlotOutcome {
@@ -60,7 +62,9 @@ export function reconcileSlot(ctx: Context, service: Service, spec: ResolvedServ
   for (const t of tasks) {
     if (t.desiredState !== 'running' || ctx.isDecided(t.id)) continue;
     const cond = nodeCondition(t, ctx.nodes);
-    if (cond === 'lost') {
+    if (cond === 'lost' && s.sticky && t.nodeId === s.nodeId && isUnplaced(t)) {
+      out.occupants.push(t); // waits, pending, for the node that holds its data
+    } else if (cond === 'lost') {
       ctx.stop(t, 'shutdown', `node ${t.nodeId} is down`, hasEnded(t) ? undefined : 'orphaned');
       replaceReason ??= 'replaces a task on a lost node';
       carried ??= carryOf(t);
@@ -113,6 +117,21 @@ export function reconcileSlot(ctx: Context, service: Service, spec: ResolvedServ
  * until then keep it beside one old running task; otherwise keep the best.
  */
 function dedupe(ctx: Context, service: Service, live: Task[]): Task[] {
+  const mover = live.find((t) => t.replaces !== undefined && live.some((o) => o.id === t.replaces));
+  if (mover) {
+    // A rebalance move: the old task stops once the new one is up; a move that cannot start is dropped.
+    const old = live.find((o) => o.id === mover.replaces)!;
+    const rest = live.filter((t) => t !== old && t !== mover);
+    let kept: Task[];
+    if (isUp(mover)) {
+      ctx.stop(old, 'shutdown', `moved to node ${mover.nodeId} by rebalance (task ${mover.id})`);
+      kept = [mover];
+    } else if (hasEnded(mover) || (isUnplaced(mover) && mover.pendingReason !== undefined)) {
+      ctx.stop(mover, 'shutdown', `rebalance move abandoned: ${mover.pendingReason ?? mover.status.error ?? mover.status.message}`);
+      kept = [old];
+    } else kept = [mover, old];
+    return rest.length === 0 ? kept : [...kept, ...dedupe(ctx, service, rest)];
+  }
   const sorted = [...live].sort(betterTask);
   const current = sorted.filter((t) => sameTaskSpec(t.spec, service.spec));
   const keep: Task[] = [];

@@ -6,7 +6,7 @@ export * from './rpc-codec.js';
 export { RPC_PROTOCOL, JOIN_METHOD, type RpcHandler, type RequestOptions, type RpcStats } from './rpc.js';
 export { RAFT_PROTOCOL, RAFT_QUEUE_DEFAULTS, RaftStreams, type RaftQueueLimits, type RaftStats } from './raft-streams.js';
 export { HEARTBEAT_TOPIC, type HeartbeatStats } from './heartbeat-topic.js';
-export { PEER_KEY_FILE, loadOrCreatePeerKey } from './keys.js';
+export { PEER_KEY_FILE, loadOrCreatePeerKey, readNodeId } from './keys.js';
 export type { Logger } from './logger.js';
 export * from './membership-service.js';
 export * from './swim-membership.js';

@@ -6,6 +6,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { ErrorCode, ShoalError } from '@shoal/types';
 
 export const PEER_KEY_FILE = 'peer.key';
@@ -43,4 +44,21 @@ function asKey(key: unknown): PrivateKey {
 export function swarmKey(psk: Uint8Array): Uint8Array {
   if (!(psk instanceof Uint8Array) || psk.length !== 32) throw new ShoalError(ErrorCode.BadConfig, 'the cluster key (psk) must be exactly 32 bytes');
   return new TextEncoder().encode('/key/swarm/psk/1.0.0/\n/base16/\n' + Buffer.from(psk).toString('hex'));
+}
+
+/** The node id (peer id) stored in dataDir/peer.key, or null when the node has no identity yet; never creates one. */
+export async function readNodeId(dataDir: string): Promise<string | null> {
+  const file = join(dataDir, PEER_KEY_FILE);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new ShoalError(ErrorCode.BadConfig, `cannot read ${file}: ${(err as Error).message}`);
+  }
+  try {
+    return peerIdFromPrivateKey(asKey(privateKeyFromProtobuf(bytes))).toString();
+  } catch {
+    throw new ShoalError(ErrorCode.CorruptStore, `${file} is not a valid peer key`);
+  }
 }

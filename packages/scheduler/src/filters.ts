@@ -95,6 +95,28 @@ const constraints: Filter = {
   },
 };
 
+const missingPath = (v: ClusterView, i: number, req: TaskRequirements) => {
+  const has = v.nodes[i].hostPaths ?? [];
+  return req.bindSources.find((p) => !has.includes(p));
+};
+
+/** Bind sources must exist on the node (its agent reports which of the cluster's bind sources it has). */
+const hostPaths: Filter = {
+  name: 'hostPaths',
+  dynamic: false,
+  applies: (req) => req.bindSources.length > 0,
+  accepts: (v, i, req) => missingPath(v, i, req) === undefined,
+  explain: (v, i, req) => `bind source ${missingPath(v, i, req)} does not exist on this node (create it there, or constrain the service to nodes that have it)`,
+  summarize: (v, rejected, req) => {
+    const byPath = new Map<string, number>();
+    for (const i of rejected) {
+      const p = missingPath(v, i, req) ?? '';
+      byPath.set(p, (byPath.get(p) ?? 0) + 1);
+    }
+    return [...byPath].map(([p, c]) => `${counted(c, 'lacks', 'lack')} bind source ${p}`).join(', ');
+  },
+};
+
 const pinned: Filter = {
   name: 'pinned',
   dynamic: false,
@@ -168,7 +190,7 @@ const ports: Filter = {
 };
 
 /** In the order a node is judged: the cheapest and most decisive first. */
-export const FILTERS: readonly Filter[] = [availability, pinned, driver, platform, constraints, maxReplicas, memory, cpu, ports];
+export const FILTERS: readonly Filter[] = [availability, pinned, driver, platform, constraints, hostPaths, maxReplicas, memory, cpu, ports];
 
 /** The filters a requirement set needs, split so the static ones run once per group. */
 export function filtersFor(req: TaskRequirements): { staticFilters: Filter[]; dynamicFilters: Filter[] } {

@@ -2,7 +2,7 @@
  * What a task needs from a node, derived once per task group from its spec
  * so that filters and rankers compare plain numbers in the hot loop.
  */
-import { isShoalError, parseConstraint, type Constraint, type DriverName, type Platform, type Task } from '@shoal/types';
+import { bindSources, isShoalError, parseConstraint, type Constraint, type DriverName, type Platform, type Task } from '@shoal/types';
 import { nodeField, type NodeField } from './node-field.js';
 import { cpusToMillis } from './units.js';
 
@@ -20,6 +20,8 @@ export interface TaskRequirements {
   maxPerNode: number;
   /** Node fields to spread over, outermost first. */
   preferences: { name: string; get: NodeField }[];
+  /** Host paths the task binds: each must be in the node's reported hostPaths. */
+  bindSources: string[];
   /** Set for tasks created for one node (global services). */
   pinnedNodeId?: string;
   /** Set when the spec cannot be placed anywhere as written (e.g. a malformed constraint). */
@@ -58,6 +60,7 @@ export function taskRequirements(task: Task): TaskRequirements {
     platforms: placement?.platforms ?? [],
     maxPerNode: placement?.maxReplicasPerNode ?? 0,
     preferences: [],
+    bindSources: bindSources(spec),
   };
   if (task.nodeId !== undefined) req.pinnedNodeId = task.nodeId;
   try {

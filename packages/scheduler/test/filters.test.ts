@@ -119,6 +119,16 @@ const cases: Case[] = [
     reason: 'no suitable node (the cluster has no nodes)',
     explain: {},
   },
+  {
+    name: 'hostPaths: every bind source must be one the node reports it has',
+    nodes: [node('n1', { hostPaths: ['/srv/app/conf'] }), node('n2'), node('n3', { hostPaths: ['/srv/app/conf', '/srv/other'] })],
+    spec: spec('web', { mounts: [{ type: 'bind', source: '/srv/app/conf', target: '/conf' }, { type: 'bind', source: '/srv/app/data', target: '/data' }, { type: 'volume', source: 'x', target: '/x' }] }),
+    reason: 'no suitable node (3 nodes: 2 lack bind source /srv/app/data, 1 lacks bind source /srv/app/conf)',
+    explain: {
+      n1: ['bind source /srv/app/data does not exist on this node (create it there, or constrain the service to nodes that have it)'],
+      n2: ['bind source /srv/app/conf does not exist on this node (create it there, or constrain the service to nodes that have it)'],
+    },
+  },
 ];
 
 describe('filters', () => {
@@ -138,7 +148,7 @@ describe('filters', () => {
 
   it('each filter accepts the node once the obstacle is gone', () => {
     const input = {
-      nodes: [node('n1', { labels: { zone: 'a' }, resources: { cpuMillis: 1000, memoryBytes: GiB } })],
+      nodes: [node('n1', { labels: { zone: 'a' }, resources: { cpuMillis: 1000, memoryBytes: GiB }, hostPaths: ['/srv/conf'] })],
       tasks: [running('dns', 1, 'n1', spec('dns', { ports: [{ published: 8080, target: 53, mode: 'host' as const, protocol: 'udp' }] }))],
       pending: [
         task(
@@ -147,6 +157,7 @@ describe('filters', () => {
           spec('web', {
             resources: { reservations: { cpus: 1, memoryBytes: GiB } },
             ports: [{ published: 8080, target: 80, mode: 'host' as const }],
+            mounts: [{ type: 'bind', source: '/srv/conf', target: '/conf' }],
             placement: { constraints: ['node.labels.zone == a', 'node.id == n1'], platforms: [{ os: 'linux', arch: 'x86_64' }], maxReplicasPerNode: 1 },
           }),
         ),

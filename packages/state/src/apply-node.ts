@@ -28,6 +28,9 @@ export function applyNodeRegister(store: Store, cmd: CommandOf<'node.register'>)
   };
   const api = n.apiAddress ?? old?.apiAddress;
   if (api !== undefined) node.apiAddress = api;
+  const sealKey = n.sealKey ?? old?.sealKey;
+  if (sealKey !== undefined) node.sealKey = sealKey;
+  if (old?.hostPaths) node.hostPaths = [...old.hostPaths];
   if (old?.operatorLabels) node.operatorLabels = { ...old.operatorLabels };
   store.putNode(node);
   return ok({ id: n.id });
@@ -49,6 +52,8 @@ export function applyNodeUpdate(store: Store, cmd: CommandOf<'node.update'>): Co
     drivers: cmd.drivers ? [...cmd.drivers] : n.drivers,
     apiAddress: cmd.apiAddress ?? n.apiAddress,
     version: cmd.version ?? n.version,
+    ...(cmd.sealKey ?? n.sealKey ? { sealKey: cmd.sealKey ?? n.sealKey } : {}),
+    ...(cmd.hostPaths ?? n.hostPaths ? { hostPaths: [...(cmd.hostPaths ?? n.hostPaths!)] } : {}),
     updatedAt: cmd.at,
   }));
 }

@@ -163,3 +163,13 @@ export function applyServicePromote(store: Store, cmd: CommandOf<'service.promot
   store.putService({ ...s, updateStatus: { ...st, canary: 'promoted', message: `${canaries.length} canary task(s) promoted; update in progress` }, updatedAt: cmd.at });
   return ok({ id: s.id });
 }
+
+export function applyServiceRebalance(store: Store, cmd: CommandOf<'service.rebalance'>): CommandResult {
+  const s = findService(store, cmd.serviceId);
+  if (!s) return notFound(cmd.serviceId);
+  const next: Service = { ...s, updatedAt: cmd.at };
+  if (cmd.requested) next.rebalanceRequestedAt = cmd.at;
+  else delete next.rebalanceRequestedAt;
+  store.putService(next);
+  return ok({ id: s.id });
+}

@@ -28,6 +28,7 @@ export const COMMAND_AUTHORITY: Readonly<Record<CommandType, CommandAuthority>> 
   'service.rollback': 'operator',
   'service.remove': 'operator',
   'service.promote': 'operator',
+  'service.rebalance': 'operator',
   'task.desired': 'admin',
   'task.restart': 'admin',
   'node.availability': 'admin',
@@ -41,6 +42,8 @@ export const COMMAND_AUTHORITY: Readonly<Record<CommandType, CommandAuthority>> 
   'apitoken.revoke': 'admin',
   'network.create': 'admin',
   'network.remove': 'admin',
+  'secret.create': 'admin',
+  'secret.remove': 'admin',
   'node.register': 'leader',
   'node.down': 'leader',
   'node.up': 'leader',
@@ -53,6 +56,10 @@ export const COMMAND_AUTHORITY: Readonly<Record<CommandType, CommandAuthority>> 
   'network.subnets': 'leader',
   'node.overlay': 'leader',
   'service.vip': 'leader',
+  // The store key, its shares and per-node copies are sealed by the leader alone (it holds the key).
+  'secret.grant': 'leader',
+  'secretstore.key': 'leader',
+  'secretstore.share': 'leader',
 };
 
 /** On whose authority a command arrives: the sending node's own, or a verified operator credential. */

@@ -16,8 +16,12 @@ import {
   applyServiceScale,
   applyServiceUpdate,
   applyServiceUpdateStatus,
+  applyServiceRebalance,
   findService,
 } from './apply-service.js';
+import { applySecretCreate, applySecretGrant, applySecretRemove, applyStoreKey, applyStoreShare, usersOf } from './apply-secret.js';
+import { grantKey, secretNameKey, type GrantRecord, type SecretRecord, type StoreKeyRecord } from './secret-records.js';
+import type { SecretKind } from '@shoal/types';
 import { applyNetworkCreate, applyNetworkRemove, applyNetworkSubnets, applyNodeOverlay, applyServiceVip, findNetwork } from './apply-network.js';
 import { applyTaskAssign, applyTaskCreate, applyTaskDesired, applyTaskRemove, applyTaskRestart, applyTaskStatus } from './apply-task.js';
 import type { Command, CommandResult } from './commands.js';
@@ -66,6 +70,8 @@ function dispatch(store: Store, cmd: Command): CommandResult {
       return applyServiceJobRun(store, cmd);
     case 'service.promote':
       return applyServicePromote(store, cmd);
+    case 'service.rebalance':
+      return applyServiceRebalance(store, cmd);
     case 'task.create':
       return applyTaskCreate(store, cmd);
     case 'task.assign':
@@ -86,6 +92,16 @@ function dispatch(store: Store, cmd: Command): CommandResult {
       return applyAllowlistAdd(store, cmd);
     case 'allowlist.remove':
       return applyAllowlistRemove(store, cmd);
+    case 'secret.create':
+      return applySecretCreate(store, cmd);
+    case 'secret.remove':
+      return applySecretRemove(store, cmd);
+    case 'secret.grant':
+      return applySecretGrant(store, cmd);
+    case 'secretstore.key':
+      return applyStoreKey(store, cmd);
+    case 'secretstore.share':
+      return applyStoreShare(store, cmd);
     case 'apitoken.create':
       return applyApiTokenCreate(store, cmd);
     case 'apitoken.revoke':
@@ -239,6 +255,40 @@ export class ClusterState implements ClusterView {
 
   joinTokenSealed(): string | null {
     return this.store.joinTokenSealed;
+  }
+
+  /** Secrets and configs (sealed records: never a secret's value in plain text). */
+  secretRecords(kind?: SecretKind): SecretRecord[] {
+    const all = [...this.store.secrets.values()];
+    return kind ? all.filter((s) => s.kind === kind) : all;
+  }
+
+  secretRecord(kind: SecretKind, idOrName: string): SecretRecord | undefined {
+    const byId = this.store.secrets.get(idOrName);
+    if (byId && byId.kind === kind) return byId;
+    const id = this.store.secretNames.get(secretNameKey(kind, idOrName));
+    return id === undefined ? undefined : this.store.secrets.get(id);
+  }
+
+  secretById(id: string): SecretRecord | undefined {
+    return this.store.secrets.get(id);
+  }
+
+  /** Services that use a secret or config (current specs and still-running tasks). */
+  secretUsers(rec: Pick<SecretRecord, 'kind' | 'name'>): string[] {
+    return usersOf(this.store, rec);
+  }
+
+  grants(): GrantRecord[] {
+    return [...this.store.grants.values()];
+  }
+
+  grant(nodeId: string, secretId: string): GrantRecord | undefined {
+    return this.store.grants.get(grantKey(nodeId, secretId));
+  }
+
+  storeKey(): StoreKeyRecord | null {
+    return this.store.storeKey;
   }
 
   networks(): Network[] {

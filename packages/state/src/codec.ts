@@ -3,9 +3,10 @@
  * a command may come from a peer. Malformed input is a ShoalError
  * BAD_MESSAGE (or MESSAGE_TOO_LARGE), never a crash.
  */
-import { API_ROLES, ErrorCode, NETWORK_NAME_PATTERN, ShoalError, TASK_STATES, parseCidr, specIssues } from '@shoal/types';
+import { API_ROLES, ErrorCode, MAX_HOST_PATHS, NETWORK_NAME_PATTERN, ShoalError, TASK_STATES, parseCidr, specIssues } from '@shoal/types';
 import { Checker } from './check.js';
 import { COMMAND_TYPES, type Command } from './commands.js';
+import { checkSecretCommand } from './codec-secret.js';
 
 /** Largest encoded command accepted (a task.create of ~50k tasks). */
 export const MAX_COMMAND_BYTES = 32 * 1024 * 1024;
@@ -71,7 +72,8 @@ function checkTask(c: Checker, v: unknown, path: string): boolean {
     c.optional(v.restartStreak, () => c.number(v.restartStreak, `${path}.restartStreak`, 0, true)) &&
     c.optional(v.startedAt, () => c.number(v.startedAt, `${path}.startedAt`)) &&
     c.optional(v.jobIteration, () => c.number(v.jobIteration, `${path}.jobIteration`, 0, true)) &&
-    c.optional(v.canary, () => c.boolean(v.canary, `${path}.canary`))
+    c.optional(v.canary, () => c.boolean(v.canary, `${path}.canary`)) &&
+    c.optional(v.replaces, () => c.id(v.replaces, `${path}.replaces`))
   );
 }
 
@@ -98,7 +100,8 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
         c.string(n.version, 'node.version') &&
         c.optional(n.apiAddress, () => c.string(n.apiAddress, 'node.apiAddress')) &&
         c.optional(n.availability, () => c.oneOf(n.availability, AVAILABILITY, 'node.availability')) &&
-        c.optional(n.role, () => c.oneOf(n.role, ROLES, 'node.role'))
+        c.optional(n.role, () => c.oneOf(n.role, ROLES, 'node.role')) &&
+        c.optional(n.sealKey, () => c.string(n.sealKey, 'node.sealKey', 128))
       );
     }
     case 'node.update':
@@ -109,7 +112,9 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
         c.optional(m.addresses, () => c.stringList(m.addresses, 'addresses', 64)) &&
         c.optional(m.drivers, () => c.array(m.drivers, 'drivers', 8) && m.drivers.every((d, i) => c.oneOf(d, DRIVERS, `drivers[${i}]`))) &&
         c.optional(m.apiAddress, () => c.string(m.apiAddress, 'apiAddress')) &&
-        c.optional(m.version, () => c.string(m.version, 'version'))
+        c.optional(m.version, () => c.string(m.version, 'version')) &&
+        c.optional(m.sealKey, () => c.string(m.sealKey, 'sealKey', 128)) &&
+        c.optional(m.hostPaths, () => c.stringList(m.hostPaths, 'hostPaths', MAX_HOST_PATHS))
       );
     case 'node.availability':
       return c.id(m.nodeId, 'nodeId') && c.oneOf(m.availability, AVAILABILITY, 'availability') && c.optional(m.deadlineMs, () => c.number(m.deadlineMs, 'deadlineMs', 0, true));
@@ -154,6 +159,8 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
         c.optional(m.expectVersion, () => c.number(m.expectVersion, 'expectVersion', 0, true))
       );
     }
+    case 'service.rebalance':
+      return c.id(m.serviceId, 'serviceId') && c.boolean(m.requested, 'requested');
     case 'task.create':
       return checkList(c, m.tasks, 'tasks', (t, p) => checkTask(c, t, p));
     case 'task.assign':
@@ -233,6 +240,8 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
       return nullableMap(c, m.overlays, 'overlays');
     case 'service.vip':
       return nullableMap(c, m.vips, 'vips');
+    default:
+      return checkSecretCommand(c, m);
   }
 }
 

@@ -18,10 +18,11 @@ import type {
   TaskStatus,
   UpdateStatus,
 } from '@shoal/types';
+import type { GrantRecord, SecretRecord, StoreKeyRecord } from './secret-records.js';
 
 /** What a node says about itself when it joins; status, timestamps and defaults are set by apply. */
 export type NodeRegistration = Pick<NodeInfo, 'id' | 'name' | 'addresses' | 'labels' | 'resources' | 'drivers' | 'platform' | 'version'> &
-  Partial<Pick<NodeInfo, 'apiAddress' | 'availability' | 'role'>>;
+  Partial<Pick<NodeInfo, 'apiAddress' | 'availability' | 'role' | 'sealKey'>>;
 
 export interface TaskAssignment {
   taskId: string;
@@ -63,6 +64,9 @@ export type Command = At &
         drivers?: NodeInfo['drivers'];
         apiAddress?: string;
         version?: string;
+        sealKey?: string;
+        /** The bind sources this node has (see NodeInfo.hostPaths); replaces the previous list. */
+        hostPaths?: string[];
       }
     /** `deadlineMs` (drain only): move tasks start-first and stop those still there after it (`node drain --deadline`). */
     | { type: 'node.availability'; nodeId: string; availability: NodeAvailability; deadlineMs?: number }
@@ -84,6 +88,8 @@ export type Command = At &
     /** Starts run `iteration` of a job (the schedule's next tick); refused unless it is the next one. */
     | { type: 'service.jobRun'; serviceId: string; iteration: number }
     | { type: 'service.updateStatus'; serviceId: string; status: UpdateStatus; expectVersion?: number }
+    /** An operator's rebalance request (requested=true), or the leader's note that it is done (false). */
+    | { type: 'service.rebalance'; serviceId: string; requested: boolean }
     | { type: 'task.create'; tasks: Task[] }
     | { type: 'task.assign'; assignments: TaskAssignment[]; pending?: TaskPending[] }
     | { type: 'task.status'; updates: TaskStatusUpdate[] }
@@ -96,6 +102,20 @@ export type Command = At &
     | { type: 'token.set'; hash: string; sealed?: string }
     | { type: 'allowlist.add'; peerIds: string[] }
     | { type: 'allowlist.remove'; peerIds: string[] }
+    /** A new secret (value sealed to the current store key) or config. Names are unique per kind; values immutable. */
+    | { type: 'secret.create'; secret: SecretRecord }
+    /** Refused while a service or a running task uses it. */
+    | { type: 'secret.remove'; secretId: string }
+    /** Per-node sealed copies for that node's tasks (set) and copies no task of the node needs any more (revoke). */
+    | { type: 'secret.grant'; set: GrantRecord[]; revoke: { nodeId: string; secretId: string }[] }
+    /**
+     * A new store key (first one, or a rotation): `reseal` holds every
+     * secret's value sealed to the new key, and must cover exactly the
+     * stored secrets, so the switch is atomic and nothing is left unreadable.
+     */
+    | { type: 'secretstore.key'; key: StoreKeyRecord; reseal: { secretId: string; data: string }[] }
+    /** Shares the store key with new voters (add) and takes it from nodes that are no longer voters (remove). */
+    | { type: 'secretstore.share'; keyId: string; add: Record<string, string>; remove: string[] }
     /** An API token: only its sha256 is stored; `tokenId` and the token are made by the proposer. */
     | { type: 'apitoken.create'; tokenId: string; name: string; role: ApiRole; hash: string }
     /** `tokenId` may be the id or the name. */
@@ -134,6 +154,7 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'service.updateStatus',
   'service.jobRun',
   'service.promote',
+  'service.rebalance',
   'task.create',
   'task.assign',
   'task.status',
@@ -144,6 +165,11 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'token.set',
   'allowlist.add',
   'allowlist.remove',
+  'secret.create',
+  'secret.remove',
+  'secret.grant',
+  'secretstore.key',
+  'secretstore.share',
   'network.create',
   'network.subnets',
   'network.remove',

@@ -5,6 +5,8 @@ export { encodeCommand, decodeCommand, MAX_COMMAND_BYTES, MAX_BATCH } from './co
 export { specFingerprint, sameTaskSpec } from './fingerprint.js';
 export { slotKey, DEFAULT_CONFIG } from './store.js';
 export { isFinished } from './history.js';
+export * from './secret-records.js';
+export { specUses } from './apply-secret.js';
 export type { ApiTokenRecord, AuditEntry } from './security-tables.js';
 export { AUDIT_KEEP } from './security-tables.js';
 export { MAX_API_TOKENS } from './apply-api-token.js';

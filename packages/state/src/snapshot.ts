@@ -1,6 +1,7 @@
 /** Snapshot encoding: JSON of every table in insertion order, so a restored replica iterates like the original. */
 import { ErrorCode, ShoalError, type ClusterConfig, type Network, type NodeInfo, type NodeOverlay, type Service, type ServiceVersion, type Task } from '@shoal/types';
 import { DEFAULT_CONFIG, Store } from './store.js';
+import type { GrantRecord, SecretRecord, StoreKeyRecord } from './secret-records.js';
 import { SecurityTables, type SecuritySnapshot } from './security-tables.js';
 
 const FORMAT = 1;
@@ -16,6 +17,9 @@ interface SnapshotData {
   tasks: Task[];
   allowlist: string[];
   revoked: string[];
+  secrets?: SecretRecord[];
+  grants?: GrantRecord[];
+  storeKey?: StoreKeyRecord | null;
   /** Absent in snapshots written before service networking. */
   networks?: Network[];
   overlays?: NodeOverlay[];
@@ -37,6 +41,9 @@ export function encodeSnapshot(store: Store, lastApplied: number): Uint8Array {
     tasks: [...store.tasks.values()],
     allowlist: [...store.allowlist],
     revoked: [...store.revoked],
+    secrets: [...store.secrets.values()],
+    grants: [...store.grants.values()],
+    storeKey: store.storeKey,
     networks: [...store.networks.values()],
     overlays: [...store.overlays].map(([nodeId, address]) => ({ nodeId, address })),
     security: store.security.encode(),
@@ -80,6 +87,15 @@ export function decodeSnapshot(bytes: Uint8Array): { store: Store; lastApplied: 
   store.security = SecurityTables.decode(data.security, corrupt);
   for (const id of data.allowlist) store.allowlist.add(String(id));
   for (const id of data.revoked) store.revoked.add(String(id));
+  for (const r of data.secrets ?? []) {
+    if (typeof r?.id !== 'string' || typeof r.name !== 'string' || typeof r.data !== 'string') throw corrupt('a secret is malformed');
+    store.putSecret(r);
+  }
+  for (const g of data.grants ?? []) {
+    if (typeof g?.nodeId !== 'string' || typeof g.secretId !== 'string' || typeof g.sealed !== 'string') throw corrupt('a secret grant is malformed');
+    store.putGrant(g);
+  }
+  if (data.storeKey && typeof data.storeKey.keyId === 'string') store.storeKey = data.storeKey;
   for (const n of data.networks ?? []) {
     if (typeof n?.id !== 'string' || typeof n.name !== 'string' || typeof n.subnets !== 'object') throw corrupt('a network is malformed');
     store.putNetwork(n);

@@ -4,6 +4,7 @@
  * Maps keep insertion order, and snapshot/restore preserve it, so every
  * replica iterates in the same order.
  */
+import { grantKey, secretNameKey, type GrantRecord, type SecretRecord, type StoreKeyRecord } from './secret-records.js';
 import type { ClusterConfig, Network, NodeInfo, Service, ServiceVersion, Task } from '@shoal/types';
 import { SecurityTables } from './security-tables.js';
 
@@ -51,6 +52,30 @@ export class Store {
   security = new SecurityTables();
   readonly allowlist = new Set<string>();
   readonly revoked = new Set<string>();
+  /** Secrets and configs by id, and their ids by `kind/name`. */
+  readonly secrets = new Map<string, SecretRecord>();
+  readonly secretNames = new Map<string, string>();
+  /** Per-node sealed copies, by `node/secretId`. */
+  readonly grants = new Map<string, GrantRecord>();
+  storeKey: StoreKeyRecord | null = null;
+
+  putSecret(rec: SecretRecord): void {
+    this.secrets.set(rec.id, rec);
+    this.secretNames.set(secretNameKey(rec.kind, rec.name), rec.id);
+  }
+
+  deleteSecret(id: string): void {
+    const old = this.secrets.get(id);
+    if (!old) return;
+    this.secrets.delete(id);
+    this.secretNames.delete(secretNameKey(old.kind, old.name));
+    for (const [k, g] of this.grants) if (g.secretId === id) this.grants.delete(k);
+  }
+
+  putGrant(g: GrantRecord): void {
+    this.grants.set(grantKey(g.nodeId, g.secretId), g);
+  }
+
   readonly networks = new Map<string, Network>();
   readonly networkNames = new Map<string, string>();
   /** Node id -> its overlay (VXLAN) address. */

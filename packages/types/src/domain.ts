@@ -51,6 +51,14 @@ export interface NodeInfo {
   statusMessage?: string;
   role: NodeRole;
   version: string;
+  /** X25519 public key (base64url) that secrets for this node's tasks are sealed to. */
+  sealKey?: string;
+  /**
+   * The bind-mount sources of the cluster's Docker services that exist on
+   * this node, as its agent last checked them: the scheduler places a task
+   * only where every source it binds exists (at most MAX_HOST_PATHS).
+   */
+  hostPaths?: string[];
   createdAt: number;
   updatedAt: number;
 }
@@ -125,6 +133,8 @@ export interface Task {
   canary?: boolean;
   /** Job modes: the run (Service.job.iteration) this task belongs to. */
   jobIteration?: number;
+  /** A rebalance move: the task of the same slot this one replaces once it is up (start first, then stop). */
+  replaces?: string;
 }
 
 export type UpdateState =
@@ -165,6 +175,8 @@ export interface Service {
   job?: JobRun;
   /** Virtual IP from the cluster VIP range, set by the leader after create; kept across updates, freed on remove. */
   vip?: string;
+  /** An operator asked for a rebalance (`shoal service rebalance`); cleared by the leader once the spread is even. */
+  rebalanceRequestedAt?: number;
 }
 
 /**

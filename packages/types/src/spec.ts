@@ -4,6 +4,7 @@
  * Durations are integer milliseconds; the CLI parses "10s" into them.
  */
 import { Type, type Static } from '@sinclair/typebox';
+import { FileRefSchema, SECRET_NAME_PATTERN } from './secret-spec.js';
 
 const Duration = (description: string) => Type.Integer({ minimum: 0, description: `${description} (milliseconds)` });
 
@@ -156,11 +157,22 @@ export const ServiceSpecSchema = Type.Object(
     pidMode: Type.Optional(Type.String({ description: 'host to share the host pid namespace' })),
     capAdd: Type.Optional(Type.Array(Type.String())),
     devices: Type.Optional(Type.Array(Type.String())),
+    secrets: Type.Optional(Type.Array(FileRefSchema, { description: 'Secrets delivered as files (docker: tmpfs under /run/secrets; exec: $SHOAL_SECRETS_DIR)' })),
+    configs: Type.Optional(Type.Array(FileRefSchema, { description: 'Configs delivered as files at their target' })),
+    registryAuth: Type.Optional(Type.String({ pattern: SECRET_NAME_PATTERN, description: 'Secret holding registry credentials (`shoal registry login`), opened only by nodes that pull this image' })),
+    volumePolicy: Type.Optional(
+      Type.Union([Type.Literal('wait'), Type.Literal('move')], { description: 'When the node holding a task\'s named volume is down: wait for it (default) or start elsewhere with an empty volume' }),
+    ),
     networks: Type.Optional(
       Type.Array(NetworkAttachmentSchema, { description: 'Networks the tasks join; none given = the cluster network "default"' }),
     ),
     historyLimit: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 100, description: 'Versions of this service kept for `shoal service history` and `rollback --to` (default 10)' }),
+    ),
+    rebalance: Type.Optional(
+      Type.Union([Type.Literal('manual'), Type.Literal('auto')], {
+        description: 'manual (default): tasks move only on `shoal service rebalance`; auto: the leader evens out the spread when nodes join or return, rate-limited',
+      }),
     ),
     endpointMode: Type.Optional(
       Type.Union([Type.Literal('vip'), Type.Literal('dnsrr')], {

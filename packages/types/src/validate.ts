@@ -11,6 +11,7 @@ import { applySpecDefaults, isJobMode, type ResolvedServiceSpec } from './defaul
 import { ErrorCode, ShoalError } from './errors.js';
 import { hygieneIssues } from './input-hygiene.js';
 import { ServiceSpecSchema, type ServiceSpec } from './spec.js';
+import { fileRefIssues } from './validate-files.js';
 
 export interface SpecIssue {
   /** Dotted path, e.g. `ports[1].published`; `(spec)` for the whole spec. */
@@ -118,6 +119,7 @@ function semanticIssues(spec: ServiceSpec): SpecIssue[] {
     if (m.type === 'bind' && (!m.source || !m.source.startsWith('/'))) add(`mounts[${i}].source`, 'a bind mount needs an absolute host path', 'set source to an absolute path such as /srv/data');
     if (m.type === 'tmpfs' && m.source) add(`mounts[${i}].source`, 'a tmpfs mount has no source', 'remove source');
   });
+  fileRefIssues(spec, add);
   const test = spec.healthcheck?.test;
   if (test && !['CMD', 'CMD-SHELL', 'NONE'].includes(test[0])) {
     add('healthcheck.test[0]', `"${test[0]}" is not a check kind`, 'start with "CMD", "CMD-SHELL" or "NONE"');

@@ -165,6 +165,14 @@ export class ComposeCluster {
     return out.split('\n').filter(Boolean);
   }
 
+  /** Stops node i's agent and keeps it stopped (the node's supervisor waits while /run/shoal-agent.hold exists). */
+  async holdAgent(i) {
+    await this.exec(i, ['sh', '-c', 'touch /run/shoal-agent.hold; p=$(cat /run/shoal-agent.pid); kill -TERM "$p"; for _ in $(seq 1 150); do kill -0 "$p" 2>/dev/null || exit 0; sleep 0.2; done; kill -KILL "$p"'], 60_000);
+  }
+  async releaseAgent(i) {
+    await this.exec(i, ['rm', '-f', '/run/shoal-agent.hold']);
+  }
+
   async kill(i) {
     await sh('docker', ['kill', containerName(i)]);
     this.down.add(i);

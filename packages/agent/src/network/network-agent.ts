@@ -78,7 +78,8 @@ export class NetworkAgent {
   async start(): Promise<void> {
     await checkNetworkTools(this.run);
     // Forwarding for the overlay; route_localnet so `curl localhost:<ingress port>` on a node can be DNATed to a task (kube-proxy does the same).
-    await this.run('sh', ['-c', 'echo 1 > /proc/sys/net/ipv4/ip_forward; echo 1 > /proc/sys/net/ipv4/conf/all/route_localnet']).catch(() => undefined);
+    await this.enableSysctl('net/ipv4/ip_forward', 'the overlay cannot forward task traffic between nodes');
+    await this.enableSysctl('net/ipv4/conf/all/route_localnet', 'ingress ports answer on this node\'s addresses but not on 127.0.0.1');
     const plan = planLinks(this.opts.view, this.opts.nodeId);
     await applyLinks(this.run, plan);
     this.dnsAddress = plan.dns;
@@ -90,6 +91,16 @@ export class NetworkAgent {
     });
     await this.dns.start();
     await this.sync();
+  }
+
+  /** Sets a kernel switch to 1, or warns with what breaks and the command to fix it (a container often has /proc/sys read-only). */
+  private async enableSysctl(key: string, without: string): Promise<void> {
+    const path = `/proc/sys/${key}`;
+    const out = await this.run('cat', [path]).catch(() => '');
+    if (String(out).trim() === '1') return;
+    await this.run('sh', ['-c', `echo 1 > ${path}`]).catch(() => undefined);
+    const after = await this.run('cat', [path]).catch(() => '');
+    if (String(after).trim() !== '1') this.log.warn({ sysctl: key.replaceAll('/', '.') }, `could not set ${key.replaceAll('/', '.')}=1 (read-only /proc/sys?): ${without}; fix: sysctl -w ${key.replaceAll('/', '.')}=1 on the host, or --sysctl in the container`);
   }
 
   async stop(): Promise<void> {

@@ -65,5 +65,13 @@ export function clusterCommand(ctx: CliContext): Command {
       const t = await clientOf(cmd, ctx).rotateToken();
       ctx.output.out(opts.json ? json(t) : t.token);
     });
+  cluster
+    .command('rotate-key')
+    .description('new secret store key; every secret re-sealed in one commit, no downtime (run against the leader)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const r = await clientOf(cmd, ctx).rotateStoreKey();
+      ctx.output.out(opts.json ? json(r) : `store key rotated to ${r.keyId}; ${r.resealed} secret(s) re-sealed`);
+    });
   return cluster;
 }

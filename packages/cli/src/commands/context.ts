@@ -9,6 +9,8 @@ export interface CliContext {
   output: Output;
   env: NodeJS.ProcessEnv;
   now: () => number;
+  /** Reads a file, or standard input for "-" (secret values); default: the real ones. */
+  readInput?: (file: string) => Buffer;
 }
 
 export function clientOf(cmd: Command, ctx: CliContext): ShoalClient {

@@ -4,6 +4,7 @@ import { ErrorCode, ShoalError, type NodeAvailability } from '@shoal/types';
 import { parseKeyValues } from '../spec-flags.js';
 import { json, nodesTable } from '../output.js';
 import { clientOf, collect, type CliContext } from './context.js';
+import { confirmDrain } from './drain-check.js';
 
 export function nodeCommand(ctx: CliContext): Command {
   const node = new Command('node').description('list and manage nodes');
@@ -60,10 +61,12 @@ export function nodeCommand(ctx: CliContext): Command {
       .command(name)
       .description(description)
       .argument('<node...>', 'node ids or names')
-      .action(async (ids: string[], opts: { deadline?: string }, cmd: Command) => {
+      .option('-y, --yes', 'drain: do not ask before moving tasks away from their volume data')
+      .action(async (ids: string[], opts: { deadline?: string; yes?: boolean }, cmd: Command) => {
         const client = clientOf(cmd, ctx);
         const deadlineMs = opts.deadline !== undefined ? parseDuration(opts.deadline, '--deadline') : undefined;
         for (const id of ids) {
+          if (value === 'drain') await confirmDrain(client, id, ctx, opts.yes ?? false);
           const n = await client.setNodeAvailability(id, value, deadlineMs !== undefined ? { deadlineMs } : {});
           ctx.output.out(`${n.name} ${value}${deadlineMs !== undefined ? ` (tasks not moved by ${new Date(n.drainDeadline ?? ctx.now() + deadlineMs).toISOString()} are stopped)` : ''}`);
         }

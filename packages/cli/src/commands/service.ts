@@ -2,18 +2,20 @@ import { Command } from 'commander';
 import { ErrorCode, ShoalError, type Service } from '@shoal/types';
 import type { ShoalClient, UpdatePlan } from '@shoal/api';
 import { applyServiceFlags, parseInteger, type ServiceFlags } from '../spec-flags.js';
+import { fileOptions } from '../file-flags.js';
 import { followService, type ChangeKind } from '../follow.js';
 import { json, servicesTable, tasksTable } from '../output.js';
 import { clientOf, collect, followOptions, timeoutOf, type CliContext } from './context.js';
 import { printLogs, type LogFlags } from './log-lines.js';
 import { withRecentFailures } from './recent-failures.js';
 import { serviceHistoryCommand } from './service-history.js';
+import { rebalanceCommand } from './rebalance.js';
 
 type FollowFlags = { detach?: boolean; timeout?: string; json?: boolean };
 
 /** The spec flags shared by create and update (and `job run`). */
 export function specOptions(cmd: Command): Command {
-  return cmd
+  return fileOptions(cmd)
     .option('--image <image>', 'container image (docker driver)')
     .option('--replicas <n>', 'number of tasks (replicated mode)')
     .option('--mode <mode>', 'replicated (default) or global (one task per node)')
@@ -21,6 +23,7 @@ export function specOptions(cmd: Command): Command {
     .option('-p, --publish <published:target[/udp][,mode=host]>', 'publish a port: on every node through the routing mesh (ingress, default) or only where a task runs (mode=host); repeatable', collect)
     .option('--network <name[:alias,...]>', 'join a network (created on first use), with extra DNS names; repeatable; none = the cluster network "default"', collect)
     .option('--endpoint-mode <vip|dnsrr>', 'the name resolves to one virtual IP (vip, default) or to the healthy tasks (dnsrr)')
+    .option('--rebalance <manual|auto>', 'auto: the leader evens out the tasks when nodes join or return (rate-limited); manual (default): on `service rebalance`')
     .option('-e, --env <KEY=VALUE>', 'environment variable (repeatable)', collect)
     .option('--label <key=value>', 'service label (repeatable)', collect)
     .option('--constraint <expr>', "placement constraint, e.g. 'node.labels.zone==a' (repeatable)", collect)
@@ -144,6 +147,7 @@ export function serviceCommand(ctx: CliContext): Command {
     });
 
   service.addCommand(serviceHistoryCommand(ctx));
+  rebalanceCommand(service, ctx);
 
   service
     .command('ls')

@@ -8,6 +8,7 @@ import { json, servicesTable, table, tasksTable } from '../output.js';
 import { deployStack } from '../stack/deploy.js';
 import { stackOf } from '../stack/plan.js';
 import { clientOf, followOptions, timeoutOf, type CliContext } from './context.js';
+import { createStackFiles, withRegistryAuth } from './stack-files.js';
 
 function stackServices(services: Service[], stack: string): Service[] {
   return services.filter((s) => stackOf(s) === stack).sort((a, b) => a.spec.name.localeCompare(b.spec.name));
@@ -26,8 +27,9 @@ export function stackCommand(ctx: CliContext): Command {
     .requiredOption('-c, --compose-file <file>', 'Compose file (YAML); its .env is read from the same directory')
     .option('--prune', 'remove services of the stack that the file no longer has (the default)')
     .option('--no-prune', 'keep services of the stack that the file no longer has')
+    .option('--with-registry-auth', 'services whose image registry has credentials from `shoal registry login` use them')
     .argument('<stack>', 'stack name')
-    .action(async (name: string, opts: { composeFile: string; prune?: boolean; detach?: boolean; timeout?: string }, cmd: Command) => {
+    .action(async (name: string, opts: { composeFile: string; prune?: boolean; detach?: boolean; timeout?: string; withRegistryAuth?: boolean }, cmd: Command) => {
       const client = clientOf(cmd, ctx);
       let text: string;
       try {
@@ -37,6 +39,8 @@ export function stackCommand(ctx: CliContext): Command {
       }
       const compose = composeToSpecs(text, name, { dir: dirname(resolve(opts.composeFile)), env: ctx.env });
       for (const w of compose.warnings) ctx.output.err(`Warning: ${w}`);
+      await createStackFiles(client, name, compose.files, ctx);
+      if (opts.withRegistryAuth) await withRegistryAuth(client, compose.specs);
       const timeoutMs = timeoutOf(opts);
       const { plan } = await deployStack(client, name, compose, { prune: opts.prune !== false, dependencyTimeoutMs: timeoutMs, say: (l) => ctx.output.out(l) });
       if (opts.detach) return;

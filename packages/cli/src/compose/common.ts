@@ -23,6 +23,17 @@ export interface ComposeContext {
   /** Reads a file named by the Compose file (env_file); injected so tests need no disk. */
   readFile: (path: string) => string;
   warn: (message: string) => void;
+  /** Secrets and configs the stack creates from files (top-level `secrets:`/`configs:` with `file:`). */
+  stackFiles?: StackFile[];
+}
+
+/** A secret or config `stack deploy` creates from a file before the services. */
+export interface StackFile {
+  kind: 'secret' | 'config';
+  /** Cluster name: `<stack>_<name>`. */
+  name: string;
+  /** Absolute path of the file holding the value. */
+  file: string;
 }
 
 export function fail(message: string): ShoalError {

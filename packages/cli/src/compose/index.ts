@@ -18,6 +18,8 @@ import { interpolateDoc, interpolator, type Vars } from './interpolate.js';
 import { checkStackName, parseComposeYaml } from './load.js';
 import { serviceSpec } from './service.js';
 import { mapTopLevel } from './top-level.js';
+import type { StackFile } from './secrets.js';
+export type { StackFile } from './secrets.js';
 
 export { splitCommand } from './common.js';
 export type { Dependency, DependencyCondition } from './depends-on.js';
@@ -28,6 +30,8 @@ export interface ComposeImport {
   /** Spec name -> what must be started (or healthy) before it is created. */
   dependencies: Record<string, { service: string; condition: Dependency['condition'] }[]>;
   warnings: string[];
+  /** Secrets and configs to create from files before the services (top-level `file:` entries). */
+  files: StackFile[];
 }
 
 export interface ComposeOptions {
@@ -58,7 +62,8 @@ export function composeToSpecs(yamlText: string, stack: string, opts: ComposeOpt
   const dotenvText = readOptional(readFile, join(dir, '.env'));
   const vars: Vars = { ...(dotenvText === undefined ? {} : parseDotenv(dotenvText, '.env', shell, warn)), ...definedOnly(shell) };
   const interpolate = interpolator(vars, warn);
-  const ctx: ComposeContext = { stack, dir, vars, home: opts.home ?? homedir(), doc: {}, readFile, warn };
+  const files: StackFile[] = [];
+  const ctx: ComposeContext = { stack, dir, vars, home: opts.home ?? homedir(), doc: {}, readFile, warn, stackFiles: files };
   const doc = interpolateDoc(parseComposeYaml(yamlText), interpolate) as Doc & { services: Doc };
   doc.services = resolveExtends(doc.services, ctx, (text) => interpolateDoc(parseComposeYaml(text), interpolate) as Doc & { services: Doc });
   ctx.doc = doc;
@@ -70,7 +75,7 @@ export function composeToSpecs(yamlText: string, stack: string, opts: ComposeOpt
   const dependencies = Object.fromEntries(
     [...graph].filter(([, deps]) => deps.length > 0).map(([name, deps]) => [byName.get(name)!.name, deps.map((d) => ({ service: byName.get(d.service)!.name, condition: d.condition }))]),
   );
-  return { specs, dependencies, warnings };
+  return { specs, dependencies, warnings, files };
 }
 
 function definedOnly(env: Vars): Record<string, string> {

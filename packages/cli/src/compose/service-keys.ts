@@ -15,6 +15,7 @@ import { composePort } from './ports.js';
 import { serviceNetworks } from './networks.js';
 import { restart } from './restart.js';
 import { mounts, tmpfsMounts } from './volumes.js';
+import { serviceFiles } from './secrets.js';
 
 export type KeyMapper = (spec: ServiceSpec, value: unknown, where: string, ctx: ComposeContext, service: Doc) => void;
 
@@ -49,6 +50,8 @@ export const SERVICE_KEYS: Record<string, KeyMapper> = {
   stop_grace_period: (spec, v, where) => void (spec.stopGracePeriodMs = parseDuration(String(v), where)),
   stop_signal: (spec, v) => void (spec.stopSignal = String(v)),
   volumes: (spec, v, where, ctx) => void (spec.mounts = [...(spec.mounts ?? []), ...(mounts(v, where, ctx) ?? [])]),
+  secrets: serviceFiles('secret'),
+  configs: serviceFiles('config'),
   tmpfs: tmpfsMounts,
   privileged: (spec, v) => void (spec.privileged = Boolean(v)),
   network_mode: (spec, v) => void (spec.networkMode = String(v)),

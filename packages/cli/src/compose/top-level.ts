@@ -2,8 +2,9 @@
  * Top-level sections of a Compose file besides `services`. Each section
  * shoal understands has a mapper here; any other is reported as a warning.
  */
-import type { ComposeContext } from './common.js';
+import { fail, type ComposeContext } from './common.js';
 import { topLevelNetworks } from './networks.js';
+import { topLevelFiles } from './secrets.js';
 
 export type SectionMapper = (value: unknown, ctx: ComposeContext) => void;
 
@@ -14,6 +15,12 @@ export const TOP_LEVEL_KEYS: Record<string, SectionMapper> = {
   version: nothing, // obsolete in the Compose specification; informational only
   name: nothing, // the stack name given on the command line wins
   networks: topLevelNetworks,
+  secrets: (value, ctx) => topLevelFiles('secret', ctx.stackFiles ?? [])(value, ctx),
+  configs: (value, ctx) => topLevelFiles('config', ctx.stackFiles ?? [])(value, ctx),
+  volumes: (value) => {
+    // Named volumes are created by the engine where a task runs; the section only names and scopes them (secrets.ts volumeName).
+    if (value !== null && (typeof value !== 'object' || Array.isArray(value))) throw fail('volumes: expected a map of volume names');
+  },
 };
 
 export function mapTopLevel(doc: Record<string, unknown>, ctx: ComposeContext): void {

@@ -1,12 +1,13 @@
 /**
  * Compose service `volumes` -> mounts. A source that is a path (`/`, `.`,
  * `~`) is a bind mount, resolved against the Compose file's directory;
- * anything else is a volume name. (Named volumes scoped `<stack>_<name>` and
- * the top-level `volumes:` section are a separate concern.)
+ * anything else is a named volume, scoped to the stack as `<stack>_<name>`
+ * unless its top-level entry is `external:` or sets `name:` (secrets.ts volumeName).
  */
 import type { ServiceSpec } from '@shoal/types';
 import { fail, isDoc, type ComposeContext } from './common.js';
 import { isHostPath, resolveHostPath } from './paths.js';
+import { volumeName } from './secrets.js';
 
 type Mount = NonNullable<ServiceSpec['mounts']>[number];
 
@@ -14,7 +15,7 @@ function longMount(v: Record<string, unknown>, where: string, ctx: ComposeContex
   const type = (v.type as Mount['type'] | undefined) ?? 'volume';
   if (!['bind', 'volume', 'tmpfs'].includes(type)) throw fail(`${where}.type: "${String(type)}" must be bind, volume or tmpfs`);
   if (v.target === undefined) throw fail(`${where}: a mount needs a target`);
-  const source = v.source === undefined ? undefined : type === 'bind' ? resolveHostPath(String(v.source), ctx) : String(v.source);
+  const source = v.source === undefined ? undefined : type === 'bind' ? resolveHostPath(String(v.source), ctx) : type === 'volume' ? volumeName(String(v.source), ctx) : String(v.source);
   return { type, ...(source !== undefined ? { source } : {}), target: String(v.target), ...(v.read_only ? { readOnly: true } : {}) };
 }
 
@@ -27,7 +28,7 @@ export function mounts(value: unknown, where: string, ctx: ComposeContext): Serv
     if (target === undefined) return void ctx.warn(`${where}[${i}]: anonymous volume "${String(v)}" is not supported; ignored`);
     const bind = isHostPath(source);
     const readOnly = (flags ?? '').split(',').includes('ro');
-    out.push({ type: bind ? 'bind' : 'volume', source: bind ? resolveHostPath(source, ctx) : source, target, ...(readOnly ? { readOnly: true } : {}) });
+    out.push({ type: bind ? 'bind' : 'volume', source: bind ? resolveHostPath(source, ctx) : volumeName(source, ctx), target, ...(readOnly ? { readOnly: true } : {}) });
   });
   return out;
 }
