@@ -47,8 +47,10 @@ fi
 
 DATA=/var/lib/shoal
 IP="${SHOAL_IP:?SHOAL_IP is required}"
+# --insecure-api: the suites reach every node's API over plain HTTP on the test's private network
+# (off loopback the API otherwise serves HTTPS with a cluster CA certificate).
 args=(agent --data-dir "$DATA" --name "${SHOAL_NAME:?}" --p2p-listen 0.0.0.0:7946 --advertise "$IP:7946"
-  --api-listen 0.0.0.0:7070 --driver docker --log-level "${SHOAL_LOG_LEVEL:-info}")
+  --api-listen 0.0.0.0:7070 --insecure-api --driver docker --log-level "${SHOAL_LOG_LEVEL:-info}")
 
 token_publisher() {
   # Publish the join token for the other nodes once this node's API answers.
@@ -72,7 +74,8 @@ cluster_args() {
   else
     for _ in $(seq 1 480); do [ -s /shared/join-token ] && break; sleep 0.25; done
     [ -s /shared/join-token ] || { log "no /shared/join-token after 120 s"; exit 1; }
-    cluster=(--join "${SHOAL_JOIN:?}" --token "$(cat /shared/join-token)")
+    # From the file: the token carries the cluster key and must not reach this log or the process list.
+    cluster=(--join "${SHOAL_JOIN:?}" --join-token-file /shared/join-token)
   fi
 }
 

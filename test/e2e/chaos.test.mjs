@@ -9,7 +9,7 @@
 // Skips when Docker or docker-compose is missing (scripts/e2e-prereqs.sh).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ComposeCluster, SIZE, missingPrerequisite, nodeIp, sleep, waitFor } from './lib/compose-cluster.mjs';
+import { ComposeCluster, SIZE, missingPrerequisite, nodeIp, nodeName, sleep, waitFor } from './lib/compose-cluster.mjs';
 import { AckedWrites, LeaderWatch, runningTasks, waitContainersMatch, waitReplicas, webAnswers } from './lib/invariants.mjs';
 
 const skip = missingPrerequisite();
@@ -119,6 +119,20 @@ describe('shoal on 5 Docker-in-Docker nodes under chaos', { skip: skip ?? false 
     await cluster.kill(victim);
     log(`killed node${victim + 1}; sleep back to 6 in ${await timeFailover([victim], t0)} ms`);
     await healAndCheck(`kill worker node${victim + 1}`);
+    // The node came back empty: `service rebalance` moves work back to it, each new task up before the old one stops.
+    const plan = await cluster.anyClient().rebalanceService('sleep', { dryRun: true });
+    log(`rebalance of sleep: ${JSON.stringify(plan.before)} -> ${JSON.stringify(plan.after)}, ${plan.moves.length} move(s)`);
+    assert.ok(plan.moves.length > 0, `a move is planned (${plan.skipped ?? 'no reason given'})`);
+    assert.ok(plan.moves.every((m) => m.to === nodeName(victim)), 'every move goes to the returned node');
+    const t1 = Date.now();
+    await cluster.anyClient().rebalanceService('sleep');
+    await waitFor('sleep evened out', 60_000, async () => {
+      const run = runningTasks(await cluster.anyClient().listTasks({ service: 'sleep' }));
+      const per = [...Array(SIZE).keys()].map((i) => run.filter((t) => cluster.indexOf(t.nodeId) === i).length);
+      return run.length === 6 && Math.max(...per) - Math.min(...per) <= 1 && per[victim] > 0;
+    }, 500);
+    await waitContainersMatch(cluster, 'sleep');
+    log(`rebalance of sleep done in ${Date.now() - t1} ms`);
   });
 
   test('docker kill of the leader: a new leader takes writes and tasks move', async () => {

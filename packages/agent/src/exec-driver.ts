@@ -46,7 +46,8 @@ export interface ExecDriverOptions {
 // and can record the child's status; the child gets default dispositions.
 // The exit file is best effort here (a task run as another user may not reach the
 // data directory); the agent also writes it when it sees the child exit.
-const WRAPPER = 'trap : TERM INT HUP QUIT USR1 USR2; f="$1"; shift; "$@"; c=$?; { echo "$c" > "$f.tmp" && mv "$f.tmp" "$f"; } 2>/dev/null; exit "$c"';
+// umask 022: the agent runs with 077 (its data dir stays private); a task gets the usual default.
+const WRAPPER = 'umask 022; trap : TERM INT HUP QUIT USR1 USR2; f="$1"; shift; "$@"; c=$?; { echo "$c" > "$f.tmp" && mv "$f.tmp" "$f"; } 2>/dev/null; exit "$c"';
 const ROTATE_EVERY_MS = 1000;
 const POLL_MS = 100;
 

@@ -27,7 +27,8 @@ export const stderrFile = (dir: string) => join(dir, 'stderr.log');
 
 export function writeRecord(dir: string, record: ExecTaskRecord): void {
   const tmp = `${stateFile(dir)}.tmp`;
-  writeFileSync(tmp, JSON.stringify(record));
+  // 0600: the record holds the task's environment values.
+  writeFileSync(tmp, JSON.stringify(record), { mode: 0o600 });
   renameSync(tmp, stateFile(dir));
 }
 

@@ -11,3 +11,4 @@ export { TaskFiles, SECRETS_DIR_ENV, CONFIGS_DIR_ENV, type FileSource, type Task
 export { NetworkAgent, type NetworkAgentOptions, type NetworkStats, type DockerAttachment } from './network/network-agent.js';
 export { checkNetworkTools } from './network/host-command.js';
 export { DnsServer } from './network/dns-server.js';
+export { PressureGauge, readPressure, parseMeminfo, type PressureSample as HostPressure } from './pressure.js';

@@ -34,6 +34,18 @@ export interface ShoalClientOptions {
   fetch?: typeof fetch;
 }
 
+/** The server's certificate is not one the pinned CA signed for this host. */
+const UNTRUSTED = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ECONNRESET', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT']);
 
 export class ShoalClient {
@@ -203,6 +215,16 @@ export class ShoalClient {
   session(): Promise<ApiSession> {
     return this.json('GET', '/v1/session');
   }
+  /** Rotates the cluster's private-network key (leader only); route added by the daemon. */
+  rotatePsk(opts: { force?: boolean } = {}): Promise<{ keyId: string; members: number; unreached: { id: string; name: string; error: string }[] }> {
+    return this.json('POST', '/v1/cluster/rotate-psk', { force: opts.force === true });
+  }
+
+  /** The cluster CA certificate (PEM); route added by the daemon. */
+  async clusterCa(): Promise<string> {
+    return (await this.json<{ ca: string }>('GET', '/v1/cluster/ca')).ca;
+  }
+
   openapi(): Promise<Record<string, unknown>> {
     return this.json('GET', '/v1/openapi.json');
   }
@@ -283,6 +305,16 @@ export class ShoalClient {
     if (signal?.aborted) return new ShoalError(ErrorCode.Aborted, 'request aborted');
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
     const code = cause?.code ?? (err as { code?: string }).code;
+    if (code && UNTRUSTED.has(code)) {
+      return new ShoalError(
+        ErrorCode.Unauthorized,
+        `refusing ${this.baseUrl}: its TLS certificate is not one the trusted CA signed for that host (${code}); pin the cluster CA with --ca FILE or \`shoal context add --ca\` (\`shoal cluster ca\` on a node prints it)`,
+        { reason: 'tls-untrusted', url: this.baseUrl, cause: code },
+      );
+    }
+    if (code === 'EPROTO' || /wrong version number|packet length too long/i.test(cause?.message ?? '')) {
+      return new ShoalError(ErrorCode.Internal, `TLS handshake with ${this.baseUrl} failed (${cause?.message ?? code}): does the agent serve http, not https?`, { reason: 'tls', url: this.baseUrl });
+    }
     if (code && UNREACHABLE.has(code)) {
       return new ShoalError(ErrorCode.Internal, `cannot reach the shoal agent at ${this.baseUrl}: is \`shoal agent\` running? (${code})`, { reason: 'unreachable', url: this.baseUrl, cause: code });
     }

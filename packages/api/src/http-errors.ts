@@ -18,6 +18,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   // NOT_LEADER should not reach users (the daemon forwards), but if it does it is retryable.
   [ErrorCode.NotLeader]: 503,
   [ErrorCode.NoQuorum]: 503,
+  [ErrorCode.NodeRemoved]: 503,
   [ErrorCode.Timeout]: 504,
   // The node's disk, not the request, is at fault: say so, and let clients retry elsewhere.
   [ErrorCode.DiskFull]: 507,

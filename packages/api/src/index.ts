@@ -9,4 +9,5 @@ export * from './secrets-backend.js';
 export * from './volumes-backend.js';
 export { registerConsole, CONSOLE_PREFIX, type ConsoleOptions } from './console.js';
 export type { ApiSession, SessionRole } from './session.js';
+export { pinnedFetch } from './pinned-fetch.js';
 export type { ApiTokenInfo, NewApiToken, AuditRecord, ClusterSettings } from './security-types.js';

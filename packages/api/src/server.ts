@@ -11,6 +11,7 @@ import { bearerAuth, nodeTokenAuth, runAsCaller, type Authenticate } from './aut
 import { limitConnections } from './connection-limits.js';
 import { useJsonBodyParser } from './json-body.js';
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { handleError } from './http-errors.js';
 import { formatValidationErrors, validatorCompiler } from './validation.js';
 import { serviceRoutes } from './routes/services.js';
@@ -49,6 +50,8 @@ export interface ApiServerOptions {
   maxConnectionsPerClient?: number;
   /** More routes (the daemon's init/join), declared where the OpenAPI document sees them. */
   routes?: ((api: Api) => void)[];
+  /** Serve HTTPS with this key and certificate (PEM); plain HTTP when absent. */
+  tls?: { key: string; cert: string };
 }
 
 export type ApiServer = FastifyInstance;
@@ -65,8 +68,11 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
     // connection forever; a response may stream as long as it likes (events, logs -f).
     // connectionTimeout (socket idle) stays off: a quiet event stream is idle by design.
     // node checks these deadlines every connectionsCheckingInterval (30 s by default): check each second.
-    serverFactory: (handler) =>
-      createServer({ requestTimeout, headersTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout), keepAliveTimeout: 72_000 }, handler),
+    serverFactory: (handler) => {
+      const limits = { requestTimeout, headersTimeout, connectionsCheckingInterval: Math.min(1000, requestTimeout), keepAliveTimeout: 72_000 };
+      // A TLS handshake that never completes is bounded by the same header deadline.
+      return opts.tls ? createHttpsServer({ ...limits, key: opts.tls.key, cert: opts.tls.cert, minVersion: 'TLSv1.2', handshakeTimeout: headersTimeout }, handler) : createServer(limits, handler);
+    },
     forceCloseConnections: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
   limitConnections(app.server, opts.maxConnectionsPerClient ?? 64);

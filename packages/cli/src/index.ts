@@ -5,3 +5,4 @@ export { applyServiceFlags, parsePort, type ServiceFlags } from './spec-flags.js
 export { composeToSpecs, type ComposeImport } from './compose/index.js';
 export { resolveConnection, type ConnectionFlags } from './connection.js';
 export { followService, measure, diagnose } from './follow.js';
+export { readJoinToken, TOKEN_ON_CMDLINE_WARNING, type JoinTokenFlags } from './join-token-source.js';

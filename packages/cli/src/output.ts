@@ -87,7 +87,7 @@ export function nodesTable(nodes: NodeInfo[], leaderId: string | undefined): str
   const rows = nodes.map((n) => [
     shortId(n.id),
     n.name,
-    n.status,
+    n.pressure ? `${n.status} (${n.pressure.level} pressure)` : n.status,
     n.availability,
     n.id === leaderId ? 'leader' : n.role,
     `${n.resources.cpuMillis / 1000} cpu, ${formatBytes(n.resources.memoryBytes)}`,

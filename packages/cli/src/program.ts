@@ -20,6 +20,7 @@ import { secretLikeCommand } from './commands/secret.js';
 import { registryCommand } from './commands/registry.js';
 import { volumeCommand } from './commands/volume.js';
 import { initCommand, joinCommand } from './commands/init-join.js';
+import { contextCommand } from './commands/context-command.js';
 import type { CliContext } from './commands/context.js';
 import { DEFAULT_HOST } from './connection.js';
 
@@ -35,6 +36,8 @@ export function buildProgram(extra?: ExtraCommands, ctx: Partial<CliContext> = {
     .option('-H, --host <url>', `admin API of a node (env SHOAL_HOST; default ${DEFAULT_HOST})`)
     .option('--token-file <file>', 'file holding the API token (env SHOAL_TOKEN holds the token itself)')
     .option('--data-dir <dir>', 'node data dir whose api.token to use (env SHOAL_DATA_DIR; default ./shoal-data)')
+    .option('--context <name>', 'a saved context: server, pinned CA, token (env SHOAL_CONTEXT; default: the current one unless --host)')
+    .option('--ca <file>', 'trust only this CA certificate for https (env SHOAL_CA)')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   program.configureOutput({
@@ -57,6 +60,7 @@ export function buildProgram(extra?: ExtraCommands, ctx: Partial<CliContext> = {
   program.addCommand(completionCommand(context, () => program));
   program.addCommand(initCommand(context));
   program.addCommand(joinCommand(context));
+  program.addCommand(contextCommand(context));
   extra?.(program);
   inheritSettings(program);
   return program;

@@ -17,6 +17,7 @@ export interface ServiceFlags extends FileFlags {
   network?: string[];
   endpointMode?: string;
   rebalance?: string;
+  priority?: string;
   env?: string[];
   label?: string[];
   constraint?: string[];
@@ -137,6 +138,7 @@ export function applyServiceFlags(base: ServiceSpec, f: ServiceFlags, commandArg
     if (f.endpointMode !== 'vip' && f.endpointMode !== 'dnsrr') throw bad(`--endpoint-mode: "${f.endpointMode}" is not vip or dnsrr`);
     spec.endpointMode = f.endpointMode;
   }
+  if (f.priority !== undefined) spec.priority = parseInteger(f.priority, '--priority');
   if (f.rebalance !== undefined) spec.rebalance = oneOf(f.rebalance, '--rebalance', ['manual', 'auto'] as const);
   if (f.env?.length) spec.env = { ...spec.env, ...parseKeyValues(f.env, '--env', env) };
   if (f.label?.length) spec.labels = { ...spec.labels, ...parseKeyValues(f.label, '--label') };

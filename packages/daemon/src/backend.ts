@@ -12,7 +12,8 @@ import { explainPlacement } from '@shoal/scheduler';
 import { publishedPortClash } from '@shoal/netplan';
 import { encodeJoinToken, generateClusterSecrets, hashSecret } from '@shoal/p2p';
 import type { ClusterRuntime } from './runtime.js';
-import { sealSecret, unsealSecret } from './join-secret.js';
+import { sealSecret } from './join-secret.js';
+import { openJoinSecret } from './psk-rotation.js';
 import { serviceLogs } from './logs.js';
 import { checkFileRefs, secretOps } from './secret-backend.js';
 import { listVolumes, stickyNote } from './volume-view.js';
@@ -22,14 +23,18 @@ export interface BackendComponents {
   runtime(): ClusterRuntime | null;
   readonly nodeName: string;
   metrics(): Promise<MetricsText>;
+  /** Why this node is out of its cluster for good (removed), or null. */
+  removed?(): string | null;
 }
 
 export class NodeBackend implements Backend, SecretsBackend, VolumesBackend {
   constructor(private readonly node: BackendComponents) {}
 
   private rt(): ClusterRuntime {
+    const removed = this.node.removed?.();
+    if (removed) throw new ShoalError(ErrorCode.NodeRemoved, removed);
     const rt = this.node.runtime();
-    if (!rt) throw new ShoalError(ErrorCode.Conflict, 'this agent is not in a cluster yet: run `shoal init` to create one, or `shoal join ADDR --token TOKEN`');
+    if (!rt) throw new ShoalError(ErrorCode.Conflict, 'this agent is not in a cluster yet: run `shoal init` to create one, or `shoal join ADDR --join-token-file FILE`');
     return rt;
   }
 
@@ -212,7 +217,7 @@ export class NodeBackend implements Backend, SecretsBackend, VolumesBackend {
     if (task.replaces) {
       const old = rt.state.task(task.replaces);
       const from = old?.nodeId ? (rt.state.node(old.nodeId)?.name ?? old.nodeId) : 'another node';
-      placed += `; moved here from ${from} by a rebalance (replaces task ${task.replaces})`;
+      placed += `; moved here from ${from} (replaces task ${task.replaces})${task.moveReason ? `: ${task.moveReason}` : ''}`;
     }
     return {
       task,
@@ -259,7 +264,7 @@ export class NodeBackend implements Backend, SecretsBackend, VolumesBackend {
     const rt = this.rt();
     const sealed = rt.state.joinTokenSealed();
     if (!sealed) throw new ShoalError(ErrorCode.NotFound, 'the cluster has no join token yet; create one with `shoal cluster token rotate`');
-    return { token: this.tokenFor(unsealSecret(rt.opts.identity.psk, sealed)) };
+    return { token: this.tokenFor(openJoinSecret(rt.opts.identity, sealed)) };
   }
   async rotateToken(): Promise<JoinToken> {
     const rt = this.rt();
@@ -308,6 +313,7 @@ export class NodeBackend implements Backend, SecretsBackend, VolumesBackend {
   }
   async health(): Promise<Health> {
     const rt = this.node.runtime();
+    if (this.node.removed?.()) return { ok: false, clustered: false, removed: true };
     if (!rt) return { ok: true, clustered: false };
     const st = rt.raft.status();
     return { ok: st.leader !== null, clustered: true, node: rt.selfId, leader: st.leader, term: st.term, applied: st.applied };

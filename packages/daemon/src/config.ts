@@ -14,6 +14,10 @@ export interface DaemonConfig {
   p2pListen: string;
   /** host:port of the admin API; loopback by default. */
   apiListen: string;
+  /** Serve the API over TLS with a certificate from the cluster CA even on loopback (off loopback it always does, unless insecureApi). */
+  apiTls: boolean;
+  /** Serve plain HTTP off loopback (the bearer token crosses the network in clear). */
+  insecureApi: boolean;
   /** Address peers should dial (host:port) when p2pListen binds 0.0.0.0. */
   advertise?: string;
   name: string;
@@ -46,6 +50,8 @@ const DEFAULTS: DaemonConfig = {
   dataDir: './shoal-data',
   p2pListen: '127.0.0.1:7946',
   apiListen: '127.0.0.1:7070',
+  apiTls: false,
+  insecureApi: false,
   name: hostname(),
   labels: {},
   init: false,
@@ -71,6 +77,18 @@ export function parseHostPort(setting: string, value: string): { host: string; p
   return { host: m[1].replace(/^\[|\]$/g, ''), port };
 }
 
+/** 127.0.0.0/8, ::1 and localhost: the API there needs no TLS (only local users reach it). */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+/** Does this node serve its API over TLS? Off loopback always, unless --insecure-api. */
+export function apiUsesTls(cfg: Pick<DaemonConfig, 'apiListen' | 'apiTls' | 'insecureApi'>): boolean {
+  if (cfg.apiTls) return true;
+  if (cfg.insecureApi) return false;
+  return !isLoopbackHost(parseHostPort('api-listen', cfg.apiListen).host);
+}
+
 export function parseLabels(list: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const item of list) {
@@ -93,6 +111,8 @@ function fromEnv(env: NodeJS.ProcessEnv): ConfigInput {
   if (env.SHOAL_LOG_LEVEL) out.logLevel = env.SHOAL_LOG_LEVEL;
   if (env.SHOAL_CONFIG) out.config = env.SHOAL_CONFIG;
   if (env.SHOAL_NETWORK) out.network = env.SHOAL_NETWORK as DaemonConfig['network'];
+  if (env.SHOAL_API_TLS === '1') out.apiTls = true;
+  if (env.SHOAL_INSECURE_API === '1') out.insecureApi = true;
   return out;
 }
 
@@ -141,6 +161,7 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = proce
     }
   }
   if (cfg.network !== 'on' && cfg.network !== 'off') throw bad('network', `"${String(cfg.network)}" is not on or off`);
+  if (cfg.apiTls && cfg.insecureApi) throw bad('insecure-api', 'use either --api-tls or --insecure-api, not both');
   if (cfg.voters !== 1 && cfg.voters !== 3 && cfg.voters !== 5) throw bad('voters', `${cfg.voters}: use 1, 3 or 5`);
   if (cfg.init && cfg.join) throw bad('init', 'use either --init or --join, not both');
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(cfg.name)) throw bad('name', `"${cfg.name}": letters, digits, - _ . up to 63`);

@@ -4,7 +4,9 @@
  *   api.token     admin API bearer token (0600)
  *   peer.key      libp2p identity (written by @shoal/p2p)
  *   raft/         LevelDB: Raft log, hard state, snapshots
- *   tasks/        exec driver logs and state
+ *   tasks/        exec driver state (environment values included)
+ *   task-logs/    task output, rotated
+ * Private at every start: 0700 directories, 0600 files (data-dir-permissions.ts).
  * A data dir belongs to one cluster: starting it with another cluster's
  * token is refused.
  */
@@ -12,6 +14,7 @@ import { mkdirSync, rmSync, readFileSync, writeFileSync, existsSync, renameSync,
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ShoalError, ErrorCode } from '@shoal/types';
+import { enforcePrivate, type PermissionFs } from './data-dir-permissions.js';
 
 export interface ClusterIdentity {
   clusterId: string;
@@ -20,6 +23,12 @@ export interface ClusterIdentity {
   createdAt: number;
   /** False while a join is under way: a restart must finish it with --join. */
   joined: boolean;
+  /** Set once this node learned it was removed from the cluster: it never starts its runtime again. */
+  removed?: { at: number; nodeId: string };
+  /** Keys accepted besides `psk` while a PSK rotation is under way (hex). */
+  pskAccept?: string[];
+  /** The rotation under way: its new key and the last phase this node took. */
+  rotation?: { next: string; phase: 'stage' | 'switch' | 'finish' };
 }
 
 export class DataDir {
@@ -35,13 +44,15 @@ export class DataDir {
     return join(this.root, 'api.token');
   }
 
-  ensure(): void {
+  /** Creates the data dir, checks it is writable and makes it private again (0700 dirs, 0600 files). */
+  ensure(fs?: PermissionFs): { changed: number } {
     try {
       mkdirSync(this.root, { recursive: true, mode: 0o700 });
       accessSync(this.root, constants.W_OK);
     } catch (err) {
       throw new ShoalError(ErrorCode.BadConfig, `data dir ${this.root} is not writable: ${(err as Error).message}`);
     }
+    return enforcePrivate(this.root, fs);
   }
 
   /** The admin API token; created (0600) on first start. */

@@ -9,7 +9,7 @@ import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import { reconcile } from '@shoal/orchestrator';
 import type { ClusterState, Command, CommandResult } from '@shoal/state';
-import type { LivenessEvent, LivenessState } from '@shoal/membership';
+import { PressureTracker, describeSample, type LivenessEvent, type LivenessState, type PressureSample } from '@shoal/membership';
 import type { ConfChange, ConfState } from '@shoal/raft';
 import { ControlLoop } from './control-loop.js';
 import { networkCommands } from './network-wiring.js';
@@ -29,6 +29,8 @@ export interface LeaderDutiesComponents {
   liveness(nodeId: string): LivenessState | undefined;
   /** Calls back on every liveness transition of a peer. */
   onLivenessChange(cb: (ev: LivenessEvent) => void): void;
+  /** The host pressure a node last reported in its heartbeat (this node's own reading for itself). */
+  pressure?(nodeId: string): PressureSample | null;
   raft: {
     status(): { conf: ConfState; commit: number; progress?: Record<string, { match: number }> };
     proposeConfChange(change: ConfChange): Promise<void>;
@@ -45,6 +47,7 @@ export class LeaderDuties {
   private readonly loop: ControlLoop;
   private timers: NodeJS.Timeout[] = [];
   private readonly downSince = new Map<string, number>();
+  private readonly pressure = new PressureTracker();
   private active = false;
   private sweeping = false;
   private confChanging = false;
@@ -111,10 +114,29 @@ export class LeaderDuties {
           cmds.push({ type: 'node.up', at: Date.now(), nodeId: n.id });
         }
       }
+      cmds.push(...this.pressureChanges());
       await Promise.all(cmds.map((c) => this.rt.propose(c).catch((err) => this.rt.log.warn({ err: String(err), cmd: c.type }, 'liveness proposal failed'))));
     } finally {
       this.sweeping = false;
     }
+  }
+
+  /** Host pressure confirmed over its window (hysteresis in PressureTracker) and not yet in the state. */
+  private pressureChanges(): Command[] {
+    const out: Command[] = [];
+    const now = Date.now();
+    for (const n of this.rt.state.nodes()) {
+      if (n.status !== 'ready') continue;
+      const committed = n.pressure?.level ?? 'normal';
+      this.pressure.seed(n.id, committed, now);
+      const sample = this.rt.pressure?.(n.id);
+      if (!sample) continue;
+      const level = this.pressure.observe(n.id, sample, now) ?? this.pressure.level(n.id);
+      if (level === committed) continue;
+      this.rt.log.warn({ node: n.name, level, sample }, level === 'normal' ? 'node recovered from pressure' : 'node under pressure');
+      out.push({ type: 'node.pressure', at: now, nodeId: n.id, pressure: level === 'normal' ? null : { level, since: now, detail: describeSample(sample) } });
+    }
+    return out;
   }
 
   private async autopilot(): Promise<void> {

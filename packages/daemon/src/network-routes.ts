@@ -30,7 +30,7 @@ export interface RuntimeHolder {
 
 function runtime(node: RuntimeHolder): ClusterRuntime {
   const rt = node.runtime;
-  if (!rt) throw new ShoalError(ErrorCode.Conflict, 'this agent is not in a cluster yet: run `shoal init` to create one, or `shoal join ADDR --token TOKEN`');
+  if (!rt) throw new ShoalError(ErrorCode.Conflict, 'this agent is not in a cluster yet: run `shoal init` to create one, or `shoal join ADDR --join-token-file FILE`');
   return rt;
 }
 

@@ -14,7 +14,7 @@ import { DockerDriver, ExecDriver, type Driver, type DockerDriverOptions, type N
 import { initRanges, registerNetworkMetrics, startNetworkAgent } from './network-wiring.js';
 import type { Logger } from 'pino';
 import type { DaemonConfig } from './config.js';
-import { parseHostPort } from './config.js';
+import { apiUsesTls, parseHostPort } from './config.js';
 import { DataDir, type ClusterIdentity } from './data-dir.js';
 import { ClusterRuntime } from './runtime.js';
 import { sleep } from './sleep.js';
@@ -27,6 +27,14 @@ import { registerClusterRoutes, type ClusterLifecycle } from './cluster-routes.j
 import { registerNetworkRoutes } from './network-routes.js';
 import { registerSecurityRoutes } from './security-routes.js';
 import { VERSION } from './version.js';
+import { registerMemberStatus, removedMessage, watchForRemoval } from './removed-node.js';
+import { ApiTlsFiles, noCertificate, type ApiCredentials } from './tls/api-tls.js';
+import { createClusterCa } from './tls/cluster-ca.js';
+import { keepCaKey, obtainApiCredentials, registerTlsRpcs } from './tls/tls-rpc.js';
+import { registerTlsRoutes } from './tls/tls-routes.js';
+import { registerPskRotation, ringOf, type PskHolder } from './psk-rotation.js';
+import { registerPskRoutes } from './psk-routes.js';
+import { join } from 'node:path';
 
 export class ShoalNode {
   readonly dataDir: DataDir;
@@ -34,16 +42,26 @@ export class ShoalNode {
   readonly metrics: NodeMetrics;
   private api: ApiServer | null = null;
   readonly backend: NodeBackend;
+  /** Set when this node was removed from its cluster: what to tell the operator. */
+  removed: string | null = null;
+  private stopRemovalWatch: (() => void) | null = null;
+  private stopCaKeeper: (() => void) | null = null;
+  /** <data-dir>/tls: the cluster CA certificate (and key on voters), this node's API key and certificate. */
+  readonly tlsFiles: ApiTlsFiles;
+  /** The cluster keys this node holds, once it runs a cluster (changed by rotate-psk). */
+  psk: PskHolder | null = null;
 
   constructor(
     readonly cfg: DaemonConfig,
     readonly log: Logger,
   ) {
     this.dataDir = new DataDir(cfg.dataDir);
+    this.tlsFiles = new ApiTlsFiles(join(cfg.dataDir, 'tls'));
     this.backend = new NodeBackend({
       runtime: () => this.runtime,
       nodeName: cfg.name,
       metrics: () => this.metrics.text(),
+      removed: () => this.removed,
     });
     this.metrics = new NodeMetrics({
       raft: () => {
@@ -63,7 +81,8 @@ export class ShoalNode {
   }
 
   async start(): Promise<void> {
-    this.dataDir.ensure();
+    const { changed } = this.dataDir.ensure();
+    if (changed > 0) this.log.warn({ dataDir: this.dataDir.root, changed }, 'data dir was readable by others: made it private again (0700 dirs, 0600 files)');
     const token = this.dataDir.apiToken();
     const identity = this.dataDir.readIdentity();
     if (this.cfg.join) {
@@ -72,18 +91,29 @@ export class ShoalNode {
         throw new ShoalError(ErrorCode.BadConfig, `data dir ${this.dataDir.root} belongs to cluster ${identity.clusterId}, not ${t.clusterId}; use another --data-dir to join a different cluster`);
       }
     }
-    await this.startApi(token);
+    // Off loopback the API waits for its certificate, which needs the cluster: join or init first.
+    const tls = apiUsesTls(this.cfg);
+    if (!tls) await this.startApi(token);
     if (this.cfg.init && !identity) {
       await this.initCluster({ voters: this.cfg.voters, allowDangerous: this.cfg.allowDangerous });
     } else if (this.cfg.join && (!identity || !identity.joined)) {
       await this.joinCluster(this.cfg.join.addr, this.cfg.join.token);
+    } else if (identity?.removed) {
+      this.removed = removedMessage(identity.removed.nodeId, identity.clusterId, this.dataDir.root);
+      this.log.error({ removedAt: new Date(identity.removed.at).toISOString() }, this.removed);
     } else if (identity) {
       if (!identity.joined) {
-        throw new ShoalError(ErrorCode.BadConfig, `this node had not finished joining its cluster; start it again with --join ADDR --token TOKEN`);
+        throw new ShoalError(ErrorCode.BadConfig, `this node had not finished joining its cluster; start it again with --join ADDR --join-token-file FILE`);
       }
       await this.startRuntime(identity, false);
     } else {
-      this.log.info(`not in a cluster yet: run \`shoal init\` to create one or \`shoal join ADDR --token TOKEN\` (API on ${this.cfg.apiListen})`);
+      if (tls) throw noCertificate('it is in no cluster yet, so there is no cluster CA to issue one; start it with --init or with --join ADDR --join-token-file FILE');
+      this.log.info(`not in a cluster yet: run \`shoal init\` to create one or \`shoal join ADDR --join-token-file FILE\` (API on ${this.cfg.apiListen})`);
+    }
+    if (tls) {
+      const creds = this.runtime ? await obtainApiCredentials(this.runtime, this.tlsFiles) : this.tlsFiles.stored();
+      if (!creds) throw noCertificate('none is stored and this node cannot ask the cluster for one');
+      await this.startApi(token, creds);
     }
   }
 
@@ -93,8 +123,19 @@ export class ShoalNode {
       const other = rt.raft.status().conf.voters.find((v) => v !== rt.selfId && rt.membership.liveness.state(v) === 'alive');
       if (other) await rt.raft.transferLeadership(other, { timeoutMs: 2000 }).catch(() => undefined);
     }
+    this.stopRemovalWatch?.();
+    this.stopCaKeeper?.();
     await this.api?.close();
     await rt?.stop();
+  }
+
+  /** This node learned it was removed: say so, remember it, stop taking part (tasks are left running, as on any stop). */
+  private async onRemoved(rt: ClusterRuntime, identity: ClusterIdentity): Promise<void> {
+    this.removed = removedMessage(rt.selfId, identity.clusterId, this.dataDir.root);
+    this.log.error({ nodeId: rt.selfId }, this.removed);
+    this.dataDir.writeIdentity({ ...(this.dataDir.readIdentity() ?? identity), removed: { at: Date.now(), nodeId: rt.selfId } });
+    if (this.runtime === rt) this.runtime = null;
+    await rt.stop().catch((err) => this.log.warn({ err: String(err) }, 'stopping the runtime of a removed node failed'));
   }
 
   /** Creates a new cluster with this node as its first voter. */
@@ -111,6 +152,8 @@ export class ShoalNode {
     await rt.propose({ type: 'token.set', at, hash: hashSecret(secrets.joinSecret), sealed: sealSecret(identity.psk, secrets.joinSecret) });
     await rt.propose({ type: 'node.register', at, node: rt.registration('voter') });
     await rt.propose({ type: 'nodetoken.set', at, nodeId: rt.selfId, hash: hashToken(this.dataDir.apiToken()) });
+    // The cluster CA for the admin API's TLS: its key stays with the voters.
+    this.tlsFiles.writeCa(await createClusterCa(identity.clusterId, Date.now()));
     this.log.info({ clusterId: identity.clusterId }, 'cluster created; show the join command with `shoal cluster token show`');
   }
 
@@ -134,7 +177,8 @@ export class ShoalNode {
       if (!existing) this.dataDir.clearIdentity();
       throw err;
     }
-    this.dataDir.writeIdentity({ ...identity, joined: true });
+    identity.joined = true; // in place: the runtime and rotate-psk hold this object
+    this.dataDir.writeIdentity(identity);
     this.log.info({ clusterId: reply.clusterId, members: reply.members.length }, 'joined the cluster');
   }
 
@@ -145,7 +189,10 @@ export class ShoalNode {
   }
 
   private async startRuntime(identity: ClusterIdentity, bootstrap: boolean): Promise<ClusterRuntime> {
+    const psk: PskHolder = { identity, ring: ringOf(identity), persist: (id) => this.dataDir.writeIdentity(id) };
+    this.psk = psk;
     const rt: ClusterRuntime = new ClusterRuntime({
+      pskRing: psk.ring,
       cfg: this.cfg,
       dataDir: this.dataDir,
       identity,
@@ -164,6 +211,13 @@ export class ShoalNode {
     }
     this.runtime = rt;
     registerAdmission(rt);
+    registerMemberStatus(rt);
+    registerTlsRpcs(rt, this.tlsFiles);
+    registerPskRotation(rt, psk);
+    this.stopCaKeeper?.();
+    this.stopCaKeeper = keepCaKey(rt, this.tlsFiles);
+    this.stopRemovalWatch?.();
+    this.stopRemovalWatch = watchForRemoval(rt, () => void this.onRemoved(rt, identity));
     registerLogsHandler(rt);
     rt.onLeaderDuties((duties) => {
       duties.onFailover = () => this.metrics.failovers.inc();
@@ -182,7 +236,7 @@ export class ShoalNode {
     return startNetworkAgent(this.cfg, nodeId, state, hasDocker ? docker : undefined, caughtUp, this.log);
   }
 
-  private async startApi(token: string): Promise<void> {
+  private async startApi(token: string, tls?: ApiCredentials): Promise<void> {
     const lifecycle: ClusterLifecycle = {
       initCluster: async (opts) => {
         await this.initCluster({ voters: opts.voters ?? this.cfg.voters, allowDangerous: opts.allowDangerous ?? this.cfg.allowDangerous });
@@ -205,7 +259,13 @@ export class ShoalNode {
         return t ? { name: t.name, role: t.role, token: presented } : null;
       },
       // Declared inside the server so the OpenAPI document lists them.
-      routes: [(api) => registerClusterRoutes(api, lifecycle), (api) => registerSecurityRoutes(api, () => this.runtime)],
+      routes: [
+        (api) => registerClusterRoutes(api, lifecycle),
+        (api) => registerSecurityRoutes(api, () => this.runtime),
+        (api) => registerTlsRoutes(api, this.tlsFiles),
+        (api) => registerPskRoutes(api, this),
+      ],
+      ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
     });
     registerNetworkRoutes(this.api, this);
     registerConsole(this.api, { root: consoleRoot });
@@ -217,7 +277,7 @@ export class ShoalNode {
       if (code === 'EADDRINUSE') throw new ShoalError(ErrorCode.BadConfig, `api-listen ${this.cfg.apiListen} is already in use; pick another with --api-listen`, undefined, { cause: err });
       throw err;
     }
-    this.log.info({ api: this.cfg.apiListen }, 'admin API listening');
+    this.log.info({ api: `${tls ? 'https' : 'http'}://${this.cfg.apiListen}`, ...(tls ? { ca: this.tlsFiles.caCertFile } : {}) }, 'admin API listening');
   }
 }
 

@@ -11,6 +11,9 @@ export type { ConfigInput } from './config.js';
 
 export async function runAgent(input: ConfigInput): Promise<void> {
   const cfg = resolveConfig(input);
+  // Everything the node writes (LevelDB files, task state, tokens) is born 0600 / 0700, not only fixed at the next start.
+  // Exec tasks get 022 back in their wrapper.
+  process.umask(0o077);
   const pretty = process.env.SHOAL_LOG_PRETTY !== undefined ? process.env.SHOAL_LOG_PRETTY === '1' : undefined;
   const log = createLogger({ level: cfg.logLevel, name: cfg.name, pretty });
   // Loaded here, not at the top: libp2p takes a second to import.
@@ -40,8 +43,11 @@ export async function runAgent(input: ConfigInput): Promise<void> {
     throw err;
   }
   if (cfg.init && node.runtime) {
-    const { token } = await node.backend.showToken();
+    // Never the token itself: it carries the cluster key, and logs are shipped, shared and kept.
     const addr = hostPortOf(node.runtime.advertisedAddresses()[0] ?? cfg.p2pListen);
-    log.info({ join: `shoal agent --join ${addr} --token ${token}` }, 'to add a node, run the join command on it');
+    log.info(
+      { join: `shoal agent --join ${addr} --join-token-file join.token` },
+      'to add a node: save the join token with `shoal cluster token show > join.token` here, copy the file to the new node and run the join command there',
+    );
   }
 }

@@ -10,10 +10,10 @@ import { ErrorCode, NotLeaderError, ShoalError, type NodeInfo } from '@shoal/typ
 import { ClusterState, encodeCommand, decodeCommand, type Command, type CommandResult, type NodeRegistration } from '@shoal/state';
 import { LevelRaftStorage } from '@shoal/storage';
 import { RaftHost, type StateMachine } from '@shoal/raft-host';
-import { createP2PNode, FailureDetector, SwimMembership, type MembershipService, type P2PNode } from '@shoal/p2p';
-import { Agent, TaskFiles, type Driver, type NetworkAgent } from '@shoal/agent';
+import { createP2PNode, FailureDetector, SwimMembership, type MembershipService, type P2PNode, type PskRing } from '@shoal/p2p';
+import { Agent, PressureGauge, TaskFiles, type Driver, type NetworkAgent } from '@shoal/agent';
 import { DRAIN_MS } from './network-wiring.js';
-import { decodeHeartbeat } from '@shoal/membership';
+import { decodeHeartbeat, type Heartbeat } from '@shoal/membership';
 import { parseHostPort, type DaemonConfig } from './config.js';
 import type { DataDir, ClusterIdentity } from './data-dir.js';
 import { P2PRaftTransport } from './p2p-raft-transport.js';
@@ -25,6 +25,7 @@ import { VERSION } from './version.js';
 import { NodeSecrets, loadSealKey, taskFilesDir } from './node-secrets.js';
 import { HostPathReporter } from './host-paths.js';
 import { sleep } from './sleep.js';
+import { isRetriableProposeError } from './propose-retry.js';
 import { WriteGate, hashToken, type OperatorCredential } from './write-gate.js';
 import type { RefusalReason } from '@shoal/state';
 
@@ -39,6 +40,8 @@ export interface RuntimeOptions {
   network?: (nodeId: string, state: ClusterState, caughtUp: () => boolean) => Promise<NetworkAgent | undefined>;
   /** First node of a new cluster. */
   bootstrap: boolean;
+  /** The cluster keys to dial with and accept (they change during a PSK rotation); default: identity.psk. */
+  pskRing?: PskRing;
   /** This node's own admin API token: its hash is replicated, so the leader takes it as an admin's while this node is a voter. */
   apiToken?: string;
   /** Counts writes the leader refused (forwarded or local), by reason. */
@@ -77,6 +80,9 @@ export class ClusterRuntime {
   /** This machine's capacity: read once, reported at registration and in every heartbeat. */
   private readonly resources = { cpuMillis: cpus().length * 1000, memoryBytes: totalmem() };
   private storage!: LevelRaftStorage;
+  private readonly pressureGauge = new PressureGauge();
+  /** The host pressure each peer last put in its heartbeat. */
+  private readonly peerPressure = new Map<string, NonNullable<Heartbeat['pressure']>>();
   private leaderDuties!: LeaderDuties;
   private afterApplyQueued = false;
   private stopped = false;
@@ -105,6 +111,7 @@ export class ClusterRuntime {
       dataDir: dataDir.root,
       listen: [`/ip4/${host}/tcp/${port}`],
       psk: Buffer.from(identity.psk, 'hex'),
+      ...(this.opts.pskRing ? { pskRing: this.opts.pskRing } : {}),
       allow: (peer) => this.allow.has(peer),
       logger: this.log.child({ component: 'p2p' }),
     });
@@ -173,6 +180,7 @@ export class ClusterRuntime {
       propose: (cmd) => this.propose(cmd),
       liveness: (nodeId) => this.membership.liveness.state(nodeId),
       onLivenessChange: (cb) => this.membership.on('change', cb),
+      pressure: (nodeId) => (nodeId === this.selfId ? this.pressureGauge.current() : (this.peerPressure.get(nodeId) ?? null)),
       raft: this.raft,
     });
     for (const cb of this.dutiesListeners) cb(this.leaderDuties);
@@ -184,6 +192,10 @@ export class ClusterRuntime {
       this.log.info({ leader, term }, leader === this.selfId ? 'this node is the leader' : 'leader changed');
       if (leader === this.selfId) this.leaderDuties.start();
       else void this.leaderDuties.stop();
+    });
+    this.membership.on('heartbeat', (hb) => {
+      if (hb.pressure) this.peerPressure.set(hb.nodeId, hb.pressure);
+      else this.peerPressure.delete(hb.nodeId);
     });
     this.membership.start();
     // Refuting is retried until the cluster sees this node up again, not only when entries arrive.
@@ -286,7 +298,7 @@ export class ClusterRuntime {
         }
       } catch (err) {
         lastErr = err;
-        if (!(err instanceof ShoalError) || (err.code !== ErrorCode.NotLeader && err.code !== ErrorCode.Timeout)) throw err;
+        if (!isRetriableProposeError(err)) throw err;
       }
       await sleep(25);
     }
@@ -416,6 +428,7 @@ export class ClusterRuntime {
   }
 
   private heartbeatBody() {
+    const pressure = this.pressureGauge.current();
     const tasks = this.state.tasksByNode(this.selfId).filter((t) => t.desiredState === 'running');
     const reg = this.registration('learner');
     let cpu = 0;
@@ -433,6 +446,7 @@ export class ClusterRuntime {
         total: tasks.length,
       },
       version: VERSION,
+      ...(pressure ? { pressure } : {}),
     };
   }
 

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SHOAL_BIN, freePort, waitFor } from '@shoal/testkit';
 import { ShoalClient } from '@shoal/api';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 const root = mkdtempSync(join(tmpdir(), 'shoal-cli-'));
 const procs: ChildProcess[] = [];
@@ -20,9 +20,9 @@ after(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function shoal(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function shoal(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [SHOAL_BIN, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [SHOAL_BIN, ...args], { timeout: 60_000, env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -72,12 +72,18 @@ test('agents with no cluster are put into one with `shoal init` and `shoal join`
 
   const init = await shoal(['--host', a.api, '--data-dir', a.dir, 'init']);
   assert.equal(init.code, 0, init.stderr);
-  const m = /shoal agent --join (\S+) --token (\S+)/.exec(init.stdout);
+  const m = /shoal agent --join (\S+) --join-token-file join\.token/.exec(init.stdout);
   assert.ok(m, init.stdout);
   assert.equal(m[1], `127.0.0.1:${a.p2p}`);
+  const shown = await shoal(['--host', a.api, '--data-dir', a.dir, 'cluster', 'token', 'show']);
+  assert.equal(shown.code, 0, shown.stderr);
+  const token = shown.stdout.trim();
+  assert.ok(!init.stdout.includes(token), 'shoal init does not print the join token');
 
-  const joined = await shoal(['--host', b.api, '--data-dir', b.dir, 'join', m[1], '--token', m[2]]);
+  // The token from the environment: nothing on the command line, no warning.
+  const joined = await shoal(['--host', b.api, '--data-dir', b.dir, 'join', m[1]], { SHOAL_JOIN_TOKEN: token });
   assert.equal(joined.code, 0, joined.stderr);
+  assert.equal(joined.stderr, '');
   assert.match(joined.stdout, /^joined cluster \S+ as (learner|voter)/);
   const client = new ShoalClient({ baseUrl: a.api, token: readFileSync(join(a.dir, 'api.token'), 'utf8').trim() });
   await waitFor('both nodes ready', async () => (await client.listNodes()).filter((n) => n.status === 'ready').length === 2, { timeoutMs: 30_000 });
@@ -90,14 +96,19 @@ test('agents with no cluster are put into one with `shoal init` and `shoal join`
   const rotated = await shoal(['--host', a.api, '--data-dir', a.dir, 'cluster', 'token', 'rotate', '--json']);
   assert.equal(rotated.code, 0, rotated.stderr);
   const c = await agent('third');
-  const bad = await shoal(['--host', c.api, '--data-dir', c.dir, 'join', m[1], '--token', m[2]]);
+  // --token still works, with a warning that the process list shows it.
+  const bad = await shoal(['--host', c.api, '--data-dir', c.dir, 'join', m[1], '--token', token]);
   assert.equal(bad.code, 1);
-  assert.match(bad.stderr, /^Error: the join token is not valid \(it may have been rotated\)/);
+  assert.match(bad.stderr, /^warning: --token puts the join token .* in \/proc\/PID\/cmdline/);
+  assert.match(bad.stderr, /\nError: the join token is not valid \(it may have been rotated\)/);
   assert.equal((await client.listNodes()).length, 2);
   // ... and the same agent joins once given the current token.
   const fresh = JSON.parse(rotated.stdout).token as string;
-  const good = await shoal(['--host', c.api, '--data-dir', c.dir, 'join', m[1], '--token', fresh]);
+  const tokenFile = join(root, 'join.token');
+  writeFileSync(tokenFile, fresh + '\n', { mode: 0o600 });
+  const good = await shoal(['--host', c.api, '--data-dir', c.dir, 'join', m[1], '--join-token-file', tokenFile]);
   assert.equal(good.code, 0, good.stderr);
+  assert.equal(good.stderr, '');
   await waitFor('three nodes', async () => (await client.listNodes()).length === 3, { timeoutMs: 30_000 });
   for (const p of [a, b, c]) p.proc.kill('SIGTERM');
 });
@@ -113,7 +124,7 @@ test('clear errors instead of stack traces: a port in use, another cluster\'s da
   const token = await waitFor('the join token', async () => JSON.parse((await shoal(['--host', other.api, '--data-dir', other.dir, 'cluster', 'token', 'show', '--json'])).stdout).token as string, { timeoutMs: 30_000 });
   a.proc.kill('SIGTERM');
   await new Promise((r) => a.proc.once('exit', r));
-  const wrong = await shoal(['agent', '--data-dir', a.dir, '--driver', 'exec', '--join', `127.0.0.1:${other.p2p}`, '--token', token, '--api-listen', `127.0.0.1:${await freePort()}`, '--p2p-listen', `127.0.0.1:${await freePort()}`]);
+  const wrong = await shoal(['agent', '--data-dir', a.dir, '--driver', 'exec', '--join', `127.0.0.1:${other.p2p}`, '--api-listen', `127.0.0.1:${await freePort()}`, '--p2p-listen', `127.0.0.1:${await freePort()}`], { SHOAL_JOIN_TOKEN: token });
   assert.equal(wrong.code, 1);
   assert.match(wrong.stderr, /^Error: data dir .* belongs to cluster .*, not .*; use another --data-dir/);
   other.proc.kill('SIGTERM');

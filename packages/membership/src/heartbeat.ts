@@ -6,6 +6,7 @@
  * turns anything unexpected into ShoalError BAD_MESSAGE.
  */
 import { ErrorCode, ShoalError, type DriverName, type Resources } from '@shoal/types';
+import type { PressureSample } from './pressure.js';
 
 export interface TaskSummary {
   running: number;
@@ -25,6 +26,8 @@ export interface Heartbeat {
   drivers: DriverName[];
   tasks: TaskSummary;
   version: string;
+  /** Host pressure (PSI and available memory), when the node can read it. */
+  pressure?: PressureSample;
 }
 
 /** Upper bound of an encoded heartbeat; anything larger is refused. */
@@ -76,6 +79,21 @@ export function validateHeartbeat(value: unknown): Heartbeat {
     drivers,
     tasks: { running: count(tasks.running, 'tasks.running'), failed: count(tasks.failed, 'tasks.failed'), total: count(tasks.total, 'tasks.total') },
     version: text(o.version, 'version', MAX_VERSION_CHARS, 0),
+    ...(o.pressure === undefined ? {} : { pressure: pressureSample(o.pressure) }),
+  };
+}
+
+function percent(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100) throw bad(`${field} must be a percentage`);
+  return value;
+}
+
+function pressureSample(value: unknown): PressureSample {
+  const o = record(value, 'pressure');
+  return {
+    memorySome10: percent(o.memorySome10, 'pressure.memorySome10'),
+    cpuSome10: percent(o.cpuSome10, 'pressure.cpuSome10'),
+    memoryAvailablePercent: percent(o.memoryAvailablePercent, 'pressure.memoryAvailablePercent'),
   };
 }
 

@@ -6,3 +6,4 @@ export * from './swim-messages.js';
 export * from './broadcast-queue.js';
 export * from './swim.js';
 export * from './down-confirmer.js';
+export * from './pressure.js';

@@ -5,3 +5,4 @@ export type { Rng } from './context.js';
 export { restartDecision, type RestartDecision } from './restart.js';
 export { namedVolumes, stickyNode } from './sticky.js';
 export { planRebalance, AUTO_MOVES_PER_MINUTE, type RebalanceMove, type RebalancePlan } from './rebalance.js';
+export { relievePressure, PRESSURE_MOVES_PER_MINUTE, PRESSURE_SETTLE_MS, MIN_TASK_AGE_MS } from './pressure-moves.js';

@@ -129,7 +129,7 @@ export function rebalanceService(ctx: Context, service: Service): void {
     const t = newTask(ctx, service, m.slot, m.to, { history: old.restartHistory, streak: old.restartStreak ?? 0 });
     t.replaces = m.taskId;
     const why = `rebalance: moves ${m.service}.${m.slot} from ${m.fromName} to ${m.toName}${auto && service.rebalanceRequestedAt === undefined ? ' (rebalance: auto)' : ''}`;
-    t.status = { ...t.status, message: why };
+    t.moveReason = why;
     ctx.create(t, why);
   }
 }

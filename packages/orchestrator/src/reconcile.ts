@@ -13,6 +13,7 @@ import { placePending } from './placement.js';
 import type { ReconcilePlan } from './plan.js';
 import { reconcileService } from './service.js';
 import { rebalanceService } from './rebalance.js';
+import { relievePressure } from './pressure-moves.js';
 
 export interface ReconcileOptions {
   strategy?: PlacementStrategy;
@@ -28,6 +29,7 @@ export function reconcile(state: ClusterView, now: number, rng?: Rng, opts: Reco
   const ctx = new Context(state, now, rng);
   for (const service of state.services()) reconcileService(ctx, service);
   for (const service of state.services()) rebalanceService(ctx, service);
+  relievePressure(ctx);
   for (const t of state.tasks()) cleanupTask(ctx, t);
   const placed = placePending(ctx, opts.strategy);
 

@@ -124,10 +124,10 @@ function dedupe(ctx: Context, service: Service, live: Task[]): Task[] {
     const rest = live.filter((t) => t !== old && t !== mover);
     let kept: Task[];
     if (isUp(mover)) {
-      ctx.stop(old, 'shutdown', `moved to node ${mover.nodeId} by rebalance (task ${mover.id})`);
+      ctx.stop(old, 'shutdown', `moved to node ${mover.nodeId} (replaced by task ${mover.id})`);
       kept = [mover];
     } else if (hasEnded(mover) || (isUnplaced(mover) && mover.pendingReason !== undefined)) {
-      ctx.stop(mover, 'shutdown', `rebalance move abandoned: ${mover.pendingReason ?? mover.status.error ?? mover.status.message}`);
+      ctx.stop(mover, 'shutdown', `move abandoned: ${mover.pendingReason ?? mover.status.error ?? mover.status.message}`);
       kept = [old];
     } else kept = [mover, old];
     return rest.length === 0 ? kept : [...kept, ...dedupe(ctx, service, rest)];

@@ -49,7 +49,7 @@ test('a requested rebalance starts the new task first, stops the old one once it
   assert.deepEqual(spread(c, 'web'), { n1: 2, n2: 2, n3: 2 });
   assert.equal(c.live('web').length, 6);
   assert.equal(reasons.length, 2);
-  assert.ok(reasons.every((r) => /moved to node n3 by rebalance/.test(r)), reasons.join('; '));
+  assert.ok(reasons.every((r) => /moved to node n3 \(replaced by task/.test(r)), reasons.join('; '));
   assert.equal(c.state.service('web')!.rebalanceRequestedAt, undefined, 'the request is cleared once even');
   assert.equal(c.state.tasksByService('s').filter((t) => t.desiredState !== 'running').length, 2);
 });

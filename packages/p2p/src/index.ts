@@ -10,3 +10,5 @@ export { PEER_KEY_FILE, loadOrCreatePeerKey, readNodeId } from './keys.js';
 export type { Logger } from './logger.js';
 export * from './membership-service.js';
 export * from './swim-membership.js';
+export { PskRing, sameKey } from './psk-ring.js';
+export { rotatingPreSharedKey, MULTISTREAM_HEADER } from './rotating-pnet.js';

@@ -18,7 +18,8 @@ import { identify } from '@libp2p/identify';
 import type { Connection, Libp2p, PubSub } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { ping, type Ping } from '@libp2p/ping';
-import { preSharedKey } from '@libp2p/pnet';
+import { rotatingPreSharedKey } from './rotating-pnet.js';
+import { PskRing } from './psk-ring.js';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
 import { encodeHeartbeat, type Heartbeat } from '@shoal/membership';
@@ -26,7 +27,7 @@ import { ErrorCode, ShoalError } from '@shoal/types';
 import { createLibp2p } from 'libp2p';
 import { AddressBook } from './address-book.js';
 import { HEARTBEAT_TOPIC, HeartbeatTopic, type HeartbeatStats } from './heartbeat-topic.js';
-import { loadOrCreatePeerKey, swarmKey } from './keys.js';
+import { loadOrCreatePeerKey } from './keys.js';
 import { silentLogger, type Logger } from './logger.js';
 import { RaftStreams, type RaftQueueLimits, type RaftStats } from './raft-streams.js';
 import { RpcEndpoint, type RequestOptions, type RpcHandler, type RpcStats } from './rpc.js';
@@ -44,6 +45,8 @@ export interface P2PNodeOptions {
   listen: string[];
   /** 32-byte cluster key (pnet). */
   psk: Uint8Array;
+  /** Keys to dial with and accept, when they change at runtime (PSK rotation); default: just `psk`. */
+  pskRing?: PskRing;
   /** Is this peer a cluster member? Called often: keep it a set lookup. */
   allow: (peerId: string) => boolean;
   logger?: Logger;
@@ -76,7 +79,8 @@ export interface P2PNode {
   sendRaft(to: string, frames: Uint8Array[]): void;
   onRaft(handler: (from: string, frame: Uint8Array) => void): void;
   request(peerId: string, method: string, body: unknown, opts?: RequestOptions): Promise<unknown>;
-  handle(method: string, handler: RpcHandler): void;
+  /** `open`: callable by peers outside the allowlist too; keep such handlers about the caller only. */
+  handle(method: string, handler: RpcHandler, opts?: { open?: boolean }): void;
   publishHeartbeat(hb: Heartbeat): Promise<void>;
   onHeartbeat(handler: (hb: Heartbeat, from: string) => void): void;
   /** Round-trip time in ms; throws if the peer does not answer. */
@@ -105,7 +109,8 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
     addresses: { listen: opts.listen },
     transports: [tcp()],
     // The nonce exchange must survive a loaded host; 1 s (the default) does not.
-    connectionProtector: preSharedKey({ psk: swarmKey(opts.psk), timeout: 5000 }),
+    // pnet's wire format with a key ring (rotating-pnet.ts): @libp2p/pnet takes one key, rotation needs two.
+    connectionProtector: rotatingPreSharedKey(opts.pskRing ?? new PskRing(opts.psk), { timeoutMs: 5000 }),
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: {
@@ -230,7 +235,7 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
     sendRaft: (to, frames) => raft.send(to, frames),
     onRaft: (handler) => raft.onFrame(handler),
     request: (peerId, method, body, o) => rpc.request(peerId, method, body, o),
-    handle: (method, handler) => rpc.handle(method, handler),
+    handle: (method, handler, o) => rpc.handle(method, handler, o),
     async publishHeartbeat(hb) {
       if (hb.nodeId !== node.peerId) throw new ShoalError(ErrorCode.BadMessage, 'a node may only publish its own heartbeat');
       const data = encodeHeartbeat(hb);

@@ -12,7 +12,7 @@ import type { Logger } from './logger.js';
 import { decodeRpcRequest, decodeRpcResponse, encodeRpcRequest, encodeRpcResponse, errorResponse, MAX_RPC_BYTES, type RpcResponse } from './rpc-codec.js';
 
 export const RPC_PROTOCOL = '/shoal/rpc/1';
-/** The only method a peer outside the allowlist may call. */
+/** A method a peer outside the allowlist may call (others are opened with handle(..., {open: true})). */
 export const JOIN_METHOD = 'join';
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** A caller must send its request within this time, or the stream is dropped. */
@@ -50,8 +50,10 @@ export class RpcEndpoint {
     });
   }
 
-  handle(method: string, handler: RpcHandler): void {
+  /** `open`: non-members may call it too (the join handshake, a removed node asking about itself). */
+  handle(method: string, handler: RpcHandler, opts: { open?: boolean } = {}): void {
     this.handlers.set(method, handler);
+    if (opts.open) this.openMethods.add(method);
   }
 
   async request(peerId: string, method: string, body: unknown, opts: RequestOptions = {}): Promise<unknown> {

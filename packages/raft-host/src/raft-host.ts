@@ -11,6 +11,7 @@
 import { RaftNode, type ConfChange, type DropCounts, type RaftConfig, type Entry, type Message, type NodeId, type RaftStatus, type Ready, type Role, type Snapshot } from '@shoal/raft';
 import { ErrorCode, NotLeaderError, ShoalError, isShoalError } from '@shoal/types';
 import { PendingProposals, type Settle } from './proposals.js';
+import { raftCall, toShoalError } from './raft-errors.js';
 import { ReadBarriers } from './read-barriers.js';
 import { ReadyWriter } from './ready-writer.js';
 import { realScheduler, type Cancel, type HostScheduler } from './scheduler.js';
@@ -26,6 +27,8 @@ export interface RaftHostOptions {
   raftOptions?: Pick<RaftConfig, 'preVote' | 'checkQuorum' | 'maxSizePerMsg' | 'maxInflight'>;
   /** Called with every applied entry, Raft's own (no-op, conf) included: for checkers. */
   observeApplied?: (e: Entry) => void;
+  /** Called with every Ready before it is written: for checkers (the simulator judges it against what it persisted). */
+  observeReady?: (rd: Ready) => void;
   transport: RaftTransport;
   fsm: StateMachine;
   tickMs?: number;
@@ -47,7 +50,8 @@ export interface RaftHostOptions {
 }
 
 export class RaftHost {
-  private readonly opts: Required<Omit<RaftHostOptions, 'bootstrapVoters' | 'logger' | 'observeApplied' | 'raftOptions'>> & Pick<RaftHostOptions, 'bootstrapVoters' | 'observeApplied' | 'raftOptions'>;
+  private readonly opts: Required<Omit<RaftHostOptions, 'bootstrapVoters' | 'logger' | 'observeApplied' | 'observeReady' | 'raftOptions'>> &
+    Pick<RaftHostOptions, 'bootstrapVoters' | 'observeApplied' | 'observeReady' | 'raftOptions'>;
   private readonly log: HostLogger;
   private readonly scheduler: HostScheduler;
   private node: RaftNode | null = null;
@@ -114,7 +118,7 @@ export class RaftHost {
     this.term = state.hardState.term;
     this.writer = new ReadyWriter(this.opts.storage, state.hardState);
     this.incarnation = incarnationId(this.opts.random);
-    this.node = new RaftNode({
+    this.node = raftCall(() => new RaftNode({
       id: this.opts.id,
       electionTick: this.opts.electionTick,
       heartbeatTick: this.opts.heartbeatTick,
@@ -124,7 +128,7 @@ export class RaftHost {
       preVote: true,
       checkQuorum: true,
       ...this.opts.raftOptions,
-    });
+    }));
     this.opts.transport.onMessage((m) => this.receive(m));
     this.running = true;
     this.cancelTick = this.scheduler.every(this.opts.tickMs, () => this.tick());
@@ -173,18 +177,29 @@ export class RaftHost {
    */
   submit(data: Uint8Array, opts: { signal?: AbortSignal; timeoutMs?: number }, settle: Settle): { index: number; term: number } {
     const node = this.live();
-    const at = node.propose(data);
+    const at = raftCall(() => node.propose(data));
     this.proposals.watch(at.index, at.term, { timeoutMs: opts.timeoutMs ?? this.opts.proposeTimeoutMs, signal: opts.signal }, settle);
     this.scheduleDrain();
     return at;
   }
 
   async proposeConfChange(cc: ConfChange): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      try {
+        this.submitConfChange(cc, (err) => (err ? reject(err) : resolve()));
+      } catch (err) {
+        reject(err);
+      }
+    });
+  }
+
+  /** `proposeConfChange` with a callback: throws at once if the node refuses it, else `settle` is called once it is applied here, or fails. */
+  submitConfChange(cc: ConfChange, settle: Settle): { index: number; term: number } {
     const node = this.live();
-    const { index, term } = node.proposeConfChange(cc);
-    const done = this.proposals.wait(index, term, { timeoutMs: this.opts.proposeTimeoutMs });
+    const at = raftCall(() => node.proposeConfChange(cc));
+    this.proposals.watch(at.index, at.term, { timeoutMs: this.opts.proposeTimeoutMs }, settle);
     this.scheduleDrain();
-    await done;
+    return at;
   }
 
   /** Resolves once this replica has applied everything committed when it was called (linearizable reads). */
@@ -197,39 +212,51 @@ export class RaftHost {
     const node = this.live();
     const status = node.status();
     if (status.leader === null) throw new NotLeaderError(null);
+    const leading = status.role === 'leader';
+    // A follower asks the leader it knows from durable state, in the durable term: a message
+    // in a term not yet on disk would break the rule that nothing leaves before its term is written.
+    if (!leading && (this.leader === null || this.leader === this.opts.id)) throw new NotLeaderError(status.leader);
     const context = `${this.opts.id}/${this.incarnation}/${++this.readSeq}`;
-    if (status.role === 'leader') node.readIndex(context);
+    if (leading) raftCall(() => node.readIndex(context));
     this.reads.watch(context, opts.timeoutMs ?? this.electionMs() * 3, settle);
     // RaftNode.readIndex serves leaders only; a follower asks the leader itself and
     // RaftNode turns the leader's readIndexResp into a ReadState.
-    if (status.role !== 'leader') this.send([{ type: 'readIndex', from: this.opts.id, to: status.leader, term: status.term, context }]);
+    if (!leading) this.send([{ type: 'readIndex', from: this.opts.id, to: this.leader!, term: this.term, context }]);
     this.scheduleDrain();
   }
 
   async transferLeadership(to: NodeId, opts: { timeoutMs?: number } = {}): Promise<void> {
-    const node = this.live();
-    if (this.leader === to) return;
-    const timeoutMs = opts.timeoutMs ?? this.electionMs() * 3;
-    const done = new Promise<void>((resolve, reject) => {
-      const cancel = this.scheduler.after(timeoutMs, () => {
-        remove();
-        reject(new ShoalError(ErrorCode.Timeout, `leadership did not move to ${to} within ${timeoutMs} ms; check that it is a healthy, caught-up voter`, { to }));
-      });
-      const listener = (leader: NodeId | null) => {
-        if (leader !== to) return;
-        cancel();
-        remove();
-        resolve();
-      };
-      const remove = () => {
-        const i = this.leaderListeners.indexOf(listener);
-        if (i >= 0) this.leaderListeners.splice(i, 1);
-      };
-      this.leaderListeners.push(listener);
+    await new Promise<void>((resolve, reject) => {
+      try {
+        this.requestTransfer(to, opts, (err) => (err ? reject(err) : resolve()));
+      } catch (err) {
+        reject(err);
+      }
     });
-    node.transferLeadership(to);
+  }
+
+  /** `transferLeadership` with a callback: throws at once if the node refuses it, else `settle` is called once `to` leads, or on timeout. */
+  requestTransfer(to: NodeId, opts: { timeoutMs?: number }, settle: (err: unknown) => void): void {
+    const node = this.live();
+    if (this.leader === to) return settle(null);
+    const timeoutMs = opts.timeoutMs ?? this.electionMs() * 3;
+    raftCall(() => node.transferLeadership(to));
+    const cancel = this.scheduler.after(timeoutMs, () => {
+      remove();
+      settle(new ShoalError(ErrorCode.Timeout, `leadership did not move to ${to} within ${timeoutMs} ms; check that it is a healthy, caught-up voter`, { to }));
+    });
+    const listener = (leader: NodeId | null): void => {
+      if (leader !== to) return;
+      cancel();
+      remove();
+      settle(null);
+    };
+    const remove = (): void => {
+      const i = this.leaderListeners.indexOf(listener);
+      if (i >= 0) this.leaderListeners.splice(i, 1);
+    };
+    this.leaderListeners.push(listener);
     this.scheduleDrain();
-    await done;
   }
 
   status(): RaftStatus & { applied: number } {
@@ -310,6 +337,7 @@ export class RaftHost {
         this.fail(err);
         return;
       }
+      this.opts.observeReady?.(rd);
       this.writing = true;
       let inline = true;
       let doneInline = false;
@@ -421,7 +449,15 @@ export class RaftHost {
   private maybeCompact(node: RaftNode, done: (err?: unknown) => void): void {
     if (this.applied - this.snapshotIndex < this.opts.snapshotEvery) return done();
     const index = this.applied;
-    const snapshot = node.compact(index, this.opts.fsm.snapshot());
+    // A leader's snapshot stepped while this Ready was being written may already have replaced
+    // the log past `index` (found by the simulator); it is restored with the next Ready.
+    if (index <= node.status().snapshotIndex) return done();
+    let snapshot: Snapshot;
+    try {
+      snapshot = raftCall(() => node.compact(index, this.opts.fsm.snapshot()));
+    } catch (err) {
+      return done(err);
+    }
     whenDone(this.opts.storage.compact(snapshot), (err) => {
       if (err) return done(err);
       this.snapshotIndex = index;
@@ -430,7 +466,8 @@ export class RaftHost {
     });
   }
 
-  private fail(err: unknown): void {
+  private fail(thrown: unknown): void {
+    const err = toShoalError(thrown);
     const fatal = isShoalError(err) ? err : new ShoalError(ErrorCode.Internal, `raft host failed: ${String(err)}`);
     if (this.fatal) return;
     this.fatal = fatal;

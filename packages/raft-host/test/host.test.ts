@@ -193,3 +193,60 @@ test('a leader that loses power between writing entries and hard state restarts,
   }
   assert.equal(acked.length, 10);
 });
+
+test("a leader's snapshot stepped while a Ready is being written does not make the next compaction fail", () => {
+  // Found by the simulator (seed 306): the host compacted at its applied index after the
+  // snapshot had already replaced the log past it, RaftNode.compact threw and the host stopped.
+  const sched = new ManualScheduler();
+  const conf = { voters: ['a', 'b', 'c'], learners: [] };
+  const disk = new SlowDisk(sched, conf, 3);
+  const fsm = new ListFsm();
+  let deliver: (m: Message) => void = () => undefined;
+  const host = new RaftHost({
+    id: 'c', storage: disk, fsm, scheduler: sched, random: () => 0.5, tickMs: 1000, electionTick: 10, heartbeatTick: 1, snapshotEvery: 5,
+    transport: { send: () => undefined, onMessage: (h) => (deliver = h) },
+  });
+  let fatal: unknown = null;
+  host.onFatal((err) => (fatal = err));
+  host.startWith(disk.state());
+  const ent = (index: number): Entry => ({ index, term: 1, type: 'normal', data: new TextEncoder().encode(`e${index}`) });
+  const append = (from: number, to: number, commit: number): Message => ({
+    type: 'append', from: 'a', to: 'c', term: 1, index: from - 1, logTerm: from > 1 ? 1 : 0, commit,
+    entries: Array.from({ length: to - from + 1 }, (_, i) => ent(from + i)),
+  });
+  deliver(append(1, 6, 6));
+  sched.runUntil(1); // the write of 1..6 is in flight
+  deliver(append(7, 7, 6)); // the next Ready applies 1..6 (compaction due) and writes 7
+  sched.runUntil(4); // first write done; the second (7, then apply 1..6) is in flight
+  assert.ok(disk.writing > 0, 'a write is in flight');
+  const data = new TextEncoder().encode(JSON.stringify(Array.from({ length: 10 }, (_, i) => `e${i + 1}`)));
+  deliver({ type: 'snapshot', from: 'a', to: 'c', term: 1, snapshot: { meta: { index: 10, term: 1, conf }, data } });
+  sched.runUntil(50);
+  assert.equal(fatal, null, `the host stopped: ${String(fatal)}`);
+  assert.equal(host.status().applied, 10);
+  assert.deepEqual(fsm.applied.slice(-1), ['e10']);
+});
+
+test('a follower forwards ReadIndex only in a term it has written to disk', () => {
+  // Found by the simulator: the request went out in the term of a Ready still being written.
+  const sched = new ManualScheduler();
+  const conf = { voters: ['a', 'b', 'c'], learners: [] };
+  const disk = new SlowDisk(sched, conf, 3);
+  const sent: Message[] = [];
+  let deliver: (m: Message) => void = () => undefined;
+  const host = new RaftHost({
+    id: 'c', storage: disk, fsm: new ListFsm(), scheduler: sched, random: () => 0.5, tickMs: 1000, electionTick: 10, heartbeatTick: 1,
+    transport: { send: (msgs) => sent.push(...msgs), onMessage: (h) => (deliver = h) },
+  });
+  host.startWith(disk.state());
+  deliver({ type: 'append', from: 'a', to: 'c', term: 1, index: 0, logTerm: 0, commit: 0, entries: [{ index: 1, term: 1, type: 'normal', data: new Uint8Array() }] });
+  sched.runUntil(1);
+  assert.equal(host.status().leader, 'a', 'RaftNode already follows a in term 1');
+  assert.throws(() => host.requestRead({}, () => undefined), (e: unknown) => (e as { code?: string }).code === 'NOT_LEADER');
+  sched.runUntil(10);
+  host.requestRead({}, () => undefined);
+  const rq = sent.find((m) => m.type === 'readIndex');
+  assert.ok(rq, 'the read goes to the leader once term 1 is durable');
+  assert.equal(rq.term, 1);
+  assert.equal(disk.durable.hardState.term, 1);
+});

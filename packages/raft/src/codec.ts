@@ -1,11 +1,11 @@
-import { ErrorCode, ShoalError } from '@shoal/types';
+import { RaftError } from './errors.js';
 import type { ConfChange, ConfChangeType, ConfState, Entry, EntryType, Message, MessageType, Snapshot } from './types.js';
 import { Reader, Writer, badMessage } from './wire.js';
 
 /**
  * The versioned binary encoding of Raft messages, log entries and conf
  * changes. Decoding is strict: any malformed, truncated, oversized or
- * trailing input throws a ShoalError (BAD_MESSAGE or MESSAGE_TOO_LARGE) and
+ * trailing input throws a RaftError (BAD_MESSAGE or TOO_LARGE) and
  * nothing else, because these bytes come from peers and from disk.
  */
 
@@ -36,8 +36,8 @@ const F_SNAPSHOT = 128;
 const F_CONTEXT = 256;
 const F_ALL = 511;
 
-function tooLarge(size: number): ShoalError {
-  return new ShoalError(ErrorCode.MessageTooLarge, `raft message of ${size} bytes exceeds the ${MAX_MESSAGE_BYTES}-byte limit; compact the log more often or lower maxSizePerMsg`);
+function tooLarge(size: number): RaftError {
+  return new RaftError('TOO_LARGE', `raft message of ${size} bytes exceeds the ${MAX_MESSAGE_BYTES}-byte limit; compact the log more often or lower maxSizePerMsg`);
 }
 
 function enumIndex<T>(values: readonly T[], v: T, what: string): number {
@@ -107,7 +107,7 @@ function guard<T>(b: Uint8Array, decode: (r: Reader) => T): T {
     r.end();
     return out;
   } catch (err) {
-    if (err instanceof ShoalError) throw err;
+    if (err instanceof RaftError) throw err;
     // TextDecoder and friends throw TypeError/RangeError on bad input.
     throw badMessage(err instanceof Error ? err.message : 'undecodable');
   }

@@ -12,3 +12,4 @@ export {
   decodeSnapshot,
 } from './codec.js';
 export { MAX_TERM, MAX_INDEX, MAX_TERM_JUMP, type DropCounts, type DropReason } from './admission.js';
+export { RaftError, isRaftError, type RaftErrorCode } from './errors.js';

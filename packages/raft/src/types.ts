@@ -160,6 +160,8 @@ export interface RaftStatus {
   commit: number;
   applied: number;
   lastIndex: number;
+  /** Index the log is compacted to: the last snapshot taken here or received from the leader (0: none). */
+  snapshotIndex: number;
   role: Role;
   leader: NodeId | null;
   conf: ConfState;

@@ -1,4 +1,4 @@
-import { ErrorCode, ShoalError } from '@shoal/types';
+import { RaftError } from './errors.js';
 
 /**
  * Byte-level primitives of the wire format: unsigned varints (safe integers
@@ -10,8 +10,8 @@ import { ErrorCode, ShoalError } from '@shoal/types';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
 
-export function badMessage(why: string): ShoalError {
-  return new ShoalError(ErrorCode.BadMessage, `malformed raft message: ${why}; the sender runs an incompatible or broken version`);
+export function badMessage(why: string): RaftError {
+  return new RaftError('BAD_MESSAGE', `malformed raft message: ${why}; the sender runs an incompatible or broken version`);
 }
 
 export class Writer {

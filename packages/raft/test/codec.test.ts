@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ShoalError } from '@shoal/types';
+import { RaftError } from '../src/errors.js';
 import {
   MAX_MESSAGE_BYTES, decodeConfChange, decodeEntry, decodeMessage, decodeSnapshot, encodeConfChange, encodeEntry,
   encodeMessage, encodeSnapshot,
@@ -33,7 +33,7 @@ const full: Message = {
   context: 'read-1',
 };
 
-const isDecodeError = (e: unknown): boolean => e instanceof ShoalError && (e.code === 'BAD_MESSAGE' || e.code === 'MESSAGE_TOO_LARGE');
+const isDecodeError = (e: unknown): boolean => e instanceof RaftError && (e.code === 'BAD_MESSAGE' || e.code === 'TOO_LARGE');
 
 describe('codec', () => {
   it('round-trips every message type, with and without optional fields', () => {
@@ -96,9 +96,9 @@ describe('codec', () => {
   it('bounds message size on both sides', () => {
     const huge = new Uint8Array(MAX_MESSAGE_BYTES + 1);
     huge[0] = 1;
-    assert.throws(() => decodeMessage(huge), (e: unknown) => e instanceof ShoalError && e.code === 'MESSAGE_TOO_LARGE');
+    assert.throws(() => decodeMessage(huge), (e: unknown) => e instanceof RaftError && e.code === 'TOO_LARGE');
     const m: Message = { type: 'snapshot', from: 'a', to: 'b', term: 1, snapshot: { meta: { index: 1, term: 1, conf: { voters: ['a'], learners: [] } }, data: huge } };
-    assert.throws(() => encodeMessage(m), (e: unknown) => e instanceof ShoalError && e.code === 'MESSAGE_TOO_LARGE');
+    assert.throws(() => encodeMessage(m), (e: unknown) => e instanceof RaftError && e.code === 'TOO_LARGE');
   });
 
   it('fuzz: 100k random and mutated buffers throw nothing but coded decode errors, and stepping what decodes never throws', () => {

@@ -1,20 +1,12 @@
 // A tiny in-test cluster: RaftNodes with in-memory "disks", a message queue
 // that can drop and partition, and invariant checks on every ready.
 import assert from 'node:assert/strict';
+import { seededRandom } from '@shoal/testkit';
 import { RaftNode } from '../src/node.js';
 import type { ConfState, Entry, HardState, Message, NodeId, RaftConfig, Ready, Snapshot } from '../src/types.js';
 
-/** Deterministic PRNG (mulberry32) so every run is reproducible. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG so every run is reproducible (the test kit's mulberry32). */
+export const seeded = seededRandom;
 
 export const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const dec = (b: Uint8Array): string => new TextDecoder().decode(b);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ShoalError } from '@shoal/types';
+import { RaftError } from '../src/errors.js';
 import type { ConfChange } from '../src/types.js';
 import { Cluster, enc } from './harness.js';
 
@@ -13,7 +13,7 @@ function change(c: Cluster, leader: string, cc: ConfChange): void {
   c.tick(2);
 }
 
-const isCode = (code: string) => (e: unknown) => e instanceof ShoalError && e.code === code;
+const isCode = (code: string) => (e: unknown) => e instanceof RaftError && e.code === code;
 
 describe('membership', () => {
   it('a learner joins with an empty conf, receives the whole log, and never campaigns', () => {
@@ -116,7 +116,7 @@ describe('membership', () => {
     assert.throws(() => n.proposeConfChange({ type: 'addVoter', node: 'a' }), isCode('CONFLICT'));
     assert.throws(() => n.proposeConfChange({ type: 'promoteLearner', node: 'zz' }), isCode('NOT_FOUND'));
     assert.throws(() => n.proposeConfChange({ type: 'removeNode', node: 'zz' }), isCode('NOT_FOUND'));
-    assert.throws(() => n.proposeConfChange({ type: 'bogus', node: 'x' } as unknown as ConfChange), isCode('INVALID_SPEC'));
+    assert.throws(() => n.proposeConfChange({ type: 'bogus', node: 'x' } as unknown as ConfChange), isCode('BAD_ARGUMENT'));
     const f = VOTERS.find((x) => x !== leader)!;
     assert.throws(() => c.node(f).proposeConfChange({ type: 'addLearner', node: 'd' }), isCode('NOT_LEADER'));
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NotLeaderError } from '@shoal/types';
+import { NotLeaderError } from '../src/errors.js';
 import { RaftNode } from '../src/node.js';
 import type { ConfChange, Entry, Message } from '../src/types.js';
 import { Cluster, enc } from './harness.js';

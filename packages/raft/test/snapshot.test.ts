@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ShoalError } from '@shoal/types';
+import { RaftError } from '../src/errors.js';
 import { RaftNode } from '../src/node.js';
 import type { Entry, Message, Snapshot } from '../src/types.js';
 import { Cluster, enc } from './harness.js';
@@ -50,7 +50,7 @@ describe('snapshots', () => {
     c.elect();
     c.stabilize();
     const st = c.node('a').status();
-    assert.throws(() => c.node('a').compact(st.applied + 1, enc('x')), (e: unknown) => e instanceof ShoalError && e.code === 'CONFLICT');
+    assert.throws(() => c.node('a').compact(st.applied + 1, enc('x')), (e: unknown) => e instanceof RaftError && e.code === 'COMPACTION');
   });
 
   it('a node restarts from its snapshot and the entries after it', () => {

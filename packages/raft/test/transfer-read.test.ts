@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { NotLeaderError, ShoalError } from '@shoal/types';
+import { NotLeaderError, RaftError } from '../src/errors.js';
 import { Cluster, enc } from './harness.js';
 
 const VOTERS = ['a', 'b', 'c'];
@@ -53,7 +53,7 @@ describe('leadership transfer', () => {
   it('only a voter can become leader', () => {
     const c = new Cluster(VOTERS, { seed: 6 });
     const leader = c.elect();
-    assert.throws(() => c.node(leader).transferLeadership('zz'), (e: unknown) => e instanceof ShoalError && e.code === 'NOT_FOUND');
+    assert.throws(() => c.node(leader).transferLeadership('zz'), (e: unknown) => e instanceof RaftError && e.code === 'NOT_FOUND');
     const f = VOTERS.find((x) => x !== leader)!;
     assert.throws(() => c.node(f).transferLeadership(leader), NotLeaderError);
   });

@@ -190,7 +190,17 @@ const ports: Filter = {
 };
 
 /** In the order a node is judged: the cheapest and most decisive first. */
-export const FILTERS: readonly Filter[] = [availability, pinned, driver, platform, constraints, hostPaths, maxReplicas, memory, cpu, ports];
+/** A node the leader declared under memory pressure takes no new task until it recovers (kubelet's MemoryPressure taint). */
+const pressure: Filter = {
+  name: 'pressure',
+  dynamic: false,
+  applies: () => true,
+  accepts: (v, i) => v.nodes[i].pressure?.level !== 'memory',
+  explain: (v, i) => `node is under memory pressure (${v.nodes[i].pressure?.detail ?? 'declared by the leader'})`,
+  summarize: (_v, rejected) => `${counted(rejected.length, 'is', 'are')} under memory pressure`,
+};
+
+export const FILTERS: readonly Filter[] = [availability, pinned, driver, platform, constraints, pressure, hostPaths, maxReplicas, memory, cpu, ports];
 
 /** The filters a requirement set needs, split so the static ones run once per group. */
 export function filtersFor(req: TaskRequirements): { staticFilters: Filter[]; dynamicFilters: Filter[] } {

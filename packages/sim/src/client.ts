@@ -3,7 +3,7 @@ import type { EventQueue } from './event-queue.js';
 import type { History, HistoryOp } from './history.js';
 import type { KvCommand, KvOp, KvResult } from './kv.js';
 import { opKey } from './kv.js';
-import type { ClientReply, ClientRequest } from './node-host.js';
+import type { ClientReply, ClientRequest } from './sim-node.js';
 import type { Rng } from './rng.js';
 
 export interface ClientEnv {

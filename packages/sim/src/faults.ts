@@ -1,5 +1,5 @@
 import type { ConfChange, ConfState, NodeId } from '@shoal/raft';
-import type { SimNode } from './node-host.js';
+import type { SimNode } from './sim-node.js';
 import { SimViolation } from './violation.js';
 import type { FaultMix } from './mixes.js';
 import type { SimCluster } from './sim-cluster.js';
@@ -137,7 +137,7 @@ export class FaultInjector {
     const to = this.c.rng.pick(others);
     this.c.trace(`transfer leadership ${leader.id} -> ${to}`);
     this.c.count('transfers');
-    this.refusable(`transfer to ${to}`, () => leader.control((r) => r.transferLeadership(to)));
+    this.refusable(`transfer to ${to}`, () => leader.transferLeadership(to));
   }
 
   /** Runs a request Raft may refuse: a coded ShoalError is a refusal, anything else a crash of the node. */
@@ -184,12 +184,13 @@ export class FaultInjector {
   }
 
   private propose(leader: SimNode, cc: ConfChange): void {
-    const at = this.refusable(`conf change ${cc.type} ${cc.node}`, () => leader.control((r) => r.proposeConfChange(cc)));
+    const at = this.refusable(`conf change ${cc.type} ${cc.node}`, () => leader.proposeConfChange(cc));
     if (!at) return;
     this.c.trace(`propose ${cc.type} ${cc.node} at ${at.index}`);
     this.c.count(cc.type);
     this.pendingChange = { cc, deadline: this.c.queue.now + 2000 };
     if (cc.type === 'removeNode') this.removals.set(cc.node, at.index);
+    if (cc.type === 'removeNode' && cc.node === leader.id) this.c.count('removeLeader');
   }
 
   /** Conf changes Raft must refuse or handle safely: a second change while one is pending, or one that makes no sense. */

@@ -51,4 +51,12 @@ export const REGRESSION_SEEDS: readonly RegressionSeed[] = [
   },
   { seed: 1029, mix: 'chaos', nodes: 3, bug: 'without pre-vote: a voter ahead in term dropped the stale heartbeats of a leader it knew as a learner instead of answering them, so nothing ever changed' },
   { seed: 1055, mix: 'chaos', nodes: 6, bug: 'same stale-heartbeat deadlock with 6 nodes' },
+  // Issue 15, the simulator on the production host loop (RaftHost, asynchronous writes):
+  {
+    seed: 306,
+    mix: 'calm',
+    nodes: 3,
+    bug: "RaftHost compacted at its applied index after a leader's snapshot, stepped while a Ready was being written, had replaced the log past it: RaftNode.compact threw and the host stopped for good",
+  },
+  { seed: 99, mix: 'crashes', nodes: 4, bug: 'a follower forwarded a ReadIndex request in a term it had not yet written to disk' },
 ];

@@ -1,3 +1,4 @@
+import { decodeConfChange } from '@shoal/raft';
 import type { Entry, NodeId, RaftConfig, RaftStatus } from '@shoal/raft';
 import { SimClient } from './client.js';
 import { SimDisk } from './disk.js';
@@ -5,8 +6,8 @@ import { EventQueue } from './event-queue.js';
 import { History } from './history.js';
 import type { FaultMix } from './mixes.js';
 import { SimNetwork } from './network.js';
-import { SimNode } from './node-host.js';
-import type { ClientReply, ClientRequest, HostEnv } from './node-host.js';
+import { SimNode } from './sim-node.js';
+import type { ClientReply, ClientRequest, HostEnv } from './sim-node.js';
 import { Rng } from './rng.js';
 import { SafetyMonitor } from './safety-monitor.js';
 import { SimViolation } from './violation.js';
@@ -42,8 +43,11 @@ export class SimCluster {
   /** Coverage counters of the run (elections, snapshots, crashes, ...). */
   readonly coverage: Record<string, number> = {};
   readonly hostEnv: HostEnv;
+  /** The first violation any check recorded: RaftHost catches some throws, so the run stops on this instead. */
+  failure: SimViolation | null = null;
+  /** Voters after each committed conf entry, in index order, from the bootstrap voters at index 0. */
+  private readonly committedConfs: { index: number; voters: NodeId[] }[] = [];
   private nextNodeNumber: number;
-  private compactEvery: number;
   /** Client <-> node latency; clients reach every node. */
   private clientLatency = (): number => 1 + this.clientRng.int(5);
   private readonly clientRng: Rng;
@@ -56,13 +60,28 @@ export class SimCluster {
     this.clientRng = root.fork();
     const cfgRng = root.fork();
     this.raftOptions = pickRaftOptions(cfgRng);
-    this.compactEvery = cfgRng.pick([5, 20, 60]);
+    const snapshotEvery = cfgRng.pick([5, 20, 60]);
+    // How this run's disks behave: writes done inside save() or later (messages stepped meanwhile),
+    // one batch per Ready (LevelDB) or entries then hard state as separate synced writes.
+    const storage = { async: cfgRng.chance(0.7), split: cfgRng.chance(0.5) };
+    const leaderWritesInParallel = cfgRng.chance(0.3);
     this.network = new SimNetwork(this.queue, netRng, (_from, to, bytes, corrupted) => this.nodes.get(to)?.receive(bytes, corrupted));
     this.network.faults = opts.mix.network;
     this.hostEnv = {
+      queue: this.queue,
+      storage,
+      leaderWritesInParallel,
+      snapshotEvery,
+      fail: (v) => {
+        this.failure ??= v;
+      },
       rng: hostRng,
       monitor: this.monitor,
-      send: (from, to, bytes) => this.network.send(from, to, bytes),
+      send: (from, to, bytes) => {
+        // A removed machine still running: the survivors must ignore it, however loud.
+        if (this.removed.has(from)) this.count('sentAfterRemoval');
+        this.network.send(from, to, bytes);
+      },
       reply: (req, from, reply) => this.deliverReply(req, from, reply),
       checkCommitted: (node, entry, status) => this.checkCommitted(node, entry, status),
       raftOptions: this.raftOptions,
@@ -76,6 +95,7 @@ export class SimCluster {
     };
     const voters = Array.from({ length: opts.nodes }, (_, i) => `n${i + 1}`);
     this.nextNodeNumber = opts.nodes + 1;
+    this.committedConfs.push({ index: 0, voters });
     for (const id of voters) this.spawn(id, { voters, learners: [] });
     const keys = Array.from({ length: opts.keys }, (_, i) => `k${i}`);
     for (let i = 0; i < opts.clients; i++) {
@@ -95,6 +115,12 @@ export class SimCluster {
         }),
       );
     }
+  }
+
+  /** Runs the clock to `until`, stopping at the first violation. */
+  runUntil(until: number): void {
+    this.queue.runUntil(until, () => this.failure !== null);
+    if (this.failure) throw this.failure;
   }
 
   count(what: string): void {
@@ -148,17 +174,13 @@ export class SimCluster {
     const node = new SimNode(id, new SimDisk(id, bootConf), this.hostEnv);
     this.nodes.set(id, node);
     node.start();
-    const interval = 9 + this.rng.int(3);
-    const tick = (): void => {
+    // The OS flushes the page cache now and then, whatever the process does.
+    const flush = (): void => {
       if (this.retired.has(id)) return;
-      if (node.up) {
-        node.tick();
-        if (this.rng.chance(0.2)) node.flush();
-        if (node.up && node.kv.applied - node.disk.durableSnapshotIndex() >= this.compactEvery && this.rng.chance(0.3)) node.compact();
-      }
-      this.queue.after(interval, tick);
+      if (this.rng.chance(0.2)) node.flush();
+      this.queue.after(10, flush);
     };
-    this.queue.after(this.rng.int(interval), tick);
+    this.queue.after(this.rng.int(10), flush);
   }
 
   private deliverRequest(id: NodeId, req: ClientRequest): void {
@@ -176,20 +198,30 @@ export class SimCluster {
 
   /**
    * The first time an entry is applied anywhere it is committed, so it must
-   * already be durable on a majority of the voters: an entry acknowledged
-   * from a page cache would fail here.
+   * already be durable on a majority of the voters that committed it: those
+   * in force at its index, or (a conf entry appended after it takes effect at
+   * once, thesis 4.1) those of the one change that may follow it, which some
+   * running node holds. An entry acknowledged from a page cache would fail here.
    */
   private checkCommitted(node: NodeId, entry: Entry, status: RaftStatus): void {
-    const voters = status.conf.voters;
-    let durable = 0;
-    for (const v of voters) {
-      const disk = this.nodes.get(v)?.disk;
-      if (!disk) continue;
-      if (disk.durableSnapshotIndex() >= entry.index || disk.durableTermAt(entry.index) === entry.term) durable++;
+    const atIndex = this.committedConfs.filter((c) => c.index < entry.index).pop()!.voters;
+    // The change that follows may be on the committing leader only (a learner just promoted
+    // acks, the leader commits with it, and the learner applies before it hears of its promotion).
+    const inForce = [status.conf.voters, ...this.upNodes().map((n) => n.status()!.conf.voters)];
+    const tried = [atIndex, ...inForce].map((voters) => ({ voters, durable: voters.filter((v) => this.durableOn(v, entry)).length }));
+    if (!tried.some((t) => t.voters.length === 0 || t.durable * 2 > t.voters.length)) {
+      const t = tried[0];
+      throw new SimViolation('commit-durability', `${node} applied entry ${entry.index} (term ${entry.term}) that is durable on only ${t.durable} of voters [${t.voters.join(', ')}]`);
     }
-    if (voters.length > 0 && durable * 2 <= voters.length) {
-      throw new SimViolation('commit-durability', `${node} applied entry ${entry.index} (term ${entry.term}) that is durable on only ${durable} of voters [${voters.join(', ')}]`);
+    if (entry.type === 'conf') {
+      const conf = decodeConfChange(entry.data).conf;
+      if (conf) this.committedConfs.push({ index: entry.index, voters: conf.voters });
     }
+  }
+
+  private durableOn(id: NodeId, entry: Entry): boolean {
+    const disk = this.nodes.get(id)?.disk;
+    return disk !== undefined && (disk.durableSnapshotIndex() >= entry.index || disk.durableTermAt(entry.index) === entry.term);
   }
 }
 

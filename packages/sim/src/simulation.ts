@@ -5,7 +5,7 @@ import { CALM_NETWORK } from './network.js';
 import { SimCluster } from './sim-cluster.js';
 import { SimViolation } from './violation.js';
 import { checkLogMatching, checkNoLostWrites, checkReplicasAgree } from './final-checks.js';
-import type { SimNode } from './node-host.js';
+import type { SimNode } from './sim-node.js';
 import type { HistoryOp } from './history.js';
 
 export interface SimOptions {
@@ -60,17 +60,17 @@ export function runSimulation(opts: SimOptions): SimResult {
       c.queue.after(50, faultTick);
     };
     c.queue.after(50, faultTick);
-    c.queue.runUntil(faultEnd);
+    c.runUntil(faultEnd);
     heal(c);
     faults.settle();
     // Clients keep going on the healed cluster for a while, then drain.
-    c.queue.runUntil(c.queue.now + 1000);
+    c.runUntil(c.queue.now + 1000);
     for (const client of c.clients) client.active = false;
     const deadline = c.queue.now + CONVERGE_DEADLINE_MS;
     while (!converged(c)) {
       if (c.queue.now >= deadline) throw new SimViolation('liveness', `no convergence ${CONVERGE_DEADLINE_MS} ms after faults stopped: ${describe(c)}`);
       faults.confirmRemovals();
-      c.queue.runUntil(c.queue.now + 50);
+      c.runUntil(c.queue.now + 50);
     }
     finalChecks(c);
     const lin = checkLinearizable(resolveAbandoned(c.history.ops, members(c)![0]));
@@ -79,7 +79,9 @@ export function runSimulation(opts: SimOptions): SimResult {
       throw new SimViolation('linearizability', `history of key ${lin.key} (${lin.ops.length} ops) is not linearizable`);
     }
     linearizability = lin.ok === true ? 'ok' : `inconclusive (${lin.reason})`;
-  } catch (err) {
+  } catch (thrown) {
+    // The first violation recorded wins: RaftHost may have caught it and failed differently since.
+    const err = c.failure ?? thrown;
     if (err instanceof SimViolation) violation = { kind: err.kind, message: err.message };
     else violation = { kind: 'sim-error', message: (err as Error).stack ?? String(err) };
   }

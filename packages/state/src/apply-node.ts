@@ -80,6 +80,15 @@ export function applyNodeUp(store: Store, cmd: CommandOf<'node.up'>): CommandRes
   });
 }
 
+export function applyNodePressure(store: Store, cmd: CommandOf<'node.pressure'>): CommandResult {
+  return withNode(store, cmd.nodeId, (n) => {
+    const next: NodeInfo = { ...n, updatedAt: cmd.at };
+    if (cmd.pressure) next.pressure = { ...cmd.pressure };
+    else delete next.pressure;
+    return next;
+  });
+}
+
 export function applyNodeRole(store: Store, cmd: CommandOf<'node.role'>): CommandResult {
   return withNode(store, cmd.nodeId, (n) => ({ ...n, role: cmd.role, updatedAt: cmd.at }));
 }

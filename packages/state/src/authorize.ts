@@ -48,6 +48,7 @@ export const COMMAND_AUTHORITY: Readonly<Record<CommandType, CommandAuthority>> 
   'node.down': 'leader',
   'node.up': 'leader',
   'node.role': 'leader',
+  'node.pressure': 'leader',
   'service.updateStatus': 'leader',
   'service.jobRun': 'leader',
   'task.create': 'leader',

@@ -6,7 +6,7 @@
  */
 import { ErrorCode, type ClusterConfig, type Network, type NodeInfo, type Service, type ServiceVersion, type Task } from '@shoal/types';
 import { applyAllowlistAdd, applyAllowlistRemove, applyClusterConfig, applyTokenSet } from './apply-cluster.js';
-import { applyNodeAvailability, applyNodeDown, applyNodeRegister, applyNodeRemove, applyNodeRole, applyNodeUp, applyNodeUpdate } from './apply-node.js';
+import { applyNodeAvailability, applyNodeDown, applyNodePressure, applyNodeRegister, applyNodeRemove, applyNodeRole, applyNodeUp, applyNodeUpdate } from './apply-node.js';
 import {
   applyServiceCreate,
   applyServiceJobRun,
@@ -54,6 +54,8 @@ function dispatch(store: Store, cmd: Command): CommandResult {
       return applyNodeUp(store, cmd);
     case 'node.role':
       return applyNodeRole(store, cmd);
+    case 'node.pressure':
+      return applyNodePressure(store, cmd);
     case 'service.create':
       return applyServiceCreate(store, cmd);
     case 'service.update':

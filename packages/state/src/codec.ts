@@ -73,7 +73,8 @@ function checkTask(c: Checker, v: unknown, path: string): boolean {
     c.optional(v.startedAt, () => c.number(v.startedAt, `${path}.startedAt`)) &&
     c.optional(v.jobIteration, () => c.number(v.jobIteration, `${path}.jobIteration`, 0, true)) &&
     c.optional(v.canary, () => c.boolean(v.canary, `${path}.canary`)) &&
-    c.optional(v.replaces, () => c.id(v.replaces, `${path}.replaces`))
+    c.optional(v.replaces, () => c.id(v.replaces, `${path}.replaces`)) &&
+    c.optional(v.moveReason, () => c.string(v.moveReason, `${path}.moveReason`))
   );
 }
 
@@ -127,6 +128,13 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
       return c.id(m.nodeId, 'nodeId') && c.optional(m.message, () => c.string(m.message, 'message'));
     case 'node.role':
       return c.id(m.nodeId, 'nodeId') && c.oneOf(m.role, ROLES, 'role');
+    case 'node.pressure': {
+      const p = m.pressure;
+      return (
+        c.id(m.nodeId, 'nodeId') &&
+        (p === null || (c.object(p, 'pressure') && c.oneOf(p.level, ['memory', 'cpu'] as const, 'pressure.level') && c.number(p.since, 'pressure.since') && c.string(p.detail, 'pressure.detail')))
+      );
+    }
     case 'service.create':
       return c.id(m.serviceId, 'serviceId') && checkSpec(c, m.spec, 'spec');
     case 'service.update':

@@ -11,6 +11,7 @@ import type {
   DesiredTaskState,
   NodeAvailability,
   NodeInfo,
+  NodePressure,
   NodeRole,
   ServiceSpec,
   Task,
@@ -76,6 +77,8 @@ export type Command = At &
     | { type: 'node.down'; nodeId: string; message?: string }
     | { type: 'node.up'; nodeId: string }
     | { type: 'node.role'; nodeId: string; role: NodeRole }
+    /** The leader's confirmed view of a node's host pressure; null when it is back to normal. */
+    | { type: 'node.pressure'; nodeId: string; pressure: NodePressure | null }
     | { type: 'service.create'; serviceId: string; spec: ServiceSpec }
     /** `serviceId` may be the id or the name; `expectVersion` makes it a compare-and-set. */
     | { type: 'service.update'; serviceId: string; spec: ServiceSpec; expectVersion?: number }
@@ -146,6 +149,7 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'node.down',
   'node.up',
   'node.role',
+  'node.pressure',
   'service.create',
   'service.update',
   'service.scale',

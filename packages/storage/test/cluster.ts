@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { Entry, NodeId } from '@shoal/raft';
 import { MemoryNetwork, RaftHost, type StateMachine } from '@shoal/raft-host';
 import { LevelRaftStorage, type OpenOptions } from '../src/index.js';
-import { tempDir, waitFor } from './helpers.js';
+import { waitFor } from '@shoal/testkit';
+import { tempDir } from './helpers.js';
 
 /** A KV FSM: commands are "key=value"; apply returns how many times the key was set. */
 export class KvFsm implements StateMachine {
@@ -110,10 +111,10 @@ export class TestCluster {
 
   async leader(): Promise<Member> {
     let found: Member | undefined;
-    await waitFor(() => {
+    await waitFor('a leader', () => {
       found = [...this.members.values()].find((m) => m.host.status().role === 'leader');
       return found !== undefined;
-    }, 'a leader');
+    });
     return found!;
   }
 
@@ -123,6 +124,6 @@ export class TestCluster {
 
   /** Waits until every running member has applied `index`. */
   async allApplied(index: number): Promise<void> {
-    await waitFor(() => [...this.members.values()].every((m) => m.host.status().applied >= index), `all members to apply ${index}`);
+    await waitFor(`all members to apply ${index}`, () => [...this.members.values()].every((m) => m.host.status().applied >= index));
   }
 }

@@ -19,12 +19,3 @@ export function entries(from: number, to: number, term: number): Entry[] {
   for (let i = from; i <= to; i++) out.push(entry(i, term));
   return out;
 }
-
-/** Polls `cond` until it holds or the deadline passes (real I/O tests only). */
-export async function waitFor(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}

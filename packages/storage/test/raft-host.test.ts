@@ -4,7 +4,7 @@ import { NotLeaderError, isShoalError } from '@shoal/types';
 import type { Message } from '@shoal/raft';
 import { LevelRaftStorage, type KvOp, type KvStore } from '../src/index.js';
 import { TestCluster, cmd, type ClusterOptions } from './cluster.js';
-import { waitFor } from './helpers.js';
+import { waitFor } from '@shoal/testkit';
 
 async function cluster(t: TestContext, opts: ClusterOptions = {}): Promise<TestCluster> {
   const c = new TestCluster(t, opts);
@@ -27,7 +27,7 @@ test('a follower refuses proposals at once with the leader as hint', async (t) =
   const c = await cluster(t);
   const leader = await c.leader();
   const follower = c.followers(leader)[0];
-  await waitFor(() => follower.host.status().leader === leader.id, 'follower to learn the leader');
+  await waitFor('follower to learn the leader', () => follower.host.status().leader === leader.id);
   await assert.rejects(follower.host.propose(cmd('x=1')), (err) => {
     assert.ok(err instanceof NotLeaderError);
     assert.equal(err.leaderHint, leader.id);
@@ -51,11 +51,11 @@ test('a restarted host recovers the same FSM state from its data dir', async (t)
   const before = follower.fsm.dump();
   await c.stopMember(follower.id);
   const again = await c.startMember(follower.id);
-  await waitFor(() => again.fsm.dump() === before, 'restarted FSM to match');
+  await waitFor('restarted FSM to match', () => again.fsm.dump() === before);
   // And it keeps replicating.
   const now = await c.leader();
   await now.host.propose(cmd('after=restart'));
-  await waitFor(() => again.fsm.data.get('after') === 'restart', 'restarted member to apply new entries');
+  await waitFor('restarted member to apply new entries', () => again.fsm.data.get('after') === 'restart');
 });
 
 test('the whole cluster restarts with its state intact', async (t) => {
@@ -88,7 +88,7 @@ test('snapshots compact the log and a restart recovers from snapshot plus tail',
   assert.equal(state.entries[0]?.index ?? state.applied + 1, state.applied + 1);
   const again = await c.startMember(id);
   assert.equal(again.fsm.restores, 1, 'restored from its own snapshot');
-  await waitFor(() => again.fsm.dump() === before, 'FSM rebuilt from snapshot + tail');
+  await waitFor('FSM rebuilt from snapshot + tail', () => again.fsm.dump() === before);
 });
 
 test('a follower that lagged behind a compaction catches up by snapshot', async (t) => {
@@ -99,20 +99,20 @@ test('a follower that lagged behind a compaction catches up by snapshot', async 
   for (let i = 0; i < 40; i++) await leader.host.propose(cmd(`k${i % 6}=${i}`));
   assert.equal(lagging.fsm.data.size, 0, 'isolated follower saw nothing');
   c.net.heal(lagging.id);
-  await waitFor(() => lagging.fsm.dump() === leader.fsm.dump(), 'lagging follower to catch up');
+  await waitFor('lagging follower to catch up', () => lagging.fsm.dump() === leader.fsm.dump());
   assert.ok(lagging.fsm.restores >= 1, 'caught up through a snapshot, not the (compacted) log');
   // The snapshot replaced its log on disk: it restarts into the same state.
   const before = lagging.fsm.dump();
   await c.stopMember(lagging.id);
   const again = await c.startMember(lagging.id);
-  await waitFor(() => again.fsm.dump() === before, 'restart after snapshot install');
+  await waitFor('restart after snapshot install', () => again.fsm.dump() === before);
 });
 
 test('readBarrier on a follower waits until it has applied what the leader committed', async (t) => {
   const c = await cluster(t);
   const leader = await c.leader();
   const follower = c.followers(leader)[0];
-  await waitFor(() => follower.host.status().leader === leader.id, 'follower to learn the leader');
+  await waitFor('follower to learn the leader', () => follower.host.status().leader === leader.id);
   for (let i = 0; i < 10; i++) await leader.host.propose(cmd(`r=${i}`));
   await follower.host.readBarrier();
   assert.equal(follower.fsm.data.get('r'), '9');
@@ -127,7 +127,7 @@ test('leadership can be transferred', async (t) => {
   const seen: string[] = [];
   target.host.onLeaderChange((l) => seen.push(String(l)));
   await leader.host.transferLeadership(target.id);
-  await waitFor(() => target.host.status().role === 'leader', 'target to lead');
+  await waitFor('target to lead', () => target.host.status().role === 'leader');
   assert.equal(await target.host.propose(cmd('t=2')), 2);
 });
 
@@ -158,7 +158,7 @@ test('a disk write failure stops the host and fails proposals instead of acking 
   await assert.rejects(leader.host.propose(cmd('later=1')), /No space left on device/);
   // The others never saw the entry acked; they elect a new leader and go on.
   const survivors = c.followers(leader);
-  await waitFor(() => survivors.some((m) => m.host.status().role === 'leader'), 'a new leader among the survivors');
+  await waitFor('a new leader among the survivors', () => survivors.some((m) => m.host.status().role === 'leader'));
   const next = survivors.find((m) => m.host.status().role === 'leader')!;
   assert.equal(await next.host.propose(cmd('ok=2')), 2);
 });
@@ -215,7 +215,7 @@ test('read contexts are unique across restarts, so a late reply to the previous 
   };
   for (let round = 0; round < 2; round++) {
     const f = round === 0 ? c.member(id) : await c.startMember(id);
-    await waitFor(() => f.host.status().leader === leader.id, 'follower to learn the leader');
+    await waitFor('follower to learn the leader', () => f.host.status().leader === leader.id);
     await f.host.readBarrier();
     await c.stopMember(id);
   }

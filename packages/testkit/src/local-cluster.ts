@@ -6,7 +6,7 @@
  *   new LocalCluster({ size: 3, client: (c) => new ShoalClient(c) })
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -104,7 +104,10 @@ export class LocalCluster<C extends LocalClusterClient = LocalClusterClient> {
   }
 
   private joinArgs(): string[] {
-    return ['--join', `127.0.0.1:${this.nodes[0].p2pPort}`, '--token', this.joinToken];
+    // As an operator should: from a 0600 file, never on the command line.
+    const file = join(this.root, 'join.token');
+    writeFileSync(file, this.joinToken + '\n', { mode: 0o600 });
+    return ['--join', `127.0.0.1:${this.nodes[0].p2pPort}`, '--join-token-file', file];
   }
 
   client(i: number): C {

@@ -49,6 +49,8 @@ export interface NodeInfo {
   drainDeadline?: number;
   status: NodeStatus;
   statusMessage?: string;
+  /** Host pressure the leader confirmed (memory: takes no new tasks and sheds some; cpu: sheds some); absent when normal. */
+  pressure?: NodePressure;
   role: NodeRole;
   version: string;
   /** X25519 public key (base64url) that secrets for this node's tasks are sealed to. */
@@ -99,6 +101,14 @@ export interface TaskStatus {
   addresses?: Record<string, string>;
 }
 
+export interface NodePressure {
+  level: 'memory' | 'cpu';
+  /** When the leader declared it (its clock). */
+  since: number;
+  /** The sample that tipped it, for people: "memory PSI 34.0%, 3.1% memory available, cpu PSI 2.0%". */
+  detail: string;
+}
+
 export interface Task {
   id: string;
   serviceId: string;
@@ -135,6 +145,8 @@ export interface Task {
   jobIteration?: number;
   /** A rebalance move: the task of the same slot this one replaces once it is up (start first, then stop). */
   replaces?: string;
+  /** Why the task was moved (rebalance, host pressure), for `shoal task explain`. */
+  moveReason?: string;
 }
 
 export type UpdateState =

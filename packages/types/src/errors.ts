@@ -23,6 +23,8 @@ export const ErrorCode = {
   Timeout: 'TIMEOUT',
   Aborted: 'ABORTED',
   BadConfig: 'BAD_CONFIG',
+  /** This node was removed from its cluster: it must rejoin with a fresh data dir. */
+  NodeRemoved: 'NODE_REMOVED',
   Internal: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -169,6 +169,9 @@ export const ServiceSpecSchema = Type.Object(
     historyLimit: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 100, description: 'Versions of this service kept for `shoal service history` and `rollback --to` (default 10)' }),
     ),
+    priority: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 1000, description: 'Higher stays longer: when a node is under pressure, tasks of lower priority move away first (default 0)' }),
+    ),
     rebalance: Type.Optional(
       Type.Union([Type.Literal('manual'), Type.Literal('auto')], {
         description: 'manual (default): tasks move only on `shoal service rebalance`; auto: the leader evens out the spread when nodes join or return, rate-limited',

@@ -48,6 +48,25 @@ export function clusterCommand(ctx: CliContext): Command {
       ctx.output.out(opts.json ? json(s) : `allowDangerous: ${s.allowDangerous}`);
     });
 
+  cluster
+    .command('ca')
+    .description('print the cluster CA certificate (PEM) to pin with `shoal context add --ca`')
+    .action(async (_opts: unknown, cmd: Command) => {
+      ctx.output.out((await clientOf(cmd, ctx).clusterCa()).replace(/\n$/, ''));
+    });
+
+  cluster
+    .command('rotate-psk')
+    .description('replace the cluster key (PSK) with no downtime: members accept old and new while they switch, then only the new; run against the leader')
+    .option('--force', 'finish even if some members do not answer (they must rejoin with a fresh data dir)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { force?: boolean; json?: boolean }, cmd: Command) => {
+      const r = await clientOf(cmd, ctx).rotatePsk({ force: opts.force });
+      if (opts.json) return ctx.output.out(json(r));
+      const left = r.unreached.length ? `; NOT reached (must rejoin with a fresh data dir): ${r.unreached.map((u) => u.name).join(', ')}` : '';
+      ctx.output.out(`cluster key rotated on ${r.members - r.unreached.length} of ${r.members} nodes (key id ${r.keyId})${left}.\nJoin tokens carry the new key: get one with \`shoal cluster token show\`; old tokens no longer connect.\n`);
+    });
+
   const token = cluster.command('token').description('the token new nodes join with');
   token
     .command('show')

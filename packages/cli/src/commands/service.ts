@@ -23,6 +23,7 @@ export function specOptions(cmd: Command): Command {
     .option('-p, --publish <published:target[/udp][,mode=host]>', 'publish a port: on every node through the routing mesh (ingress, default) or only where a task runs (mode=host); repeatable', collect)
     .option('--network <name[:alias,...]>', 'join a network (created on first use), with extra DNS names; repeatable; none = the cluster network "default"', collect)
     .option('--endpoint-mode <vip|dnsrr>', 'the name resolves to one virtual IP (vip, default) or to the healthy tasks (dnsrr)')
+    .option('--priority <n>', 'higher stays longer: on a node under memory or CPU pressure, lower-priority tasks move away first (0-1000, default 0)')
     .option('--rebalance <manual|auto>', 'auto: the leader evens out the tasks when nodes join or return (rate-limited); manual (default): on `service rebalance`')
     .option('-e, --env <KEY=VALUE>', 'environment variable (repeatable)', collect)
     .option('--label <key=value>', 'service label (repeatable)', collect)

@@ -34,9 +34,13 @@ function prototypes(): { node: Proto; log: Proto; tracker: Proto } {
 function replace(proto: Proto, name: string, make: (orig: any) => any): () => void {
   const orig = proto[name];
   if (typeof orig !== 'function') throw new Error(`mutation target ${name} is not a method: the catalog is out of date with packages/raft`);
+  // RaftNode's methods live on the layers it extends (election.ts, replication.ts, ...): the
+  // mutant shadows the inherited one on RaftNode.prototype, and undoing it removes the shadow.
+  const own = Object.prototype.hasOwnProperty.call(proto, name);
   proto[name] = make(orig);
   return () => {
-    proto[name] = orig;
+    if (own) proto[name] = orig;
+    else delete proto[name];
   };
 }
 
@@ -156,6 +160,32 @@ export const MUTATIONS: Mutation[] = [
       for (const e of ents) if (e.index > this.lastIndex()) return e.index;
       return 0;
     }),
+  },
+  {
+    name: 'truncate-committed',
+    what: 'a follower lets a stale append (from before its commit index) replace committed entries',
+    mixes: ['chaos', 'partitions'],
+    plant: () =>
+      replace(P(), 'handleAppend', () => function (this: any, m: Message): void {
+        const log = this.log;
+        const prevIndex = m.index ?? 0;
+        const prevTerm = m.logTerm ?? 0;
+        const ents: Entry[] = m.entries ?? [];
+        if (log.matchTerm(prevIndex, prevTerm)) {
+          const lastNew = prevIndex + ents.length;
+          const conflict = log.findConflict(ents);
+          if (conflict > 0) {
+            const fresh = ents.slice(conflict - prevIndex - 1);
+            log.truncateAndAppend(fresh);
+            this.confAppended(fresh);
+          }
+          log.commitTo(Math.min(m.commit ?? 0, lastNew));
+          this.send({ type: 'appendResp', to: m.from, term: this.term, index: lastNew });
+          return;
+        }
+        const hint = log.findConflictByTerm(Math.min(prevIndex, log.lastIndex()), prevTerm);
+        this.send({ type: 'appendResp', to: m.from, term: this.term, index: prevIndex, reject: true, rejectHint: hint.index, rejectTerm: hint.term });
+      }),
   },
   {
     name: 'snapshot-ack-last-index',

@@ -1,5 +1,6 @@
-import { ErrorCode, ShoalError } from '@shoal/types';
-import type { ConfChange, ConfState, NodeId } from './types.js';
+import { RaftError, type RaftErrorCode } from './errors.js';
+import { decodeConfChange } from './codec.js';
+import type { ConfChange, ConfState, Entry, NodeId } from './types.js';
 
 /** The membership after `cc`; a change that does not apply leaves it as is. */
 export function applyConfChange(conf: ConfState, cc: ConfChange): ConfState {
@@ -22,31 +23,41 @@ export function applyConfChange(conf: ConfState, cc: ConfChange): ConfState {
   }
 }
 
+/** The membership after the conf entry `e`. */
+export function confAfterEntry(conf: ConfState, e: Entry): ConfState {
+  try {
+    return applyConfChange(conf, decodeConfChange(e.data));
+  } catch {
+    // An undecodable conf entry changes nothing, on every replica alike.
+    return conf;
+  }
+}
+
 /** Reject, before it enters the log, a change that would be a no-op or unsafe. */
 export function checkConfChange(conf: ConfState, cc: ConfChange): void {
   const valid = ['addVoter', 'addLearner', 'promoteLearner', 'removeNode'].includes(cc?.type);
   if (!valid || typeof cc.node !== 'string' || cc.node.length === 0) {
-    throw new ShoalError(ErrorCode.InvalidSpec, 'a conf change needs a type (addVoter, addLearner, promoteLearner, removeNode) and a non-empty node id');
+    throw new RaftError('BAD_ARGUMENT', 'a conf change needs a type (addVoter, addLearner, promoteLearner, removeNode) and a non-empty node id');
   }
   const isVoter = conf.voters.includes(cc.node);
   const isLearner = conf.learners.includes(cc.node);
-  const fail = (code: ErrorCode, why: string): never => {
-    throw new ShoalError(code, why, { node: cc.node, change: cc.type });
+  const fail = (code: RaftErrorCode, why: string): never => {
+    throw new RaftError(code, why, { node: cc.node, change: cc.type });
   };
   switch (cc.type) {
     case 'addVoter':
-      if (isVoter) fail(ErrorCode.Conflict, `${cc.node} is already a voter`);
+      if (isVoter) fail('CONFLICT', `${cc.node} is already a voter`);
       break;
     case 'addLearner':
-      if (isVoter) fail(ErrorCode.Conflict, `${cc.node} is a voter; remove it first to make it a learner`);
-      if (isLearner) fail(ErrorCode.Conflict, `${cc.node} is already a learner`);
+      if (isVoter) fail('CONFLICT', `${cc.node} is a voter; remove it first to make it a learner`);
+      if (isLearner) fail('CONFLICT', `${cc.node} is already a learner`);
       break;
     case 'promoteLearner':
-      if (!isLearner) fail(ErrorCode.NotFound, `${cc.node} is not a learner; add it as a learner first`);
+      if (!isLearner) fail('NOT_FOUND', `${cc.node} is not a learner; add it as a learner first`);
       break;
     case 'removeNode':
-      if (!isVoter && !isLearner) fail(ErrorCode.NotFound, `${cc.node} is not a member of the cluster`);
-      if (isVoter && conf.voters.length === 1) fail(ErrorCode.Conflict, `${cc.node} is the last voter; add another voter first`);
+      if (!isVoter && !isLearner) fail('NOT_FOUND', `${cc.node} is not a member of the cluster`);
+      if (isVoter && conf.voters.length === 1) fail('CONFLICT', `${cc.node} is the last voter; add another voter first`);
       break;
   }
 }

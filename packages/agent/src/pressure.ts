@@ -1,0 +1,74 @@
+/**
+ * Reads this host's pressure for the heartbeat: PSI "some avg10" for memory
+ * and CPU (Linux 4.20+, `/proc/pressure`), and MemAvailable/MemTotal. Where
+ * the kernel has no PSI, CPU falls back to the 1-minute load per core and
+ * memory PSI to 0 (available memory still counts). Null off Linux.
+ */
+import { readFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
+
+/** Same shape as @shoal/membership's PressureSample (the heartbeat field); kept here so the agent needs no membership import. */
+export interface PressureSample {
+  memorySome10: number;
+  cpuSome10: number;
+  memoryAvailablePercent: number;
+}
+
+function some10(text: string): number | null {
+  const m = /^some avg10=([0-9.]+)/m.exec(text);
+  return m ? Math.min(100, Number(m[1])) : null;
+}
+
+async function readOr(file: string): Promise<string | null> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+export function parseMeminfo(text: string): number | null {
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+  const total = kb('MemTotal');
+  const avail = kb('MemAvailable');
+  if (!(total > 0) || !Number.isFinite(avail)) return null;
+  return Math.max(0, Math.min(100, (avail / total) * 100));
+}
+
+export async function readPressure(root = '/proc'): Promise<PressureSample | null> {
+  const meminfo = await readOr(`${root}/meminfo`);
+  const available = meminfo ? parseMeminfo(meminfo) : null;
+  if (available === null) return null;
+  const mem = await readOr(`${root}/pressure/memory`);
+  const cpu = await readOr(`${root}/pressure/cpu`);
+  const cpuSome = cpu ? some10(cpu) : null;
+  return {
+    memorySome10: (mem ? some10(mem) : null) ?? 0,
+    cpuSome10: cpuSome ?? Math.min(100, (loadavg()[0]! / Math.max(1, cpus().length)) * 100),
+    memoryAvailablePercent: available,
+  };
+}
+
+/** Caches the last reading for `everyMs`, so a heartbeat every 500 ms reads /proc once a second. */
+export class PressureGauge {
+  private last: PressureSample | null = null;
+  private at = -Infinity;
+  private reading = false;
+
+  constructor(
+    private readonly everyMs = 1000,
+    private readonly read: () => Promise<PressureSample | null> = () => readPressure(),
+  ) {}
+
+  /** The latest sample (refreshed in the background; never blocks the heartbeat). */
+  current(now = Date.now()): PressureSample | null {
+    if (!this.reading && now - this.at >= this.everyMs) {
+      this.reading = true;
+      this.at = now;
+      void this.read()
+        .then((s) => (this.last = s), () => undefined)
+        .finally(() => (this.reading = false));
+    }
+    return this.last;
+  }
+}

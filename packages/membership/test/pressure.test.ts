@@ -1,0 +1,63 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_PRESSURE, PressureTracker, decodeHeartbeat, encodeHeartbeat, sampleLevel, type PressureSample } from '../src/index.js';
+import { sampleHeartbeat } from './fixtures.js';
+
+const calm: PressureSample = { memorySome10: 0, cpuSome10: 5, memoryAvailablePercent: 60 };
+const hog: PressureSample = { memorySome10: 35, cpuSome10: 5, memoryAvailablePercent: 3 };
+const band: PressureSample = { memorySome10: 8, cpuSome10: 5, memoryAvailablePercent: 20 };
+
+describe('host pressure', () => {
+  it('a sample alone: memory (PSI or little available) before cpu', () => {
+    assert.equal(sampleLevel(calm), 'normal');
+    assert.equal(sampleLevel(hog), 'memory');
+    assert.equal(sampleLevel({ ...calm, memoryAvailablePercent: 4 }), 'memory');
+    assert.equal(sampleLevel({ ...calm, cpuSome10: 95 }), 'cpu');
+  });
+
+  it('is declared only after the enter window, and left only after the longer exit window', () => {
+    const p = new PressureTracker();
+    let t = 0;
+    assert.equal(p.observe('n1', hog, t), null);
+    t += DEFAULT_PRESSURE.enterWindowMs - 1;
+    assert.equal(p.observe('n1', hog, t), null, 'not before the window');
+    t += 1;
+    assert.equal(p.observe('n1', hog, t), 'memory');
+    t += 1000;
+    assert.equal(p.observe('n1', calm, t), null);
+    t += DEFAULT_PRESSURE.exitWindowMs;
+    assert.equal(p.observe('n1', calm, t), 'normal');
+  });
+
+  it('never flaps: samples in the hysteresis band keep the level, and a spike resets the enter window', () => {
+    const p = new PressureTracker();
+    let t = 0;
+    let transitions = 0;
+    // 40 s of a hog, then 10 minutes in which it eases into the band now and then.
+    for (let i = 0; i < 40; i++, t += 1000) if (p.observe('n1', hog, t) !== null) transitions++;
+    for (let i = 0; i < 600; i++, t += 1000) if (p.observe('n1', i % 7 === 0 ? band : hog, t) !== null) transitions++;
+    assert.equal(transitions, 1, 'declared once, kept while in the band');
+    for (let i = 0; i < 600; i++, t += 1000) if (p.observe('n1', i % 20 < 10 ? calm : band, t) !== null) transitions++;
+    assert.equal(transitions, 1, 'band samples keep memory pressure');
+    const q = new PressureTracker();
+    let u = 0;
+    let flips = 0;
+    for (let i = 0; i < 600; i++, u += 1000) if (q.observe('n2', i % 20 < 10 ? hog : calm, u) !== null) flips++;
+    assert.equal(flips, 0, 'bursts shorter than the enter window declare nothing');
+  });
+
+  it('starts from the committed level after a leader change', () => {
+    const p = new PressureTracker();
+    p.seed('n1', 'memory', 0);
+    assert.equal(p.level('n1'), 'memory');
+    assert.equal(p.observe('n1', hog, 1000), null);
+  });
+
+  it('travels in the heartbeat and a bad value is refused', () => {
+    const hb = sampleHeartbeat({ pressure: hog });
+    assert.deepEqual(decodeHeartbeat(encodeHeartbeat(hb)).pressure, hog);
+    assert.equal(decodeHeartbeat(encodeHeartbeat(sampleHeartbeat())).pressure, undefined);
+    const bad = new TextEncoder().encode(JSON.stringify({ ...hb, pressure: { ...hog, memorySome10: 1e9 } }));
+    assert.throws(() => decodeHeartbeat(bad), /percentage/);
+  });
+});
