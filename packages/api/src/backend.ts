@@ -37,6 +37,22 @@ export interface UpdatePlan {
   notes: string[];
 }
 
+/** One kept version of a service, as `shoal service history` shows it. */
+export interface ServiceHistoryEntry {
+  version: number;
+  /** ms since epoch */
+  at: number;
+  /** API token name of who made it, when known. */
+  by?: string;
+  /** created, updated, scaled to N, rolled back, rolled back to version N */
+  change: string;
+  /** What differs from the kept version before it (empty for the oldest kept). */
+  changes: SpecChange[];
+  /** True for the version the service runs now. */
+  current: boolean;
+  spec: ServiceSpec;
+}
+
 /** Why a task is where it is (or is not placed), node by node. */
 /** `shoal service rebalance`: running tasks per eligible node before and after, and the moves. */
 export interface RebalanceReport {
@@ -136,7 +152,8 @@ export interface NodeLabelChange {
 export interface Backend {
   listNodes(): Promise<NodeInfo[]>;
   getNode(idOrName: string): Promise<NodeInfo>;
-  setNodeAvailability(idOrName: string, availability: NodeAvailability): Promise<NodeInfo>;
+  /** `deadlineMs` with drain: tasks move start-first and those not moved by then are stopped. */
+  setNodeAvailability(idOrName: string, availability: NodeAvailability, opts?: { deadlineMs?: number }): Promise<NodeInfo>;
   removeNode(idOrName: string, opts: { force: boolean }): Promise<void>;
   /** Sets and removes labels at runtime; they survive the agent's restart. */
   updateNodeLabels(idOrName: string, change: NodeLabelChange): Promise<NodeInfo>;
@@ -149,7 +166,12 @@ export interface Backend {
   /** Replace the spec of `name`. With dryRun nothing is committed and the plan is returned. */
   updateService(name: string, spec: ServiceSpec, opts: { dryRun: boolean }): Promise<Service | UpdatePlan>;
   scaleService(name: string, replicas: number): Promise<Service>;
-  rollbackService(name: string): Promise<Service>;
+  /** Back to the previous spec, or with `toVersion` to any kept version (see serviceHistory). */
+  rollbackService(name: string, opts?: { toVersion?: number }): Promise<Service>;
+  /** Promotes an update's canaries: the rolling update replaces the remaining old tasks. */
+  promoteService(name: string): Promise<Service>;
+  /** Kept versions, oldest first, each with what it changed. */
+  serviceHistory(name: string): Promise<ServiceHistoryEntry[]>;
   /** The moves that even out `name` over its nodes; unless dryRun, asks the leader to carry them out. */
   rebalanceService(name: string, opts: { dryRun: boolean }): Promise<RebalanceReport>;
   removeService(name: string): Promise<void>;
@@ -160,6 +182,8 @@ export interface Backend {
   getTask(taskId: string): Promise<Task>;
   /** Stops one task; its service starts a replacement if it still wants the slot (Nomad's `alloc stop`). */
   requestTaskStop(taskId: string): Promise<Task>;
+  /** Restarts one task in place: stops it and starts a copy on the same node. Returns the new task. */
+  restartTask(taskId: string): Promise<Task>;
 
   clusterStatus(): Promise<ClusterStatus>;
   showToken(): Promise<JoinToken>;

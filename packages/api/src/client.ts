@@ -18,7 +18,7 @@ export interface ServiceEndpoints {
   dns: string;
   endpoints: { taskId: string; nodeId: string; slot: number; address: string }[];
 }
-import type { ClusterEvent, ClusterStatus, Health, JoinToken, LogLine, MetricsText, RebalanceReport, TaskExplanation, TaskFilter, UpdatePlan } from './backend.js';
+import type { ClusterEvent, ClusterStatus, Health, JoinToken, LogLine, MetricsText, RebalanceReport, ServiceHistoryEntry, TaskExplanation, TaskFilter, UpdatePlan } from './backend.js';
 import { sseMessages, textLines } from './lines.js';
 import type { CreateSecretRequest, KeyRotation } from './secrets-backend.js';
 import type { VolumeInfo } from './volumes-backend.js';
@@ -65,8 +65,8 @@ export class ShoalClient {
   getNode(idOrName: string): Promise<NodeInfo> {
     return this.json('GET', `/v1/nodes/${enc(idOrName)}`);
   }
-  setNodeAvailability(idOrName: string, availability: NodeAvailability): Promise<NodeInfo> {
-    return this.json('POST', `/v1/nodes/${enc(idOrName)}/availability`, { availability });
+  setNodeAvailability(idOrName: string, availability: NodeAvailability, opts: { deadlineMs?: number } = {}): Promise<NodeInfo> {
+    return this.json('POST', `/v1/nodes/${enc(idOrName)}/availability`, opts.deadlineMs !== undefined ? { availability, deadlineMs: opts.deadlineMs } : { availability });
   }
   updateNodeLabels(idOrName: string, change: { add?: Record<string, string>; remove?: string[] }): Promise<NodeInfo> {
     return this.json('POST', `/v1/nodes/${enc(idOrName)}/labels`, { add: change.add ?? {}, remove: change.remove ?? [] });
@@ -76,6 +76,10 @@ export class ShoalClient {
   }
   stopTask(id: string): Promise<Task> {
     return this.json('POST', `/v1/tasks/${enc(id)}/stop`);
+  }
+  /** Restarts a task in place; returns the new task. */
+  restartTask(id: string): Promise<Task> {
+    return this.json('POST', `/v1/tasks/${enc(id)}/restart`);
   }
   async removeNode(idOrName: string, opts: { force?: boolean } = {}): Promise<void> {
     await this.json('DELETE', `/v1/nodes/${enc(idOrName)}${opts.force ? '?force=true' : ''}`);
@@ -142,8 +146,15 @@ export class ShoalClient {
   scaleService(name: string, replicas: number): Promise<Service> {
     return this.json('POST', `/v1/services/${enc(name)}/scale`, { replicas });
   }
-  rollbackService(name: string): Promise<Service> {
-    return this.json('POST', `/v1/services/${enc(name)}/rollback`);
+  rollbackService(name: string, opts: { toVersion?: number } = {}): Promise<Service> {
+    const q = opts.toVersion !== undefined ? `?toVersion=${opts.toVersion}` : '';
+    return this.json('POST', `/v1/services/${enc(name)}/rollback${q}`);
+  }
+  promoteService(name: string): Promise<Service> {
+    return this.json('POST', `/v1/services/${enc(name)}/promote`);
+  }
+  serviceHistory(name: string): Promise<ServiceHistoryEntry[]> {
+    return this.json('GET', `/v1/services/${enc(name)}/history`);
   }
   rebalanceService(name: string, opts: { dryRun?: boolean } = {}): Promise<RebalanceReport> {
     return this.json('POST', `/v1/services/${enc(name)}/rebalance`, { dryRun: opts.dryRun ?? false });

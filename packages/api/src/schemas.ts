@@ -29,8 +29,18 @@ export const UpdateEnvelope = Type.Object(
 
 export const ScaleBody = Type.Object({ replicas: Type.Integer({ minimum: 0, maximum: 100000 }) }, { additionalProperties: false });
 
+export const RollbackQuery = Type.Object(
+  { toVersion: Type.Optional(Type.Integer({ minimum: 1, description: 'A kept version to restore (see /history); default: the previous one' })) },
+  { additionalProperties: false },
+);
+
 export const AvailabilityBody = Type.Object(
-  { availability: Type.Union([Type.Literal('active'), Type.Literal('pause'), Type.Literal('drain')]) },
+  {
+    availability: Type.Union([Type.Literal('active'), Type.Literal('pause'), Type.Literal('drain')]),
+    deadlineMs: Type.Optional(
+      Type.Integer({ minimum: 1000, maximum: 7 * 24 * 3600 * 1000, description: 'drain only: move tasks start-first, stop those not moved after this long (ms)' }),
+    ),
+  },
   { additionalProperties: false },
 );
 

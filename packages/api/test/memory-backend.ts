@@ -9,7 +9,7 @@
  * Exported as `@shoal/api/testing`.
  */
 import { ErrorCode, ShoalError, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
-import type { Backend, NodeLabelChange, ClusterEvent, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, RebalanceReport, SpecChange, TaskExplanation, TaskFilter, UpdatePlan } from '../src/backend.js';
+import type { Backend, NodeLabelChange, ClusterEvent, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, RebalanceReport, ServiceHistoryEntry, SpecChange, TaskExplanation, TaskFilter, UpdatePlan } from '../src/backend.js';
 import { Feed } from './feed.js';
 
 export interface MemoryNodeInit {
@@ -22,6 +22,8 @@ export class MemoryBackend implements Backend {
   readonly services = new Map<string, Service>();
   readonly tasks: Task[] = [];
   readonly logLines: LogLine[] = [];
+  /** Service name -> every version it had (unbounded: tests are short). */
+  readonly versions = new Map<string, { version: number; at: number; change: string; spec: ServiceSpec }[]>();
   /** Count of committed changes; tests assert it did not move after a refused request. */
   mutations = 0;
   /** As the cluster setting: privileged specs are refused unless set. */
@@ -77,9 +79,11 @@ export class MemoryBackend implements Backend {
     if (!node) throw new ShoalError(ErrorCode.NotFound, `no node ${idOrName}; see \`shoal node ls\``);
     return node;
   }
-  async setNodeAvailability(idOrName: string, availability: NodeAvailability): Promise<NodeInfo> {
+  async setNodeAvailability(idOrName: string, availability: NodeAvailability, opts: { deadlineMs?: number } = {}): Promise<NodeInfo> {
     const node = await this.getNode(idOrName);
     node.availability = availability;
+    if (availability === 'drain' && opts.deadlineMs !== undefined) node.drainDeadline = this.time + opts.deadlineMs;
+    else delete node.drainDeadline;
     node.updatedAt = this.now();
     this.commit('node.availability', node.name, `${node.name} is now ${availability}`);
     if (availability === 'drain') for (const t of this.liveTasks()) if (t.nodeId === node.id) this.stopTask(t, 'node drained');
@@ -114,7 +118,10 @@ export class MemoryBackend implements Backend {
     await this.validateService(spec);
     if (spec.image?.startsWith('refuse')) throw new ShoalError(ErrorCode.Conflict, `test backend refuses to create ${spec.name}`);
     const service: Service = { id: this.newId('svc'), spec, version: 1, createdAt: this.now(), updatedAt: this.now() };
+    // Jobs: one run at create (a test completes tasks by setting their status); a schedule waits.
+    if (spec.mode === 'replicated-job' || spec.mode === 'global-job') service.job = { iteration: spec.job?.schedule ? 0 : 1, startedAt: this.time };
     this.services.set(spec.name, service);
+    this.recordVersion(service, 'created');
     this.commit('service.create', spec.name, `created ${spec.name}`);
     this.reconcile(service);
     return service;
@@ -128,9 +135,21 @@ export class MemoryBackend implements Backend {
     service.version += 1;
     service.updatedAt = this.now();
     service.updateStatus = { state: 'updating', message: 'update in progress', startedAt: this.now() };
+    if (service.job) {
+      delete service.updateStatus;
+      if (!spec.job?.schedule) service.job = { iteration: service.job.iteration + 1, startedAt: this.time };
+    }
+    this.recordVersion(service, 'updated');
     this.commit('service.update', name, `updated ${name} to version ${service.version}`);
+    const canaries = spec.update?.canary ?? 0;
+    if (canaries > 0) {
+      // Canaries beside the old tasks; promoteService finishes the update.
+      service.updateStatus = { state: 'updating', startedAt: this.time, canary: 'waiting', message: `canary: ${canaries} new task(s) up beside the old ones` };
+      for (let i = 1; i <= canaries; i++) this.startTask(service, (spec.replicas ?? 1) + i, this.nodes.filter((n) => this.rejections(n, spec).length === 0));
+      return service;
+    }
     this.reconcile(service);
-    this.finishUpdate(service);
+    if (!service.job) this.finishUpdate(service);
     return service;
   }
   async scaleService(name: string, replicas: number): Promise<Service> {
@@ -139,15 +158,51 @@ export class MemoryBackend implements Backend {
     service.spec = { ...service.spec, replicas };
     service.version += 1;
     service.updatedAt = this.now();
+    this.recordVersion(service, `scaled to ${replicas}`);
     this.commit('service.scale', name, `scaled ${name} to ${replicas}`);
     this.reconcile(service, true);
     return service;
   }
-  async rollbackService(name: string): Promise<Service> {
+  async rollbackService(name: string, opts: { toVersion?: number } = {}): Promise<Service> {
     const service = await this.getService(name);
+    if (opts.toVersion !== undefined) {
+      const target = this.versions.get(service.spec.name)?.find((v) => v.version === opts.toVersion);
+      if (!target) throw new ShoalError(ErrorCode.NotFound, `${name} has no kept version ${opts.toVersion}`);
+      service.previousSpec = service.spec;
+      service.spec = target.spec;
+      service.version += 1;
+      this.recordVersion(service, `rolled back to version ${opts.toVersion}`);
+      this.commit('service.rollback', name, `rolled back ${name} to version ${opts.toVersion}`);
+      this.reconcile(service);
+      return service;
+    }
     if (!service.previousSpec) throw new ShoalError(ErrorCode.Conflict, `${name} has no previous spec to roll back to`);
     this.rollback(service, 'manual rollback');
     return service;
+  }
+  async promoteService(name: string): Promise<Service> {
+    const service = await this.getService(name);
+    if (service.updateStatus?.canary !== 'waiting') throw new ShoalError(ErrorCode.Conflict, `${name} has no canaries waiting to be promoted`);
+    service.updateStatus = { ...service.updateStatus, canary: 'promoted', state: 'completed', message: 'update completed', completedAt: this.now() };
+    this.commit('service.promote', name, `${name} canaries promoted`);
+    return service;
+  }
+  async serviceHistory(name: string): Promise<ServiceHistoryEntry[]> {
+    const service = await this.getService(name);
+    const kept = this.versions.get(service.spec.name) ?? [];
+    return kept.map((v, i) => {
+      const changes: SpecChange[] = [];
+      const before = kept[i - 1]?.spec;
+      if (before) for (const k of new Set([...Object.keys(before), ...Object.keys(v.spec)] as (keyof ServiceSpec)[])) {
+        if (JSON.stringify(before[k]) !== JSON.stringify(v.spec[k])) changes.push({ path: k, from: before[k] ?? null, to: v.spec[k] ?? null });
+      }
+      return { ...v, changes, current: v.version === service.version };
+    });
+  }
+  private recordVersion(service: Service, change: string): void {
+    const kept = this.versions.get(service.spec.name) ?? [];
+    kept.push({ version: service.version, at: this.now(), change, spec: service.spec });
+    this.versions.set(service.spec.name, kept);
   }
   /** Evens out running tasks over active ready nodes, moving them at once (no start-first in this double). */
   async rebalanceService(name: string, opts: { dryRun: boolean }): Promise<RebalanceReport> {
@@ -174,6 +229,7 @@ export class MemoryBackend implements Backend {
   async removeService(name: string): Promise<void> {
     const service = await this.getService(name);
     this.services.delete(service.spec.name);
+    this.versions.delete(service.spec.name);
     for (const t of this.liveTasks()) if (t.serviceId === service.id) this.stopTask(t, 'service removed');
     this.commit('service.remove', service.spec.name, `removed ${service.spec.name}`);
   }
@@ -212,6 +268,18 @@ export class MemoryBackend implements Backend {
     const svc = this.services.get(task.serviceId);
     if (svc) this.reconcile(svc);
     return task;
+  }
+
+  async restartTask(taskId: string): Promise<Task> {
+    const task = await this.getTask(taskId);
+    if (task.desiredState !== 'running') throw new ShoalError(ErrorCode.Conflict, `task ${task.id} is already told to stop`);
+    if (task.nodeId === undefined) throw new ShoalError(ErrorCode.Conflict, `task ${task.id} is not placed on a node yet`);
+    this.stopTask(task, 'restarted by an operator');
+    const copy: Task = { ...task, id: this.newId('task'), desiredState: 'running', createdAt: this.now(), updatedAt: this.now() };
+    copy.status = { state: 'running', timestamp: this.now(), message: 'restarted by an operator', containerId: `c-${copy.id}` };
+    this.tasks.push(copy);
+    this.commit('task.restart', `${task.serviceName}.${task.slot}`, `${task.id} restarted as ${copy.id}`);
+    return copy;
   }
 
   async explainTask(taskId: string): Promise<TaskExplanation> {
@@ -316,7 +384,7 @@ export class MemoryBackend implements Backend {
     const fits = this.nodes.filter((n) => this.rejections(n, spec).length === 0);
     for (const t of live()) {
       const stale = !keepVersions && t.serviceVersion !== service.version;
-      const surplus = spec.mode !== 'global' && t.slot > (spec.replicas ?? 1);
+      const surplus = spec.mode !== 'global' && spec.mode !== 'replicated-job' && t.slot > (spec.replicas ?? 1);
       const homeless = spec.mode === 'global' && !fits.some((n) => n.id === t.nodeId);
       if (stale || surplus || homeless) this.stopTask(t, stale ? 'replaced by a newer version' : 'no longer desired');
       else if (keepVersions) t.serviceVersion = service.version;
@@ -325,7 +393,9 @@ export class MemoryBackend implements Backend {
       for (const n of fits) if (!live().some((t) => t.nodeId === n.id)) this.startTask(service, 0, [n]);
       return;
     }
-    for (let slot = 1; slot <= (spec.replicas ?? 1); slot++) {
+    if (service.job?.iteration === 0) return;
+    const count = spec.mode === 'replicated-job' ? (spec.job?.completions ?? 1) : (spec.replicas ?? 1);
+    for (let slot = 1; slot <= count; slot++) {
       const current = live().find((t) => t.slot === slot);
       if (current && current.status.state === 'pending' && fits.length > 0) this.stopTask(current, 'rescheduled');
       else if (current) continue;
@@ -349,6 +419,7 @@ export class MemoryBackend implements Backend {
       updatedAt: this.now(),
       status: { state: 'pending', timestamp: this.now(), message: 'waiting for a node' },
     };
+    if (service.job) task.jobIteration = service.job.iteration;
     if (!node) {
       const why = this.nodes.map((n) => this.rejections(n, service.spec).join(', ')).join('; ');
       task.pendingReason = `${this.nodes.length} nodes: ${why || 'none available'}`;
@@ -381,6 +452,7 @@ export class MemoryBackend implements Backend {
     service.version += 1;
     service.updatedAt = this.now();
     service.updateStatus = { state: 'rollback_started', message, startedAt: this.now() };
+    this.recordVersion(service, 'rolled back');
     this.commit('service.rollback', service.spec.name, message);
     this.reconcile(service);
     service.updateStatus = { ...service.updateStatus, state: 'rollback_completed', completedAt: this.now() };

@@ -24,6 +24,17 @@ export interface Progress {
   running: number;
   desired: number;
   converged: boolean;
+  /** Set when following stopped for a reason other than convergence (canaries waiting for promotion). */
+  note?: string;
+}
+
+/** The running canaries of an update that waits for promotion once all are up; null otherwise. */
+export function waitingCanaries(service: Service, tasks: Task[]): number | null {
+  if (service.updateStatus?.state !== 'updating' || service.updateStatus.canary !== 'waiting') return null;
+  const wanted = service.spec.update?.canary ?? 0;
+  const replicas = service.spec.replicas ?? 1;
+  const up = tasks.filter((t) => t.serviceId === service.id && t.desiredState === 'running' && t.slot > replicas && t.serviceVersion === service.version && t.status.state === 'running').length;
+  return wanted > 0 && up >= wanted ? up : null;
 }
 
 /** Where a service stands, from its spec and its live tasks. */
@@ -119,6 +130,8 @@ export async function followService(client: ShoalClient, name: string, opts: Fol
       const back = rolledBack(service, opts.kind);
       if (back) throw new ShoalError(ErrorCode.Conflict, back, { service: name });
       if (progress.converged) return progress;
+      const canaries = waitingCanaries(service, tasks);
+      if (canaries !== null) return { ...progress, note: `${canaries} canary task(s) of version ${service.version} running beside the old ones; promote with \`shoal service promote ${name}\` or drop them with \`shoal service rollback ${name}\`` };
       if (Date.now() >= deadline) {
         const history = await client.listTasks({ service: name, all: true });
         const why = diagnose(service, history);

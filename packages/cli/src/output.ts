@@ -40,6 +40,13 @@ export function shortId(id: string): string {
 
 export function replicasCell(service: Service, tasks: Task[]): string {
   const running = tasks.filter((t) => t.serviceId === service.id && t.desiredState === 'running' && t.status.state === 'running').length;
+  if (service.spec.mode === 'replicated-job' || service.spec.mode === 'global-job') {
+    // A job's tasks of the current run: how many finished with exit 0 (see `shoal job ls`).
+    const mine = tasks.filter((t) => t.serviceId === service.id && t.desiredState === 'running' && t.jobIteration === service.job?.iteration);
+    const done = mine.filter((t) => t.status.state === 'complete').length;
+    const wanted = service.spec.mode === 'global-job' ? mine.length : (service.spec.job?.completions ?? 1);
+    return `${done}/${wanted} completed`;
+  }
   if (service.spec.mode === 'global') {
     const desired = tasks.filter((t) => t.serviceId === service.id && t.desiredState === 'running').length;
     return `${running}/${desired} (global)`;

@@ -13,6 +13,7 @@ import { clusterCommand } from './commands/cluster.js';
 import { eventsCommand } from './commands/events.js';
 import { stackCommand } from './commands/stack.js';
 import { networkCommand } from './commands/network.js';
+import { jobCommand } from './commands/job.js';
 import { tokenCommand } from './commands/token.js';
 import { completionCommand } from './commands/completion.js';
 import { secretLikeCommand } from './commands/secret.js';
@@ -54,6 +55,7 @@ export function buildProgram(extra?: ExtraCommands, ctx: Partial<CliContext> = {
   program.addCommand(registryCommand(context));
   program.addCommand(volumeCommand(context));
   program.addCommand(networkCommand(context));
+  program.addCommand(jobCommand(context));
   program.addCommand(tokenCommand(context));
   program.addCommand(completionCommand(context, () => program));
   program.addCommand(initCommand(context));

@@ -31,6 +31,8 @@ export interface ServiceFlags extends FileFlags {
   updateFailureAction?: string;
   updateMonitor?: string;
   updateOrder?: string;
+  canary?: string;
+  autoPromote?: boolean;
   restartCondition?: string;
   restartMaxAttempts?: string;
   restartDelay?: string;
@@ -42,6 +44,7 @@ export interface ServiceFlags extends FileFlags {
   stopGracePeriod?: string;
   entrypoint?: string;
   workdir?: string;
+  historyLimit?: string;
 }
 
 function bad(message: string): ShoalError {
@@ -149,6 +152,7 @@ export function applyServiceFlags(base: ServiceSpec, f: ServiceFlags, commandArg
   applyRestart(spec, f);
   applyHealth(spec, f);
   if (f.stopGracePeriod !== undefined) spec.stopGracePeriodMs = parseDuration(f.stopGracePeriod, '--stop-grace-period');
+  if (f.historyLimit !== undefined) spec.historyLimit = parseInteger(f.historyLimit, '--history-limit', 1);
   applyFileFlags(spec, f);
   return spec;
 }
@@ -169,6 +173,8 @@ function applyUpdateConfig(spec: ServiceSpec, f: ServiceFlags): void {
   if (f.updateFailureAction !== undefined) u.failureAction = oneOf(f.updateFailureAction, '--update-failure-action', ['pause', 'rollback', 'continue'] as const);
   if (f.updateMonitor !== undefined) u.monitorMs = parseDuration(f.updateMonitor, '--update-monitor');
   if (f.updateOrder !== undefined) u.order = oneOf(f.updateOrder, '--update-order', ['stop-first', 'start-first'] as const);
+  if (f.canary !== undefined) u.canary = parseInteger(f.canary, '--canary');
+  if (f.autoPromote !== undefined) u.autoPromote = f.autoPromote;
   if (Object.keys(u).length > 0) spec.update = u;
 }
 

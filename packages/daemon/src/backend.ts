@@ -4,8 +4,8 @@
  * node follows) and wait until this replica applied them.
  */
 import { ErrorCode, ShoalError, type SecretKind, type SecretMeta, type NodeAvailability, type NodeInfo, type Service, type ServiceSpec, type Task } from '@shoal/types';
-import type { Backend, NodeLabelChange, SecretsBackend, VolumesBackend, VolumeInfo, CreateSecretRequest, KeyRotation, ClusterEvent, ClusterMember, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, RebalanceReport, TaskExplanation, TaskFilter, UpdatePlan } from '@shoal/api';
-import { checkServiceInput, type Command } from '@shoal/state';
+import type { Backend, NodeLabelChange, SecretsBackend, VolumesBackend, VolumeInfo, CreateSecretRequest, KeyRotation, ClusterEvent, ClusterMember, ClusterStatus, Health, JoinToken, LogLine, LogOptions, MetricsText, RebalanceReport, ServiceHistoryEntry, TaskExplanation, TaskFilter, UpdatePlan } from '@shoal/api';
+import { checkServiceInput, specChanges, type Command } from '@shoal/state';
 import { operatorWrite } from './operator-write.js';
 import { planRebalance, planUpdate } from '@shoal/orchestrator';
 import { explainPlacement } from '@shoal/scheduler';
@@ -53,9 +53,10 @@ export class NodeBackend implements Backend, SecretsBackend, VolumesBackend {
     if (!n) throw new ShoalError(ErrorCode.NotFound, `node ${idOrName} not found; list nodes with \`shoal node ls\``);
     return n;
   }
-  async setNodeAvailability(idOrName: string, availability: NodeAvailability): Promise<NodeInfo> {
+  async setNodeAvailability(idOrName: string, availability: NodeAvailability, opts: { deadlineMs?: number } = {}): Promise<NodeInfo> {
     const n = await this.getNode(idOrName);
-    await this.write({ type: 'node.availability', at: Date.now(), nodeId: n.id, availability });
+    const deadline = availability === 'drain' && opts.deadlineMs !== undefined ? { deadlineMs: opts.deadlineMs } : {};
+    await this.write({ type: 'node.availability', at: Date.now(), nodeId: n.id, availability, ...deadline });
     return this.getNode(n.id);
   }
   async removeNode(idOrName: string, opts: { force: boolean }): Promise<void> {
@@ -126,11 +127,37 @@ export class NodeBackend implements Backend, SecretsBackend, VolumesBackend {
     await this.write({ type: 'service.scale', at: Date.now(), serviceId: svc.id, replicas });
     return this.getService(svc.id);
   }
-  async rollbackService(name: string): Promise<Service> {
+  async rollbackService(name: string, opts: { toVersion?: number } = {}): Promise<Service> {
     const svc = await this.getService(name);
+    if (opts.toVersion !== undefined) {
+      const reason = `rollback to version ${opts.toVersion} requested by an operator`;
+      await this.write({ type: 'service.rollback', at: Date.now(), serviceId: svc.id, reason, expectVersion: svc.version, toVersion: opts.toVersion });
+      return this.getService(svc.id);
+    }
     if (!svc.previousSpec) throw new ShoalError(ErrorCode.Conflict, `service ${svc.spec.name} has no previous version to roll back to`);
     await this.write({ type: 'service.rollback', at: Date.now(), serviceId: svc.id, reason: 'requested by an operator', expectVersion: svc.version });
     return this.getService(svc.id);
+  }
+  async promoteService(name: string): Promise<Service> {
+    const svc = await this.getService(name);
+    if (svc.updateStatus?.state !== 'updating' || svc.updateStatus.canary !== 'waiting') {
+      throw new ShoalError(ErrorCode.Conflict, `service ${svc.spec.name} has no canaries waiting to be promoted; start some with \`shoal service update ${svc.spec.name} --canary N ...\``);
+    }
+    await this.write({ type: 'service.promote', at: Date.now(), serviceId: svc.id, expectVersion: svc.version });
+    return this.getService(svc.id);
+  }
+  async serviceHistory(name: string): Promise<ServiceHistoryEntry[]> {
+    const svc = await this.getService(name);
+    const kept = this.rt().state.serviceHistory(svc.id);
+    return kept.map((v, i) => ({
+      version: v.version,
+      at: v.at,
+      ...(v.by !== undefined ? { by: v.by } : {}),
+      change: v.change,
+      changes: i === 0 ? [] : specChanges(kept[i - 1].spec, v.spec),
+      current: v.version === svc.version,
+      spec: v.spec,
+    }));
   }
   async rebalanceService(name: string, opts: { dryRun: boolean }): Promise<RebalanceReport> {
     const rt = this.rt();
@@ -174,6 +201,11 @@ export class NodeBackend implements Backend, SecretsBackend, VolumesBackend {
     if (task.desiredState !== 'running') throw new ShoalError(ErrorCode.Conflict, `task ${task.id} is already ${task.desiredState === 'shutdown' ? 'told to stop' : task.desiredState}`);
     await this.write({ type: 'task.desired', at: Date.now(), changes: [{ taskId: task.id, desiredState: 'shutdown', message: 'stopped by an operator (shoal task stop)' }] });
     return this.getTask(task.id);
+  }
+  async restartTask(taskId: string): Promise<Task> {
+    const task = await this.getTask(taskId);
+    const newTaskId = await this.write({ type: 'task.restart', at: Date.now(), taskId: task.id, newTaskId: this.rt().newId('t'), message: 'restarted by an operator (shoal task restart)' });
+    return this.getTask(newTaskId ?? task.id);
   }
   async explainTask(taskId: string): Promise<TaskExplanation> {
     const rt = this.rt();

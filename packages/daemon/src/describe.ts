@@ -37,7 +37,7 @@ export function describeCommand(cmd: Command, index: number, result: CommandResu
       break;
     case 'node.availability':
       subject = nodeName(cmd.nodeId);
-      summary = `node ${subject} availability ${cmd.availability}`;
+      summary = `node ${subject} availability ${cmd.availability}${cmd.deadlineMs !== undefined ? ` (deadline ${Math.round(cmd.deadlineMs / 1000)} s)` : ''}`;
       break;
     case 'node.role':
       subject = nodeName(cmd.nodeId);
@@ -56,6 +56,14 @@ export function describeCommand(cmd: Command, index: number, result: CommandResu
     case 'service.scale':
       subject = svcName(cmd.serviceId);
       summary = `service ${subject} scaled to ${cmd.replicas}`;
+      break;
+    case 'service.promote':
+      subject = svcName(cmd.serviceId);
+      summary = `service ${subject} canaries promoted`;
+      break;
+    case 'service.jobRun':
+      subject = svcName(cmd.serviceId);
+      summary = `job ${subject} run ${cmd.iteration} started by its schedule`;
       break;
     case 'service.updateStatus':
       subject = svcName(cmd.serviceId);
@@ -76,6 +84,10 @@ export function describeCommand(cmd: Command, index: number, result: CommandResu
     case 'task.desired':
       subject = servicesOf(cmd.changes.map((c) => c.taskId));
       summary = cmd.changes.map((c) => `${taskName(c.taskId)} -> ${c.desiredState}${c.message ? ` (${c.message})` : ''}`).join(', ');
+      break;
+    case 'task.restart':
+      subject = state.task(cmd.taskId)?.serviceName ?? cmd.taskId.slice(0, 9);
+      summary = `${taskName(cmd.taskId)} restarted in place as ${cmd.newTaskId.slice(0, 9)}${cmd.message ? ` (${cmd.message})` : ''}`;
       break;
     case 'task.remove':
       subject = `${cmd.taskIds.length} task(s)`;

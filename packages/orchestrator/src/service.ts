@@ -1,7 +1,9 @@
-/** Reconciles one service: lays out its slots (replicas or eligible nodes), then drives its rolling update. */
-import { applySpecDefaults, type Service, type Task } from '@shoal/types';
+/** Reconciles one service: lays out its slots (replicas or eligible nodes), then drives its rolling update. Jobs: job.ts. */
+import { applySpecDefaults, isJobMode, type Service, type Task } from '@shoal/types';
 import type { Context } from './context.js';
 import { globalEligibility } from './eligibility.js';
+import { reconcileJob } from './job.js';
+import { canarySlots, progressCanary, retireStaleCanaries } from './canary.js';
 import { reconcileSlot, type SlotOutcome, type SlotSpec } from './slot.js';
 import { activeUpdate, checkUpdateFailures, progressUpdate } from './update.js';
 import { stickyNode } from './sticky.js';
@@ -19,8 +21,10 @@ function group(tasks: Task[], key: (t: Task) => string): Map<string, Task[]> {
 
 export function reconcileService(ctx: Context, service: Service): void {
   const spec = applySpecDefaults(service.spec);
+  if (isJobMode(spec.mode)) return reconcileJob(ctx, service, spec);
   const tasks = ctx.view.tasksByService(service.id);
   const update = activeUpdate(service, spec);
+  const canaries = spec.mode === 'replicated' ? canarySlots(service, spec, update) : 0;
   const slots: { spec: SlotSpec; tasks: Task[] }[] = [];
 
   if (spec.mode === 'global') {
@@ -43,14 +47,16 @@ export function reconcileService(ctx: Context, service: Service): void {
   } else {
     const replicas = spec.replicas ?? 1;
     const bySlot = group(tasks, (t) => String(t.slot));
-    for (let slot = 1; slot <= replicas; slot++) {
+    for (let slot = 1; slot <= replicas + canaries; slot++) {
       const mine = bySlot.get(String(slot)) ?? [];
-      const sticky = stickyNode(spec, mine, ctx.nodes);
+      if (slot > replicas) retireStaleCanaries(ctx, service, mine);
+      const sticky = slot <= replicas ? stickyNode(spec, mine, ctx.nodes) : undefined;
       slots.push({ spec: { slot, wanted: true, canCreate: true, unwantedAs: 'remove', unwantedReason: '', ...(sticky ? { nodeId: sticky, sticky: true } : {}) }, tasks: mine });
       bySlot.delete(String(slot));
     }
     for (const [slot, mine] of bySlot) {
-      slots.push({ spec: { slot: Number(slot), wanted: false, canCreate: false, unwantedAs: 'remove', unwantedReason: `scaled down to ${replicas}` }, tasks: mine });
+      const why = mine.some((t) => t.canary) ? 'canary dropped' : `scaled down to ${replicas}`;
+      slots.push({ spec: { slot: Number(slot), wanted: false, canCreate: false, unwantedAs: 'remove', unwantedReason: why }, tasks: mine });
     }
   }
 
@@ -59,5 +65,7 @@ export function reconcileService(ctx: Context, service: Service): void {
     if (checkUpdateFailures(ctx, service, update, tasks, total)) return;
   }
   const outcomes: SlotOutcome[] = slots.map((s) => reconcileSlot(ctx, service, spec, s.spec, s.tasks));
-  if (update) progressUpdate(ctx, service, update, outcomes);
+  // While canaries wait for promotion, the old tasks stay: no rolling replacement yet.
+  if (canaries > 0) progressCanary(ctx, service, spec, outcomes.filter((o) => o.slot.wanted && o.slot.slot > (spec.replicas ?? 1)));
+  else if (update) progressUpdate(ctx, service, update, outcomes);
 }

@@ -58,6 +58,7 @@ export function reconcileSlot(ctx: Context, service: Service, spec: ResolvedServ
   const out: SlotOutcome = { slot: s, occupants: [], stopping: false, created: false };
   let carried: RestartCarry | undefined;
   let replaceReason: string | undefined;
+  const leaving: Task[] = [];
   for (const t of tasks) {
     if (t.desiredState !== 'running' || ctx.isDecided(t.id)) continue;
     const cond = nodeCondition(t, ctx.nodes);
@@ -68,7 +69,12 @@ export function reconcileSlot(ctx: Context, service: Service, spec: ResolvedServ
       replaceReason ??= 'replaces a task on a lost node';
       carried ??= carryOf(t);
     } else if (cond === 'drained') {
-      ctx.stop(t, 'shutdown', `node ${t.nodeId} is drained`);
+      const deadline = ctx.nodes.get(t.nodeId!)?.drainDeadline;
+      if (s.wanted && deadline !== undefined && ctx.now < deadline && !hasEnded(t)) {
+        // Drain with a deadline: keep serving until the replacement is up (or the deadline passes).
+        leaving.push(t);
+        ctx.wake(deadline);
+      } else ctx.stop(t, 'shutdown', deadline !== undefined && ctx.now >= deadline ? `node ${t.nodeId} is drained and its deadline passed` : `node ${t.nodeId} is drained`);
       replaceReason ??= 'replaces a task on a drained node';
       carried ??= carryOf(t);
     } else if (!s.wanted) {
@@ -87,6 +93,7 @@ export function reconcileSlot(ctx: Context, service: Service, spec: ResolvedServ
   }
   if (!s.wanted) return out;
   if (out.occupants.length > 1) out.occupants = dedupe(ctx, service, out.occupants);
+  if (leaving.length > 0 && out.occupants.some(isUp)) for (const t of leaving) ctx.stop(t, 'shutdown', `moved off drained node ${t.nodeId}`);
   if (out.occupants.length > 0) return out;
   if (replaceReason === undefined) {
     const old = waitingForStop(ctx, service, spec, tasks);

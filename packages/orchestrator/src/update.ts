@@ -32,7 +32,8 @@ function madeByUpdate(t: Task, service: Service, u: ActiveUpdate): boolean {
 }
 
 function setStatus(ctx: Context, service: Service, state: NonNullable<Service['updateStatus']>['state'], message: string, done: boolean): void {
-  const status = { state, message, startedAt: service.updateStatus!.startedAt, ...(done ? { completedAt: ctx.now } : {}) };
+  const canary = service.updateStatus!.canary;
+  const status = { state, message, startedAt: service.updateStatus!.startedAt, ...(canary ? { canary } : {}), ...(done ? { completedAt: ctx.now } : {}) };
   ctx.serviceCommands.push({ type: 'service.updateStatus', at: ctx.now, serviceId: service.id, status, expectVersion: service.version });
   ctx.plan.updates.push({ service: service.spec.name, message });
 }

@@ -58,8 +58,14 @@ export function applyNodeUpdate(store: Store, cmd: CommandOf<'node.update'>): Co
   }));
 }
 
+/** A drain with a deadline migrates tasks start-first until `drainDeadline`, then stops what is left; any other change clears it. */
 export function applyNodeAvailability(store: Store, cmd: CommandOf<'node.availability'>): CommandResult {
-  return withNode(store, cmd.nodeId, (n) => ({ ...n, availability: cmd.availability, updatedAt: cmd.at }));
+  return withNode(store, cmd.nodeId, (n) => {
+    const next: NodeInfo = { ...n, availability: cmd.availability, updatedAt: cmd.at };
+    if (cmd.availability === 'drain' && cmd.deadlineMs !== undefined) next.drainDeadline = cmd.at + cmd.deadlineMs;
+    else delete next.drainDeadline;
+    return next;
+  });
 }
 
 export function applyNodeDown(store: Store, cmd: CommandOf<'node.down'>): CommandResult {

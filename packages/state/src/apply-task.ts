@@ -1,8 +1,8 @@
-/** Task commands, all batched: one Raft entry carries a whole reconcile step. */
-import { canTransition, type DesiredTaskState, type Task, type TaskStatus } from '@shoal/types';
+/** Task commands, batched so one Raft entry carries a whole reconcile step (task.restart is one task by design). */
+import { canTransition, ErrorCode, type DesiredTaskState, type Task, type TaskStatus } from '@shoal/types';
 import type { CommandOf, CommandResult, Skipped } from './commands.js';
 import { pruneSlot, isFinished } from './history.js';
-import { batch } from './result.js';
+import { batch, fail, ok } from './result.js';
 import type { Store } from './store.js';
 
 const DESIRED_ORDER: Record<DesiredTaskState, number> = { running: 0, shutdown: 1, remove: 2 };
@@ -124,4 +124,29 @@ export function applyTaskRemove(store: Store, cmd: CommandOf<'task.remove'>): Co
     }
   }
   return batch(applied, skipped);
+}
+
+/**
+ * Restarts a task in place (Nomad's `alloc restart`): the old task is told
+ * to stop and a copy of it, bound to the same node, waits until its
+ * resources and ports are free. Both in one entry, so the orchestrator never
+ * sees the slot empty or doubled. A manual restart does not count against
+ * the restart policy.
+ */
+export function applyTaskRestart(store: Store, cmd: CommandOf<'task.restart'>): CommandResult {
+  const t = store.tasks.get(cmd.taskId);
+  if (!t) return fail(ErrorCode.NotFound, `task ${cmd.taskId} not found; list tasks with \`shoal service ps NAME\``);
+  if (store.tasks.has(cmd.newTaskId)) return fail(ErrorCode.Conflict, `task id ${cmd.newTaskId} already exists`);
+  if (t.desiredState !== 'running') return fail(ErrorCode.Conflict, `task ${t.id} is already told to ${t.desiredState === 'remove' ? 'go' : 'stop'}; its service has replaced it`);
+  if (t.nodeId === undefined || t.status.state === 'new' || t.status.state === 'pending') return fail(ErrorCode.Conflict, `task ${t.id} is not placed on a node yet; there is nothing to restart`);
+  const node = store.nodes.get(t.nodeId);
+  if (!node || node.status !== 'ready') return fail(ErrorCode.Conflict, `node of task ${t.id} is not ready; its service replaces the task elsewhere`);
+  const message = cmd.message ?? 'restarted by an operator';
+  store.putTask({ ...t, desiredState: 'shutdown', updatedAt: cmd.at });
+  const copy: Task = { ...t, id: cmd.newTaskId, desiredState: 'running', status: { state: 'new', timestamp: cmd.at, message }, createdAt: cmd.at, updatedAt: cmd.at };
+  delete copy.startedAt;
+  delete copy.pendingReason;
+  store.putTask(copy);
+  if (isFinished(store.tasks.get(t.id)!)) pruneSlot(store, t);
+  return ok({ id: cmd.newTaskId });
 }

@@ -4,11 +4,13 @@
  * yields `{ok: false}` instead of throwing, so one bad entry never stalls
  * the log.
  */
-import { ErrorCode, type ClusterConfig, type Network, type NodeInfo, type Service, type Task } from '@shoal/types';
+import { ErrorCode, type ClusterConfig, type Network, type NodeInfo, type Service, type ServiceVersion, type Task } from '@shoal/types';
 import { applyAllowlistAdd, applyAllowlistRemove, applyClusterConfig, applyTokenSet } from './apply-cluster.js';
 import { applyNodeAvailability, applyNodeDown, applyNodePressure, applyNodeRegister, applyNodeRemove, applyNodeRole, applyNodeUp, applyNodeUpdate } from './apply-node.js';
 import {
   applyServiceCreate,
+  applyServiceJobRun,
+  applyServicePromote,
   applyServiceRemove,
   applyServiceRollback,
   applyServiceScale,
@@ -21,7 +23,7 @@ import { applySecretCreate, applySecretGrant, applySecretRemove, applyStoreKey, 
 import { grantKey, secretNameKey, type GrantRecord, type SecretRecord, type StoreKeyRecord } from './secret-records.js';
 import type { SecretKind } from '@shoal/types';
 import { applyNetworkCreate, applyNetworkRemove, applyNetworkSubnets, applyNodeOverlay, applyServiceVip, findNetwork } from './apply-network.js';
-import { applyTaskAssign, applyTaskCreate, applyTaskDesired, applyTaskRemove, applyTaskStatus } from './apply-task.js';
+import { applyTaskAssign, applyTaskCreate, applyTaskDesired, applyTaskRemove, applyTaskRestart, applyTaskStatus } from './apply-task.js';
 import type { Command, CommandResult } from './commands.js';
 import { applyApiTokenCreate, applyApiTokenRevoke, applyNodeTokenSet } from './apply-api-token.js';
 import { auditEntry, subjectOf } from './audit.js';
@@ -66,6 +68,10 @@ function dispatch(store: Store, cmd: Command): CommandResult {
       return applyServiceRemove(store, cmd);
     case 'service.updateStatus':
       return applyServiceUpdateStatus(store, cmd);
+    case 'service.jobRun':
+      return applyServiceJobRun(store, cmd);
+    case 'service.promote':
+      return applyServicePromote(store, cmd);
     case 'service.rebalance':
       return applyServiceRebalance(store, cmd);
     case 'task.create':
@@ -78,6 +84,8 @@ function dispatch(store: Store, cmd: Command): CommandResult {
       return applyTaskDesired(store, cmd);
     case 'task.remove':
       return applyTaskRemove(store, cmd);
+    case 'task.restart':
+      return applyTaskRestart(store, cmd);
     case 'cluster.config':
       return applyClusterConfig(store, cmd);
     case 'token.set':
@@ -196,6 +204,11 @@ export class ClusterState implements ClusterView {
 
   service(idOrName: string): Service | undefined {
     return findService(this.store, idOrName);
+  }
+
+  serviceHistory(idOrName: string): ServiceVersion[] {
+    const s = findService(this.store, idOrName);
+    return s ? [...(this.store.serviceHistory.get(s.id) ?? [])] : [];
   }
 
   task(id: string): Task | undefined {

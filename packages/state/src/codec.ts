@@ -71,6 +71,8 @@ function checkTask(c: Checker, v: unknown, path: string): boolean {
     c.optional(v.restartHistory, () => c.array(v.restartHistory, `${path}.restartHistory`, 1000) && v.restartHistory.every((x, i) => c.number(x, `${path}.restartHistory[${i}]`))) &&
     c.optional(v.restartStreak, () => c.number(v.restartStreak, `${path}.restartStreak`, 0, true)) &&
     c.optional(v.startedAt, () => c.number(v.startedAt, `${path}.startedAt`)) &&
+    c.optional(v.jobIteration, () => c.number(v.jobIteration, `${path}.jobIteration`, 0, true)) &&
+    c.optional(v.canary, () => c.boolean(v.canary, `${path}.canary`)) &&
     c.optional(v.replaces, () => c.id(v.replaces, `${path}.replaces`)) &&
     c.optional(v.moveReason, () => c.string(v.moveReason, `${path}.moveReason`))
   );
@@ -116,7 +118,7 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
         c.optional(m.hostPaths, () => c.stringList(m.hostPaths, 'hostPaths', MAX_HOST_PATHS))
       );
     case 'node.availability':
-      return c.id(m.nodeId, 'nodeId') && c.oneOf(m.availability, AVAILABILITY, 'availability');
+      return c.id(m.nodeId, 'nodeId') && c.oneOf(m.availability, AVAILABILITY, 'availability') && c.optional(m.deadlineMs, () => c.number(m.deadlineMs, 'deadlineMs', 0, true));
     case 'node.labels':
       return c.id(m.nodeId, 'nodeId') && c.stringMap(m.set, 'set') && c.stringList(m.remove, 'remove', 1024);
     case 'node.remove':
@@ -143,16 +145,22 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
       return (
         c.id(m.serviceId, 'serviceId') &&
         c.optional(m.reason, () => c.string(m.reason, 'reason')) &&
-        c.optional(m.expectVersion, () => c.number(m.expectVersion, 'expectVersion', 0, true))
+        c.optional(m.expectVersion, () => c.number(m.expectVersion, 'expectVersion', 0, true)) &&
+        c.optional(m.toVersion, () => c.number(m.toVersion, 'toVersion', 1, true))
       );
     case 'service.remove':
       return c.id(m.serviceId, 'serviceId');
+    case 'service.promote':
+      return c.id(m.serviceId, 'serviceId') && c.optional(m.expectVersion, () => c.number(m.expectVersion, 'expectVersion', 0, true));
+    case 'service.jobRun':
+      return c.id(m.serviceId, 'serviceId') && c.number(m.iteration, 'iteration', 1, true);
     case 'service.updateStatus': {
       const s = m.status;
       return (
         c.id(m.serviceId, 'serviceId') &&
         c.object(s, 'status') &&
         c.oneOf(s.state, UPDATE_STATES, 'status.state') &&
+        c.optional(s.canary, () => c.oneOf(s.canary, ['waiting', 'promoted'] as const, 'status.canary')) &&
         c.string(s.message, 'status.message') &&
         c.number(s.startedAt, 'status.startedAt') &&
         c.optional(s.completedAt, () => c.number(s.completedAt, 'status.completedAt')) &&
@@ -189,6 +197,8 @@ function checkBody(c: Checker, m: Record<string, unknown>): boolean {
       );
     case 'task.remove':
       return checkList(c, m.taskIds, 'taskIds', (id, p) => c.id(id, p));
+    case 'task.restart':
+      return c.id(m.taskId, 'taskId') && c.id(m.newTaskId, 'newTaskId') && c.optional(m.message, () => c.string(m.message, 'message'));
     case 'cluster.config': {
       const k = m.config;
       return (

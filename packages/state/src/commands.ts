@@ -69,7 +69,8 @@ export type Command = At &
         /** The bind sources this node has (see NodeInfo.hostPaths); replaces the previous list. */
         hostPaths?: string[];
       }
-    | { type: 'node.availability'; nodeId: string; availability: NodeAvailability }
+    /** `deadlineMs` (drain only): move tasks start-first and stop those still there after it (`node drain --deadline`). */
+    | { type: 'node.availability'; nodeId: string; availability: NodeAvailability; deadlineMs?: number }
     /** An operator's label changes (`shoal node update --label-add k=v --label-rm k`). */
     | { type: 'node.labels'; nodeId: string; set: Record<string, string>; remove: string[] }
     | { type: 'node.remove'; nodeId: string }
@@ -82,8 +83,13 @@ export type Command = At &
     /** `serviceId` may be the id or the name; `expectVersion` makes it a compare-and-set. */
     | { type: 'service.update'; serviceId: string; spec: ServiceSpec; expectVersion?: number }
     | { type: 'service.scale'; serviceId: string; replicas: number }
-    | { type: 'service.rollback'; serviceId: string; reason?: string; expectVersion?: number }
+    /** Without `toVersion`: back to the previous spec. With it: to that kept version (`shoal service rollback --to`). */
+    | { type: 'service.rollback'; serviceId: string; reason?: string; expectVersion?: number; toVersion?: number }
     | { type: 'service.remove'; serviceId: string }
+    /** Promotes an update's canaries (`shoal service promote`): the rolling update continues. */
+    | { type: 'service.promote'; serviceId: string; expectVersion?: number }
+    /** Starts run `iteration` of a job (the schedule's next tick); refused unless it is the next one. */
+    | { type: 'service.jobRun'; serviceId: string; iteration: number }
     | { type: 'service.updateStatus'; serviceId: string; status: UpdateStatus; expectVersion?: number }
     /** An operator's rebalance request (requested=true), or the leader's note that it is done (false). */
     | { type: 'service.rebalance'; serviceId: string; requested: boolean }
@@ -92,6 +98,8 @@ export type Command = At &
     | { type: 'task.status'; updates: TaskStatusUpdate[] }
     | { type: 'task.desired'; changes: TaskDesiredChange[] }
     | { type: 'task.remove'; taskIds: string[] }
+    /** `shoal task restart`: stop the task and start `newTaskId`, a copy of it, on the same node. */
+    | { type: 'task.restart'; taskId: string; newTaskId: string; message?: string }
     | { type: 'cluster.config'; config: Partial<ClusterConfig> }
     /** `sealed`: the secret encrypted with the cluster key, so any member can show the token. */
     | { type: 'token.set'; hash: string; sealed?: string }
@@ -148,12 +156,15 @@ export const COMMAND_TYPES: readonly CommandType[] = [
   'service.rollback',
   'service.remove',
   'service.updateStatus',
+  'service.jobRun',
+  'service.promote',
   'service.rebalance',
   'task.create',
   'task.assign',
   'task.status',
   'task.desired',
   'task.remove',
+  'task.restart',
   'cluster.config',
   'token.set',
   'allowlist.add',

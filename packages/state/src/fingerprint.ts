@@ -5,7 +5,7 @@
  */
 import { applySpecDefaults, type ServiceSpec } from '@shoal/types';
 
-const IGNORED = new Set(['replicas', 'update', 'rollback', 'restart', 'volumePolicy', 'rebalance', 'priority']);
+const IGNORED = new Set(['replicas', 'update', 'rollback', 'restart', 'volumePolicy', 'rebalance', 'priority', 'historyLimit']);
 const cache = new WeakMap<object, string>();
 
 function canonical(value: unknown): string {

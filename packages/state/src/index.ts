@@ -10,6 +10,7 @@ export { specUses } from './apply-secret.js';
 export type { ApiTokenRecord, AuditEntry } from './security-tables.js';
 export { AUDIT_KEEP } from './security-tables.js';
 export { MAX_API_TOKENS } from './apply-api-token.js';
+export { specChanges, DEFAULT_HISTORY_LIMIT, type SpecChange } from './service-history.js';
 export { COMMAND_AUTHORITY, authorizeCommand, type Authority, type AuthorizeView, type CommandAuthority, type RefusalReason, type Verdict } from './authorize.js';
 export { resolveCredential, nodeTokenName, type CredentialView, type Resolution } from './credentials.js';
 export { checkCommandInput, checkServiceInput, OPERATOR_CONFIG_KEYS } from './command-input.js';

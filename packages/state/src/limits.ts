@@ -9,17 +9,20 @@ import type { CommandResult } from './commands.js';
 import { fail } from './result.js';
 import type { Store } from './store.js';
 
-/** Tasks a spec asks for: its replicas, or one per node for a global service. */
+/** Tasks a spec asks for: its replicas, one per node for a global service or job, or a replicated-job's completions (each stays as its slot's result). */
 function tasksAskedFor(spec: ServiceSpec, nodes: number): number {
-  return (spec.mode ?? 'replicated') === 'global' ? nodes : (spec.replicas ?? 1);
+  const mode = spec.mode ?? 'replicated';
+  if (mode === 'global' || mode === 'global-job') return nodes;
+  if (mode === 'replicated-job') return spec.job?.completions ?? 1;
+  return spec.replicas ?? 1;
 }
 
 /** A refusal when `spec` (replacing service `replacing`, if any) would pass a limit; null when it fits. */
 export function checkServiceLimits(store: Store, spec: ServiceSpec, replacing?: string): CommandResult | null {
   const perService = store.config.maxReplicasPerService ?? DEFAULT_LIMITS.maxReplicasPerService;
   const perCluster = store.config.maxTasksPerCluster ?? DEFAULT_LIMITS.maxTasksPerCluster;
-  const replicas = spec.replicas ?? 1;
-  if ((spec.mode ?? 'replicated') === 'replicated' && replicas > perService) {
+  const replicas = spec.mode === 'replicated-job' ? (spec.job?.completions ?? 1) : (spec.replicas ?? 1);
+  if ((spec.mode === undefined || spec.mode === 'replicated' || spec.mode === 'replicated-job') && replicas > perService) {
     return fail(ErrorCode.LimitExceeded, `service "${spec.name}" asks for ${replicas} replicas; this cluster allows at most ${perService} per service (cluster setting maxReplicasPerService)`);
   }
   const nodes = store.nodes.size;

@@ -1,5 +1,5 @@
 /** Snapshot encoding: JSON of every table in insertion order, so a restored replica iterates like the original. */
-import { ErrorCode, ShoalError, type ClusterConfig, type Network, type NodeInfo, type NodeOverlay, type Service, type Task } from '@shoal/types';
+import { ErrorCode, ShoalError, type ClusterConfig, type Network, type NodeInfo, type NodeOverlay, type Service, type ServiceVersion, type Task } from '@shoal/types';
 import { DEFAULT_CONFIG, Store } from './store.js';
 import type { GrantRecord, SecretRecord, StoreKeyRecord } from './secret-records.js';
 import { SecurityTables, type SecuritySnapshot } from './security-tables.js';
@@ -23,6 +23,8 @@ interface SnapshotData {
   /** Absent in snapshots written before service networking. */
   networks?: Network[];
   overlays?: NodeOverlay[];
+  /** Kept service versions; absent in snapshots written before service history. */
+  serviceHistory?: { serviceId: string; versions: ServiceVersion[] }[];
   /** API tokens and audit trail; absent in snapshots written before them. */
   security?: SecuritySnapshot;
 }
@@ -45,6 +47,7 @@ export function encodeSnapshot(store: Store, lastApplied: number): Uint8Array {
     networks: [...store.networks.values()],
     overlays: [...store.overlays].map(([nodeId, address]) => ({ nodeId, address })),
     security: store.security.encode(),
+    serviceHistory: [...store.serviceHistory].map(([serviceId, versions]) => ({ serviceId, versions })),
   };
   return new TextEncoder().encode(JSON.stringify(data));
 }
@@ -100,6 +103,10 @@ export function decodeSnapshot(bytes: Uint8Array): { store: Store; lastApplied: 
   for (const o of data.overlays ?? []) {
     if (typeof o?.nodeId !== 'string' || typeof o.address !== 'string') throw corrupt('a node overlay address is malformed');
     store.overlays.set(o.nodeId, o.address);
+  }
+  for (const h of data.serviceHistory ?? []) {
+    if (typeof h?.serviceId !== 'string' || !isArray(h.versions)) throw corrupt('a service history is malformed');
+    if (store.services.has(h.serviceId)) store.serviceHistory.set(h.serviceId, h.versions);
   }
   return { store, lastApplied: data.lastApplied };
 }

@@ -5,7 +5,7 @@
  * replica iterates in the same order.
  */
 import { grantKey, secretNameKey, type GrantRecord, type SecretRecord, type StoreKeyRecord } from './secret-records.js';
-import type { ClusterConfig, Network, NodeInfo, Service, Task } from '@shoal/types';
+import type { ClusterConfig, Network, NodeInfo, Service, ServiceVersion, Task } from '@shoal/types';
 import { SecurityTables } from './security-tables.js';
 
 export const DEFAULT_CONFIG: ClusterConfig = {
@@ -42,6 +42,8 @@ export class Store {
   readonly nodeNames = new Map<string, string>();
   readonly services = new Map<string, Service>();
   readonly serviceNames = new Map<string, string>();
+  /** Service id -> its kept versions, oldest first (service-history.ts). */
+  readonly serviceHistory = new Map<string, ServiceVersion[]>();
   readonly tasks = new Map<string, Task>();
   readonly tasksByNode = new Map<string, Set<string>>();
   readonly tasksByService = new Map<string, Set<string>>();
@@ -120,6 +122,7 @@ export class Store {
     const old = this.services.get(id);
     if (!old) return;
     this.services.delete(id);
+    this.serviceHistory.delete(id);
     this.serviceNames.delete(old.spec.name);
     if (old.vip !== undefined) this.vips.delete(old.vip);
   }

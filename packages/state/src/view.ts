@@ -1,5 +1,5 @@
 /** The read side of the cluster state: what the orchestrator, scheduler, API and agents query. */
-import type { ClusterConfig, DesiredTaskState, Network, NodeInfo, Service, Task, TaskState } from '@shoal/types';
+import type { ClusterConfig, DesiredTaskState, Network, NodeInfo, Service, ServiceVersion, Task, TaskState } from '@shoal/types';
 
 export interface TaskFilter {
   serviceId?: string;
@@ -20,6 +20,8 @@ export interface ClusterView {
   nodeByName(name: string): NodeInfo | undefined;
   services(): Service[];
   service(idOrName: string): Service | undefined;
+  /** The kept versions of a service (id or name), oldest first; empty when unknown. */
+  serviceHistory(idOrName: string): ServiceVersion[];
   tasks(filter?: TaskFilter): Task[];
   task(id: string): Task | undefined;
   tasksByNode(nodeId: string): Task[];

@@ -15,6 +15,9 @@ const good: Command[] = [
   { type: 'task.desired', at: 2, changes: [{ taskId: 't1', desiredState: 'shutdown', state: 'orphaned' }] },
   { type: 'cluster.config', at: 3, config: { allowDangerous: true } },
   { type: 'allowlist.remove', at: 3, peerIds: ['p'] },
+  { type: 'task.restart', at: 3, taskId: 't1', newTaskId: 't9', message: 'restarted' },
+  { type: 'node.availability', at: 3, nodeId: 'n1', availability: 'drain', deadlineMs: 300_000 },
+  { type: 'service.rollback', at: 3, serviceId: 's1', toVersion: 2 },
 ];
 
 for (const cmd of good) {

@@ -11,6 +11,8 @@ export const DEFAULT_UPDATE_CONFIG: Required<UpdateConfig> = {
   monitorMs: 5000,
   maxFailureRatio: 0,
   order: 'stop-first',
+  canary: 0,
+  autoPromote: false,
 };
 
 /**
@@ -42,16 +44,23 @@ export type ResolvedServiceSpec = ServiceSpec & {
  */
 export function applySpecDefaults(spec: ServiceSpec): ResolvedServiceSpec {
   const mode = spec.mode ?? 'replicated';
+  // A job's task that exits 0 is done; only failures are retried (Swarm's job default).
+  const restartBase = isJobMode(mode) ? { ...DEFAULT_RESTART_POLICY, condition: 'on-failure' as const } : DEFAULT_RESTART_POLICY;
   const out: ResolvedServiceSpec = {
     ...spec,
     driver: spec.driver ?? 'docker',
     mode,
     update: { ...DEFAULT_UPDATE_CONFIG, ...stripUndefined(spec.update ?? {}) },
     rollback: { ...DEFAULT_UPDATE_CONFIG, ...stripUndefined(spec.rollback ?? {}) },
-    restart: { ...DEFAULT_RESTART_POLICY, ...stripUndefined(spec.restart ?? {}) },
+    restart: { ...restartBase, ...stripUndefined(spec.restart ?? {}) },
   };
   if (mode === 'replicated' && out.replicas === undefined) out.replicas = 1;
   return out;
+}
+
+/** replicated-job and global-job: tasks run to completion instead of forever. */
+export function isJobMode(mode: ServiceSpec['mode']): mode is 'replicated-job' | 'global-job' {
+  return mode === 'replicated-job' || mode === 'global-job';
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -45,6 +45,8 @@ export interface NodeInfo {
   drivers: DriverName[];
   platform: Platform;
   availability: NodeAvailability;
+  /** Set by `node drain --deadline`: until then tasks move start-first; after it, those left are stopped. */
+  drainDeadline?: number;
   status: NodeStatus;
   statusMessage?: string;
   /** Host pressure the leader confirmed (memory: takes no new tasks and sheds some; cpu: sheds some); absent when normal. */
@@ -137,6 +139,10 @@ export interface Task {
   restartStreak?: number;
   /** When the task last became running (the leader's commit time). */
   startedAt?: number;
+  /** Started by an update with canaries beside the old tasks (slots above the replica count until promoted). */
+  canary?: boolean;
+  /** Job modes: the run (Service.job.iteration) this task belongs to. */
+  jobIteration?: number;
   /** A rebalance move: the task of the same slot this one replaces once it is up (start first, then stop). */
   replaces?: string;
   /** Why the task was moved (rebalance, host pressure), for `shoal task explain`. */
@@ -153,9 +159,19 @@ export type UpdateState =
 
 export interface UpdateStatus {
   state: UpdateState;
+  /** An update with canaries: waiting for `shoal service promote` (or auto-promote), then promoted. */
+  canary?: 'waiting' | 'promoted';
   message: string;
   startedAt: number;
   completedAt?: number;
+}
+
+/** Where a job (replicated-job or global-job service) stands: its current run. */
+export interface JobRun {
+  /** Runs so far; tasks carry the run they belong to in `jobIteration`. */
+  iteration: number;
+  /** When the current run was started (or, before a scheduled job's first run, when it was created). */
+  startedAt: number;
 }
 
 export interface Service {
@@ -167,10 +183,27 @@ export interface Service {
   createdAt: number;
   updatedAt: number;
   updateStatus?: UpdateStatus;
+  /** Job modes: the current run (0 = a scheduled job that has not run yet) and when it was started. */
+  job?: JobRun;
   /** Virtual IP from the cluster VIP range, set by the leader after create; kept across updates, freed on remove. */
   vip?: string;
   /** An operator asked for a rebalance (`shoal service rebalance`); cleared by the leader once the spread is even. */
   rebalanceRequestedAt?: number;
+}
+
+/**
+ * One kept version of a service (`shoal service history`): the spec as it
+ * was at that version, when and by whom it was made. Bounded per service by
+ * the spec's `historyLimit`.
+ */
+export interface ServiceVersion {
+  version: number;
+  spec: ServiceSpec;
+  at: number;
+  /** The API token name of the operator who made it; absent for the cluster's own changes. */
+  by?: string;
+  /** What made it: created, updated, scaled, rolled back, rolled back to version N. */
+  change: string;
 }
 
 export interface ClusterConfig {

@@ -16,3 +16,4 @@ export * from './address.js';
 export * from './network.js';
 export * from './ipv4.js';
 export * from './task-log.js';
+export * from './cron.js';

@@ -38,6 +38,10 @@ export const UpdateConfigSchema = Type.Object(
     monitorMs: Type.Optional(Duration('How long an updated task is watched for failure')),
     maxFailureRatio: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
     order: Type.Optional(Type.Union([Type.Literal('stop-first'), Type.Literal('start-first')])),
+    canary: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 1000, description: 'update only: start this many new tasks beside the old ones and wait for `shoal service promote` (0 = no canary)' }),
+    ),
+    autoPromote: Type.Optional(Type.Boolean({ description: 'update only: promote the canaries once all are healthy for the monitor period' })),
   },
   { additionalProperties: false },
 );
@@ -91,6 +95,17 @@ export const PlacementSchema = Type.Object(
   { additionalProperties: false },
 );
 
+export const JobConfigSchema = Type.Object(
+  {
+    completions: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, description: 'replicated-job: tasks that must exit 0 for a run to complete (default 1)' })),
+    parallelism: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000, description: 'replicated-job: most tasks running at once (default 1)' })),
+    schedule: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 200, description: 'Cron expression (UTC, 5 fields, or 6 with seconds first): start a run at each tick instead of once; runs never overlap' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /** Network and alias names: what a DNS label and a Docker network name both accept. */
 export const NETWORK_NAME_PATTERN = '^[a-z0-9][a-z0-9_.-]{0,62}$';
 
@@ -118,7 +133,12 @@ export const ServiceSpecSchema = Type.Object(
     user: Type.Optional(
       Type.String({ pattern: '^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$', description: 'USER[:GROUP] (name or number) the task runs as' }),
     ),
-    mode: Type.Optional(Type.Union([Type.Literal('replicated'), Type.Literal('global')], { description: 'Default: replicated' })),
+    mode: Type.Optional(
+      Type.Union([Type.Literal('replicated'), Type.Literal('global'), Type.Literal('replicated-job'), Type.Literal('global-job')], {
+        description: 'Default: replicated. The job modes run tasks to completion: replicated-job (job.completions, job.parallelism) or global-job (one per node)',
+      }),
+    ),
+    job: Type.Optional(JobConfigSchema),
     replicas: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000, description: 'Replicated mode only; default 1' })),
     resources: Type.Optional(
       Type.Object({ reservations: Type.Optional(ResourceAmountsSchema), limits: Type.Optional(ResourceAmountsSchema) }, { additionalProperties: false }),
@@ -146,6 +166,9 @@ export const ServiceSpecSchema = Type.Object(
     networks: Type.Optional(
       Type.Array(NetworkAttachmentSchema, { description: 'Networks the tasks join; none given = the cluster network "default"' }),
     ),
+    historyLimit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 100, description: 'Versions of this service kept for `shoal service history` and `rollback --to` (default 10)' }),
+    ),
     priority: Type.Optional(
       Type.Integer({ minimum: 0, maximum: 1000, description: 'Higher stays longer: when a node is under pressure, tasks of lower priority move away first (default 0)' }),
     ),
@@ -170,3 +193,4 @@ export type UpdateConfig = Static<typeof UpdateConfigSchema>;
 export type RestartPolicy = Static<typeof RestartPolicySchema>;
 export type HealthCheck = Static<typeof HealthCheckSchema>;
 export type Placement = Static<typeof PlacementSchema>;
+export type JobConfig = Static<typeof JobConfigSchema>;

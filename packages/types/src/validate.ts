@@ -6,7 +6,8 @@
 import { Value } from '@sinclair/typebox/value';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import { parseConstraint, CONSTRAINT_HELP } from './constraint.js';
-import { applySpecDefaults, type ResolvedServiceSpec } from './defaults.js';
+import { cronIssue } from './cron.js';
+import { applySpecDefaults, isJobMode, type ResolvedServiceSpec } from './defaults.js';
 import { ErrorCode, ShoalError } from './errors.js';
 import { hygieneIssues } from './input-hygiene.js';
 import { ServiceSpecSchema, type ServiceSpec } from './spec.js';
@@ -80,6 +81,10 @@ function semanticIssues(spec: ServiceSpec): SpecIssue[] {
   if ((spec.mode ?? 'replicated') === 'global' && spec.replicas !== undefined) {
     add('replicas', 'set on a global service', 'remove replicas (a global service runs one task per eligible node) or use mode "replicated"');
   }
+  jobIssues(spec, add);
+  if ((spec.update?.canary ?? 0) > 0 && (spec.mode ?? 'replicated') !== 'replicated') {
+    add('update.canary', `set on a ${spec.mode} service`, 'canaries run beside a replicated service\'s tasks; remove update.canary');
+  }
   (spec.placement?.constraints ?? []).forEach((c, i) => {
     try {
       parseConstraint(c);
@@ -122,6 +127,22 @@ function semanticIssues(spec: ServiceSpec): SpecIssue[] {
   if (test && (test[0] === 'CMD' || test[0] === 'CMD-SHELL') && test.length < 2) add('healthcheck.test', 'has no command', 'add the command after the kind, e.g. ["CMD-SHELL", "curl -f localhost"]');
   issues.push(...hygieneIssues(spec));
   return issues;
+}
+
+/** Job modes: `job` belongs to them alone, replicas do not, and a schedule must parse. */
+function jobIssues(spec: ServiceSpec, add: (path: string, problem: string, fix: string) => void): void {
+  const mode = spec.mode ?? 'replicated';
+  if (!isJobMode(mode)) {
+    if (spec.job !== undefined) add('job', `set on a ${mode} service`, 'use mode "replicated-job" or "global-job" (`shoal job run`), or remove job');
+    return;
+  }
+  if (spec.replicas !== undefined) add('replicas', `set on a ${mode}`, 'use job.completions and job.parallelism for a replicated-job');
+  if (mode === 'global-job' && (spec.job?.completions !== undefined || spec.job?.parallelism !== undefined)) {
+    add('job', 'completions/parallelism set on a global-job', 'a global-job runs one task per eligible node; use mode "replicated-job" to count completions');
+  }
+  const schedule = spec.job?.schedule;
+  const why = schedule !== undefined ? cronIssue(schedule) : null;
+  if (why !== null) add('job.schedule', `"${schedule}" is not a cron schedule: ${why}`, "use 5 fields, e.g. '*/15 * * * *' (every 15 minutes, UTC)");
 }
 
 export function formatSpecIssues(issues: SpecIssue[]): string {

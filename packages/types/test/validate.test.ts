@@ -20,7 +20,7 @@ test('a minimal docker spec is valid and gets defaults', () => {
   assert.equal(spec.driver, 'docker');
   assert.equal(spec.mode, 'replicated');
   assert.equal(spec.replicas, 1);
-  assert.deepEqual(spec.update, { parallelism: 1, delayMs: 0, failureAction: 'pause', monitorMs: 5000, maxFailureRatio: 0, order: 'stop-first' });
+  assert.deepEqual(spec.update, { parallelism: 1, delayMs: 0, failureAction: 'pause', monitorMs: 5000, maxFailureRatio: 0, order: 'stop-first', canary: 0, autoPromote: false });
   assert.equal(spec.restart.condition, 'any');
   assert.equal(spec.restart.delayMs, 5000);
   assert.equal(spec.restart.maxDelayMs, 300000);

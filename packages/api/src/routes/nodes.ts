@@ -20,7 +20,11 @@ export function nodeRoutes(api: Api, backend: Backend): void {
   api.post(
     '/v1/nodes/:id/availability',
     { schema: { tags, summary: 'Set availability: active, pause (no new tasks) or drain (move tasks away)', params: NodeParams, body: AvailabilityBody } },
-    async (request) => backend.setNodeAvailability(request.params.id, request.body.availability),
+    async (request) => {
+      const { availability, deadlineMs } = request.body;
+      if (deadlineMs !== undefined && availability !== 'drain') throw new ShoalError(ErrorCode.InvalidSpec, 'a deadline applies only to drain');
+      return backend.setNodeAvailability(request.params.id, availability, deadlineMs !== undefined ? { deadlineMs } : {});
+    },
   );
 
   api.post(

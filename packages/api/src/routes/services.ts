@@ -1,5 +1,5 @@
 import type { Backend } from '../backend.js';
-import { ServiceSpecSchema, NameParams, UpdateBody, ScaleBody, LogsQuery } from '../schemas.js';
+import { ServiceSpecSchema, NameParams, UpdateBody, ScaleBody, LogsQuery, RollbackQuery } from '../schemas.js';
 import { streamResponse } from '../stream.js';
 import type { Api } from './app.js';
 
@@ -30,8 +30,20 @@ export function serviceRoutes(api: Api, backend: Backend): void {
     backend.scaleService(request.params.name, request.body.replicas),
   );
 
-  api.post('/v1/services/:name/rollback', { schema: { tags, summary: 'Go back to the previous spec', params: NameParams } }, async (request) =>
-    backend.rollbackService(request.params.name),
+  api.post(
+    '/v1/services/:name/rollback',
+    { schema: { tags, summary: 'Go back to the previous spec, or to a kept version (?toVersion=N)', params: NameParams, querystring: RollbackQuery } },
+    async (request) => backend.rollbackService(request.params.name, request.query.toVersion !== undefined ? { toVersion: request.query.toVersion } : {}),
+  );
+
+  api.post(
+    '/v1/services/:name/promote',
+    { schema: { tags, summary: "Promote an update's canaries: the rolling update continues with the remaining old tasks", params: NameParams } },
+    async (request) => backend.promoteService(request.params.name),
+  );
+
+  api.get('/v1/services/:name/history', { schema: { tags, summary: 'Kept versions of a service, oldest first, with who changed what', params: NameParams } }, async (request) =>
+    backend.serviceHistory(request.params.name),
   );
 
   api.get(

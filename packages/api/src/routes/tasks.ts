@@ -20,4 +20,10 @@ export function taskRoutes(api: Api, backend: Backend): void {
     { schema: { tags, summary: 'Stop a task; its service starts a replacement if it still wants the slot', params: TaskParams } },
     async (request) => backend.requestTaskStop(request.params.id),
   );
+
+  api.post(
+    '/v1/tasks/:id/restart',
+    { schema: { tags, summary: 'Restart a task in place: stop it and start a copy on the same node; returns the new task', params: TaskParams } },
+    async (request) => backend.restartTask(request.params.id),
+  );
 }

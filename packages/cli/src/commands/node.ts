@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { parseDuration } from '../units.js';
 import { ErrorCode, ShoalError, type NodeAvailability } from '@shoal/types';
 import { parseKeyValues } from '../spec-flags.js';
 import { json, nodesTable } from '../output.js';
@@ -61,15 +62,19 @@ export function nodeCommand(ctx: CliContext): Command {
       .description(description)
       .argument('<node...>', 'node ids or names')
       .option('-y, --yes', 'drain: do not ask before moving tasks away from their volume data')
-      .action(async (ids: string[], opts: { yes?: boolean }, cmd: Command) => {
+      .action(async (ids: string[], opts: { deadline?: string; yes?: boolean }, cmd: Command) => {
         const client = clientOf(cmd, ctx);
+        const deadlineMs = opts.deadline !== undefined ? parseDuration(opts.deadline, '--deadline') : undefined;
         for (const id of ids) {
           if (value === 'drain') await confirmDrain(client, id, ctx, opts.yes ?? false);
-          const n = await client.setNodeAvailability(id, value);
-          ctx.output.out(`${n.name} ${value}`);
+          const n = await client.setNodeAvailability(id, value, deadlineMs !== undefined ? { deadlineMs } : {});
+          ctx.output.out(`${n.name} ${value}${deadlineMs !== undefined ? ` (tasks not moved by ${new Date(n.drainDeadline ?? ctx.now() + deadlineMs).toISOString()} are stopped)` : ''}`);
         }
       });
-  availability('drain', 'drain', 'move tasks away and place no new ones');
+  availability('drain', 'drain', 'move tasks away and place no new ones; with --deadline, start each replacement before stopping the task').option(
+    '--deadline <duration>',
+    'move tasks start-first (no capacity lost) and stop those not moved after this long, e.g. 5m',
+  );
   availability('pause', 'pause', 'place no new tasks; keep the running ones');
   availability('activate', 'active', 'place tasks on the node again');
 

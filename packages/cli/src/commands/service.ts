@@ -8,12 +8,13 @@ import { json, servicesTable, tasksTable } from '../output.js';
 import { clientOf, collect, followOptions, timeoutOf, type CliContext } from './context.js';
 import { printLogs, type LogFlags } from './log-lines.js';
 import { withRecentFailures } from './recent-failures.js';
+import { serviceHistoryCommand } from './service-history.js';
 import { rebalanceCommand } from './rebalance.js';
 
 type FollowFlags = { detach?: boolean; timeout?: string; json?: boolean };
 
-/** The spec flags shared by create and update. */
-function specOptions(cmd: Command): Command {
+/** The spec flags shared by create and update (and `job run`). */
+export function specOptions(cmd: Command): Command {
   return fileOptions(cmd)
     .option('--image <image>', 'container image (docker driver)')
     .option('--replicas <n>', 'number of tasks (replicated mode)')
@@ -37,6 +38,9 @@ function specOptions(cmd: Command): Command {
     .option('--update-failure-action <action>', 'pause, rollback or continue')
     .option('--update-monitor <duration>', 'how long an updated task is watched for failure')
     .option('--update-order <order>', 'stop-first or start-first')
+    .option('--canary <n>', 'updates first start N new tasks beside the old ones and wait for `service promote` (0 = off)')
+    .option('--auto-promote', 'promote the canaries once all stay healthy for the update monitor period')
+    .option('--no-auto-promote', 'wait for `service promote`')
     .option('--restart-condition <cond>', 'none, on-failure or any')
     .option('--restart-max-attempts <n>', 'restarts before giving up (0 = unlimited)')
     .option('--restart-delay <duration>', 'wait before the first restart; doubles per restart in a row (default 5s)')
@@ -47,7 +51,8 @@ function specOptions(cmd: Command): Command {
     .option('--health-retries <n>', 'consecutive failures before unhealthy')
     .option('--stop-grace-period <duration>', 'time between the stop signal and a kill, e.g. 10s')
     .option('--entrypoint <cmd>', 'override the image entrypoint (docker)')
-    .option('-w, --workdir <dir>', 'working directory');
+    .option('-w, --workdir <dir>', 'working directory')
+    .option('--history-limit <n>', 'versions kept for `service history` and `rollback --to` (default 10)');
 }
 
 async function follow(client: ShoalClient, ctx: CliContext, name: string, kind: ChangeKind, opts: FollowFlags, verb: string): Promise<void> {
@@ -58,7 +63,7 @@ async function follow(client: ShoalClient, ctx: CliContext, name: string, kind: 
   }
   const p = await followService(client, name, { kind, timeoutMs: timeoutOf(opts), output: ctx.output });
   if (opts.json) ctx.output.out(json(await client.getService(name)));
-  else ctx.output.out(`${name} ${verb}: ${p.running}/${p.desired} tasks running`);
+  else ctx.output.out(p.note !== undefined ? `${name}: ${p.note}` : `${name} ${verb}: ${p.running}/${p.desired} tasks running`);
 }
 
 export function planText(plan: UpdatePlan): string {
@@ -121,15 +126,28 @@ export function serviceCommand(ctx: CliContext): Command {
     });
 
   followOptions(service.command('rollback'))
-    .description('go back to the previous spec')
+    .description('go back to the previous spec, or with --to to any kept version (see `service history`)')
+    .argument('<name>')
+    .option('--to <version>', 'the kept version to restore')
+    .option('--json', 'print the service as JSON')
+    .action(async (name: string, opts: FollowFlags & { to?: string }, cmd: Command) => {
+      const client = clientOf(cmd, ctx);
+      const toVersion = opts.to !== undefined ? parseInteger(opts.to, '--to') : undefined;
+      await client.rollbackService(name, toVersion !== undefined ? { toVersion } : {});
+      await follow(client, ctx, name, 'rollback', opts, toVersion !== undefined ? `rolled back to version ${toVersion}` : 'rolled back');
+    });
+
+  followOptions(service.command('promote'))
+    .description("promote an update's canaries: the rolling update replaces the remaining old tasks")
     .argument('<name>')
     .option('--json', 'print the service as JSON')
     .action(async (name: string, opts: FollowFlags, cmd: Command) => {
       const client = clientOf(cmd, ctx);
-      await client.rollbackService(name);
-      await follow(client, ctx, name, 'rollback', opts, 'rolled back');
+      await client.promoteService(name);
+      await follow(client, ctx, name, 'deploy', opts, 'updated');
     });
 
+  service.addCommand(serviceHistoryCommand(ctx));
   rebalanceCommand(service, ctx);
 
   service

@@ -3,7 +3,7 @@ import { json, table } from '../output.js';
 import { clientOf, type CliContext } from './context.js';
 import { printLogs, type LogFlags } from './log-lines.js';
 
-/** `shoal task explain|inspect|logs|stop ID`: one task, by id or unique prefix. */
+/** `shoal task explain|inspect|logs|stop|restart ID`: one task, by id or unique prefix. */
 export function taskCommand(ctx: CliContext): Command {
   const task = new Command('task').description('inspect and manage single tasks');
   task
@@ -59,6 +59,18 @@ export function taskCommand(ctx: CliContext): Command {
         const t = await client.stopTask(id);
         ctx.output.out(`${t.serviceName}.${t.slot} (${t.id}) told to stop`);
       }
+    });
+  task
+    .command('restart')
+    .description('restart tasks in place: stop each and start a copy on the same node (it waits there for the old one\'s ports and memory)')
+    .argument('<task...>', 'task ids (or unique prefixes)')
+    .option('--json', 'print the new tasks as JSON')
+    .action(async (ids: string[], opts: { json?: boolean }, cmd: Command) => {
+      const client = clientOf(cmd, ctx);
+      const restarted = [];
+      for (const id of ids) restarted.push(await client.restartTask(id));
+      if (opts.json) return ctx.output.out(json(restarted));
+      for (const t of restarted) ctx.output.out(`${t.serviceName}.${t.slot} restarting as ${t.id}`);
     });
   return task;
 }
