@@ -128,7 +128,11 @@ describe('service networking: the Compose get-started app on 5 Docker-in-Docker 
       };
       await killAndRecover('redis', (await nodesOf('app_redis'))[0]);
       await killAndRecover('web', (await nodesOf('app_web'))[0]);
-      const st = await client().clusterStatus();
+      // Right after a node returns the cluster may be between leaders: wait for one.
+      const st = await waitFor('a leader', 60_000, async () => {
+        const s = await client().clusterStatus();
+        return s.leader ? s : false;
+      }, 500);
       await killAndRecover('leader', cluster.indexOf(st.leader.id));
       await answersEverywhere(8000, 'the app after the node kills');
     });
