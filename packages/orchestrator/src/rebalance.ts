@@ -68,7 +68,8 @@ export function planRebalance(view: ClusterView, service: Service, limit = Infin
   if (live.some((t) => !isUp(t) || busy(t))) return { ...plan, skipped: 'waiting until every task is up (a task is starting, failing or being moved)' };
   if (eligible.length < 2) return plan;
 
-  const placed = view.tasks().filter((t) => t.nodeId !== undefined && !hasEnded(t));
+  // Every placed task, read only once a move is possible: a balanced service (the common case, each step) costs no scan.
+  let placed: Task[] | undefined;
   const tried = new Map<string, Set<string>>();
   const name = new Map(nodes.map((n) => [n.id, n.name]));
   const order = (a: string, b: string) => byNode.get(a)!.length - byNode.get(b)!.length || (name.get(a)! < name.get(b)! ? -1 : 1);
@@ -80,6 +81,7 @@ export function planRebalance(view: ClusterView, service: Service, limit = Infin
     const to = ids.find((id) => byNode.get(from)!.length - byNode.get(id)!.length > 1 && !(tried.get(task?.id ?? '')?.has(id) ?? false));
     if (!task || to === undefined) break;
     const { nodeId: _bound, ...unbound } = task; // as if it were placed afresh (a placed task may only stay on its node)
+    placed ??= view.tasks().filter((t) => t.nodeId !== undefined && !hasEnded(t));
     const fits = explainPlacement({ nodes, tasks: placed, pending: [] }, unbound).find((e) => e.nodeId === to)?.eligible ?? false;
     if (!fits) {
       if (!tried.has(task.id)) tried.set(task.id, new Set());
