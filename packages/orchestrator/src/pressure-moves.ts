@@ -30,7 +30,8 @@ export function relievePressure(ctx: Context): void {
   const pressured = [...ctx.nodes.values()].filter((n) => n.pressure !== undefined && n.status === 'ready').sort((a, b) => a.pressure!.since - b.pressure!.since);
   if (pressured.length === 0) return;
   const all = ctx.view.tasks();
-  const recent = all.filter((t) => t.replaces !== undefined && t.createdAt > ctx.now - MINUTE_MS);
+  // Rebalance moves started in this same step count too: they are not in the view yet.
+  const recent = [...all, ...ctx.creates].filter((t) => t.replaces !== undefined && t.createdAt > ctx.now - MINUTE_MS);
   let budget = PRESSURE_MOVES_PER_MINUTE - recent.length;
   if (budget <= 0) {
     ctx.wake(Math.min(...recent.map((t) => t.createdAt)) + MINUTE_MS);

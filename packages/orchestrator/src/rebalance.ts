@@ -110,7 +110,8 @@ export function rebalanceService(ctx: Context, service: Service): void {
   }
   let limit = spec.update.parallelism === 0 ? Infinity : spec.update.parallelism;
   if (auto && service.rebalanceRequestedAt === undefined) {
-    const recent = ctx.view.tasks().filter((t) => t.replaces !== undefined && t.createdAt > ctx.now - MINUTE_MS);
+    // Moves started earlier in this same step (by another service) count too: they are not in the view yet.
+    const recent = [...ctx.view.tasks(), ...ctx.creates].filter((t) => t.replaces !== undefined && t.createdAt > ctx.now - MINUTE_MS);
     limit = Math.min(limit, AUTO_MOVES_PER_MINUTE - recent.length);
     if (limit <= 0) {
       ctx.wake(Math.min(...recent.map((t) => t.createdAt)) + MINUTE_MS);

@@ -106,3 +106,15 @@ test('a service whose tasks keep data in named volumes is not rebalanced away fr
   }
   assert.deepEqual(spread(c, 'web'), { n1: 3, n2: 3 }, 'every replica stays with its data');
 });
+
+test('the per-minute cap holds across services: moves started earlier in the same step count', () => {
+  const c = new TestCluster(['n1', 'n2', 'n3', 'n4']);
+  for (const id of ['n3', 'n4']) c.do({ type: 'node.down', at: c.now, nodeId: id });
+  c.create('a', { name: 'api', image: 'x', replicas: 24, rebalance: 'auto', update: { parallelism: 0, delayMs: 0 } });
+  c.create('b', { name: 'web', image: 'y', replicas: 24, rebalance: 'auto', update: { parallelism: 0, delayMs: 0 } });
+  c.settle();
+  for (const id of ['n3', 'n4']) c.do({ type: 'node.up', at: c.now, nodeId: id });
+  c.settle();
+  const moved = c.state.tasks().filter((t) => t.replaces !== undefined);
+  assert.equal(moved.length, AUTO_MOVES_PER_MINUTE, 'two services share one cap, not one each');
+});

@@ -3,6 +3,7 @@ import { MIXES } from './mixes.js';
 import { coverageLine, failureLine, runSeeds } from './run-seeds.js';
 import { runSimulation } from './simulation.js';
 import { membershipMain } from './membership/membership-cli.js';
+import { rebalanceMain } from './cluster/rebalance-cli.js';
 import { caught, runMutations, tableRow } from './mutations/run.js';
 import { MUTATIONS } from './mutations/catalog.js';
 
@@ -17,6 +18,8 @@ function main(argv: string[]): number {
   // `npm run sim -- membership ...`: the SWIM failure-detection simulation (its own command).
   if (argv[0] === 'membership') return membershipMain(argv.slice(1));
   if (argv[0] === 'mutations') return mutations(argv.slice(1));
+  // `npm run sim -- rebalance ...`: the control-plane wave of node returns (issue 18).
+  if (argv[0] === 'rebalance') return rebalanceMain(argv.slice(1));
   const { values } = parseArgs({
     args: argv,
     options: {
