@@ -2,10 +2,12 @@
  * Reads this host's pressure for the heartbeat: PSI "some avg10" for memory
  * and CPU (Linux 4.20+, `/proc/pressure`), and MemAvailable/MemTotal. Where
  * the kernel has no PSI, CPU falls back to the 1-minute load per core and
- * memory PSI to 0 (available memory still counts). Null off Linux.
+ * memory PSI to 0 (available memory still counts). Null off Linux. A node
+ * that is a container (its tasks inside its cgroup) reads that cgroup instead.
  */
 import { readFile } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
+import { readOwnCgroup, type CgroupReading } from './cgroup-pressure.js';
 
 /** Same shape as @shoal/membership's PressureSample (the heartbeat field); kept here so the agent needs no membership import. */
 export interface PressureSample {
@@ -35,17 +37,25 @@ export function parseMeminfo(text: string): number | null {
   return Math.max(0, Math.min(100, (avail / total) * 100));
 }
 
-export async function readPressure(root = '/proc'): Promise<PressureSample | null> {
+/**
+ * `own` reads the agent's cgroup (see cgroup-pressure.ts): when the node is
+ * a machine container, its PSI and the memory left under its limit (or the
+ * host's, if lower) describe this node; it would otherwise report the whole
+ * host.
+ */
+export async function readPressure(root = '/proc', own: (hostTotalBytes: number) => Promise<CgroupReading | null> = (t) => readOwnCgroup(t)): Promise<PressureSample | null> {
   const meminfo = await readOr(`${root}/meminfo`);
   const available = meminfo ? parseMeminfo(meminfo) : null;
   if (available === null) return null;
-  const mem = await readOr(`${root}/pressure/memory`);
-  const cpu = await readOr(`${root}/pressure/cpu`);
+  const total = Number(/^MemTotal:\s+(\d+) kB/m.exec(meminfo!)?.[1] ?? 0) * 1024;
+  const cg = await own(total).catch(() => null);
+  const mem = cg?.memoryPsi ?? (await readOr(`${root}/pressure/memory`));
+  const cpu = cg?.cpuPsi ?? (await readOr(`${root}/pressure/cpu`));
   const cpuSome = cpu ? some10(cpu) : null;
   return {
     memorySome10: (mem ? some10(mem) : null) ?? 0,
     cpuSome10: cpuSome ?? Math.min(100, (loadavg()[0]! / Math.max(1, cpus().length)) * 100),
-    memoryAvailablePercent: available,
+    memoryAvailablePercent: cg && cg.memoryAvailablePercent !== null ? Math.min(available, cg.memoryAvailablePercent) : available,
   };
 }
 
