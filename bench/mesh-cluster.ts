@@ -47,6 +47,7 @@ export interface LoadResult {
   at: number;
   ms: number;
   error?: string;
+  status?: number;
 }
 
 export async function loadLibs(): Promise<{ lib: Lib; http: HttpLib }> {
