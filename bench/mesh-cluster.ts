@@ -40,6 +40,7 @@ export interface Lib {
 }
 
 export interface HttpLib {
+  get(host: string, port: number): Promise<LoadResult>;
   steadyLoad(targets: [string, number][], rate: number): { results: LoadResult[]; stop(): Promise<LoadResult[]> };
 }
 export interface LoadResult {

@@ -124,6 +124,8 @@ export async function main(args: string[]): Promise<void> {
     const updateRuns: { requests: number; failed: number; ms: number; errors: Record<string, number> }[] = [];
     for (let u = 0; u < updates; u++) {
       await six();
+      // As a load balancer in front of the nodes would: a node that just came back serves once its agent has programmed its rules.
+      await lib.waitFor('every node answering on the ingress port', 120_000, async () => (await Promise.all(cluster.reachable().map((i) => http.get(lib.nodeIp(i), 8080)))).every((r) => r.ok), 500);
       const load = http.steadyLoad(cluster.reachable().map((i) => [lib.nodeIp(i), 8080] as [string, number]), rate);
       const t0 = Date.now();
       await any().updateService('failweb', { ...spec, env: { ROLL: String(u + 1) } });
