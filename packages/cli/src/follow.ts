@@ -6,6 +6,7 @@
  */
 import cliProgress from 'cli-progress';
 import { ErrorCode, ShoalError, type Service, type Task } from '@shoal/types';
+import { sameTaskSpec } from '@shoal/state';
 import type { ShoalClient } from '@shoal/api';
 import type { Output } from './output.js';
 import { formatDuration } from './units.js';
@@ -40,8 +41,9 @@ export function waitingCanaries(service: Service, tasks: Task[]): number | null 
 /** Where a service stands, from its spec and its live tasks. */
 export function measure(service: Service, tasks: Task[], kind: ChangeKind): Progress {
   const live = tasks.filter((t) => t.serviceId === service.id && t.desiredState === 'running');
-  // A scale keeps the existing tasks: their version may lag behind the service's.
-  const current = kind === 'scale' ? live : live.filter((t) => t.serviceVersion === service.version);
+  // A scale keeps the existing tasks: their version may lag behind the service's. So does a change
+  // that replaces no task (a rollback that drops canaries, a new priority): same task spec, still current.
+  const current = kind === 'scale' ? live : live.filter((t) => t.serviceVersion === service.version || sameTaskSpec(t.spec, service.spec));
   const stale = live.length - current.length;
   const desired = service.spec.mode === 'global' ? current.length : (service.spec.replicas ?? 1);
   const running = current.filter((t) => t.status.state === 'running').length;

@@ -17,6 +17,14 @@ const cases: { name: string; service: Service; tasks: Task[]; kind?: 'deploy' | 
   { name: 'shut-down tasks are ignored', service: svc(), tasks: [t(1, 2, 'running'), t(2, 2, 'running'), t(3, 1, 'shutdown', { desiredState: 'shutdown' })], expect: { running: 2, desired: 2, converged: true } },
   { name: 'update still in progress', service: svc({ updateStatus: { state: 'updating', message: '', startedAt: 0 } }), tasks: [t(1, 2, 'running'), t(2, 2, 'running')], expect: { running: 2, desired: 2, converged: false } },
   { name: 'global: desired is the live task count', service: svc({}, { mode: 'global', replicas: undefined }), tasks: [t(0, 2, 'running'), t(0, 2, 'pending')], expect: { running: 1, desired: 2, converged: false } },
+  {
+    name: 'a rollback that dropped canaries: the old tasks run the restored spec, under an older version',
+    service: svc({ version: 3, updateStatus: { state: 'rollback_completed', message: '', startedAt: 0 } }),
+    tasks: [t(1, 1, 'running', { spec: { name: 'web', image: 'x' } }), t(2, 1, 'running', { spec: { name: 'web', image: 'x' } })],
+    kind: 'rollback',
+    expect: { running: 2, desired: 2, converged: true },
+  },
+  { name: 'a change that replaces no task (priority)', service: svc({}, { priority: 5 }), tasks: [t(1, 1, 'running', { spec: { name: 'web', image: 'x' } }), t(2, 1, 'running', { spec: { name: 'web', image: 'x' } })], expect: { running: 2, desired: 2, converged: true } },
   { name: 'scaled to zero', service: svc({}, { replicas: 0 }), tasks: [], expect: { running: 0, desired: 0, converged: true } },
 ];
 
