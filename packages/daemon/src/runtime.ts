@@ -136,6 +136,7 @@ export class ClusterRuntime {
       fsm: this.stateMachine(),
       tickMs: cfg.tickMs,
       electionTick: cfg.electionTicks,
+      snapshotEvery: cfg.snapshotEvery,
       // Heartbeats every 2 ticks (100 ms): half the idle traffic, still 4+ heartbeats per election timeout.
       heartbeatTick: 2,
       logger: this.log.child({ component: 'raft' }),
