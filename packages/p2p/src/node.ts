@@ -19,6 +19,7 @@ import type { Connection, Libp2p, PubSub } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { ping, type Ping } from '@libp2p/ping';
 import { rotatingPreSharedKey } from './rotating-pnet.js';
+import { sendWindowUpdatesAtHalf } from './yamux-window.js';
 import { PskRing } from './psk-ring.js';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
@@ -106,6 +107,7 @@ export interface P2PNode {
 type Services = { pubsub?: PubSub; ping: Ping; identify: unknown };
 
 export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
+  sendWindowUpdatesAtHalf();
   const log = opts.logger ?? silentLogger;
   const privateKey = await loadOrCreatePeerKey(opts.dataDir);
   const allow = opts.allow;
