@@ -15,6 +15,23 @@ import { reconcileService } from './service.js';
 import { rebalanceService } from './rebalance.js';
 import { relievePressure } from './pressure-moves.js';
 
+/**
+ * Batch sizes per Raft entry. A task carries its whole spec, so a step that
+ * lays out 100,000 replicas would be one entry of tens of MB (past the
+ * entry limit, and one fsync holding everything up); smaller entries are
+ * applied, replicated and reported on as they come. Commands stay in the
+ * same order (every create before the assignments that place it).
+ */
+export const MAX_TASKS_PER_COMMAND = 1000;
+export const MAX_ITEMS_PER_COMMAND = 5000;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  if (items.length <= size) return items.length === 0 ? [] : [items];
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 export interface ReconcileOptions {
   strategy?: PlacementStrategy;
 }
@@ -34,12 +51,16 @@ export function reconcile(state: ClusterView, now: number, rng?: Rng, opts: Reco
   const placed = placePending(ctx, opts.strategy);
 
   const commands: Command[] = [];
-  if (ctx.desired.length > 0) commands.push({ type: 'task.desired', at: now, changes: ctx.desired });
-  if (ctx.creates.length > 0) commands.push({ type: 'task.create', at: now, tasks: ctx.creates });
-  if (placed.assignments.length > 0 || placed.pending.length > 0) {
-    commands.push(placed.pending.length > 0 ? { type: 'task.assign', at: now, assignments: placed.assignments, pending: placed.pending } : { type: 'task.assign', at: now, assignments: placed.assignments });
+  for (const changes of chunks(ctx.desired, MAX_ITEMS_PER_COMMAND)) commands.push({ type: 'task.desired', at: now, changes });
+  for (const tasks of chunks(ctx.creates, MAX_TASKS_PER_COMMAND)) commands.push({ type: 'task.create', at: now, tasks });
+  const assignChunks = chunks(placed.assignments, MAX_ITEMS_PER_COMMAND);
+  const pendingChunks = chunks(placed.pending, MAX_ITEMS_PER_COMMAND);
+  for (let i = 0; i < Math.max(assignChunks.length, pendingChunks.length); i++) {
+    const assignments = assignChunks[i] ?? [];
+    const pending = pendingChunks[i];
+    commands.push(pending ? { type: 'task.assign', at: now, assignments, pending } : { type: 'task.assign', at: now, assignments });
   }
-  if (ctx.removes.length > 0) commands.push({ type: 'task.remove', at: now, taskIds: ctx.removes });
+  for (const taskIds of chunks(ctx.removes, MAX_ITEMS_PER_COMMAND)) commands.push({ type: 'task.remove', at: now, taskIds });
   commands.push(...ctx.serviceCommands);
   return { commands, plan: ctx.plan };
 }
