@@ -9,10 +9,22 @@ import type { TaskAssignment, TaskPending } from '@shoal/state';
 import type { Context } from './context.js';
 import { hasEnded, isUnplaced } from './task-facts.js';
 import { namedVolumes, stickyReason } from './sticky.js';
+import type { ReconcileScope } from './scope.js';
 
-export function placePending(ctx: Context, strategy: PlacementStrategy | undefined): { assignments: TaskAssignment[]; pending: TaskPending[] } {
+/** The waiting tasks a scoped pass retries: those of changed services, or all of them once capacity may have changed. */
+function waitingInScope(ctx: Context, scope: ReconcileScope): Task[] {
+  const waiting = (t: Task) => t.desiredState === 'running' && isUnplaced(t) && !ctx.isDecided(t.id);
+  if (scope.capacity) return (ctx.view.unplacedTasks?.() ?? ctx.view.tasks()).filter(waiting);
+  const out: Task[] = [];
+  for (const id of scope.services) for (const t of ctx.view.tasksByService(id)) if (waiting(t)) out.push(t);
+  return out;
+}
+
+export function placePending(ctx: Context, strategy: PlacementStrategy | undefined, scope?: ReconcileScope): { assignments: TaskAssignment[]; pending: TaskPending[] } {
   const pending: Task[] = [];
   const live: Task[] = [];
+  // A scoped pass with nothing waiting does not read the placed tasks at all.
+  if (scope !== undefined && ctx.creates.length === 0 && waitingInScope(ctx, scope).length === 0) return { assignments: [], pending: [] };
   for (const t of ctx.view.tasks()) {
     if (t.nodeId !== undefined && !hasEnded(t) && (t.desiredState !== 'running' || ctx.isDecided(t.id))) {
       // Being stopped: its container still holds ports and memory until the agent reports it ended.

@@ -14,6 +14,7 @@ import type { ReconcilePlan } from './plan.js';
 import { reconcileService } from './service.js';
 import { rebalanceService } from './rebalance.js';
 import { relievePressure } from './pressure-moves.js';
+import type { ReconcileScope } from './scope.js';
 
 /**
  * Batch sizes per Raft entry. A task carries its whole spec, so a step that
@@ -34,6 +35,8 @@ function chunks<T>(items: T[], size: number): T[][] {
 
 export interface ReconcileOptions {
   strategy?: PlacementStrategy;
+  /** Look only at what changed (scope.ts); absent: look at everything. */
+  scope?: ReconcileScope;
 }
 
 export interface ReconcileResult {
@@ -44,11 +47,22 @@ export interface ReconcileResult {
 
 export function reconcile(state: ClusterView, now: number, rng?: Rng, opts: ReconcileOptions = {}): ReconcileResult {
   const ctx = new Context(state, now, rng);
-  for (const service of state.services()) reconcileService(ctx, service);
-  for (const service of state.services()) rebalanceService(ctx, service);
-  relievePressure(ctx);
-  for (const t of state.tasks()) cleanupTask(ctx, t);
-  const placed = placePending(ctx, opts.strategy);
+  const scope = opts.scope;
+  if (scope === undefined) {
+    for (const service of state.services()) reconcileService(ctx, service);
+    for (const service of state.services()) rebalanceService(ctx, service);
+    relievePressure(ctx);
+    for (const t of state.tasks()) cleanupTask(ctx, t);
+  } else {
+    const services = [...scope.services].map((id) => state.service(id)).filter((s) => s !== undefined);
+    for (const service of services) reconcileService(ctx, service);
+    for (const service of services) rebalanceService(ctx, service);
+    relievePressure(ctx);
+    // A removed service's tasks are still listed under its id.
+    for (const id of scope.services) for (const t of state.tasksByService(id)) cleanupTask(ctx, t);
+    for (const id of scope.nodes) for (const t of state.tasksByNode(id)) cleanupTask(ctx, t);
+  }
+  const placed = placePending(ctx, opts.strategy, scope);
 
   const commands: Command[] = [];
   for (const changes of chunks(ctx.desired, MAX_ITEMS_PER_COMMAND)) commands.push({ type: 'task.desired', at: now, changes });

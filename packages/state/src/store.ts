@@ -48,6 +48,8 @@ export class Store {
   readonly tasksByNode = new Map<string, Set<string>>();
   readonly tasksByService = new Map<string, Set<string>>();
   readonly tasksBySlot = new Map<string, Set<string>>();
+  /** Tasks waiting for a node (wanted running, still new or pending): the scheduler's work list without a scan. */
+  readonly unplaced = new Set<string>();
   /** API tokens and the audit trail (security-tables.ts). */
   security = new SecurityTables();
   readonly allowlist = new Set<string>();
@@ -134,6 +136,7 @@ export class Store {
     if (task.nodeId !== undefined) addTo(this.tasksByNode, task.nodeId, task.id);
     addTo(this.tasksByService, task.serviceId, task.id);
     addTo(this.tasksBySlot, slotKey(task), task.id);
+    if (task.desiredState === 'running' && (task.status.state === 'new' || task.status.state === 'pending')) this.unplaced.add(task.id);
   }
 
   deleteTask(id: string): void {
@@ -147,6 +150,7 @@ export class Store {
     if (task.nodeId !== undefined) removeFrom(this.tasksByNode, task.nodeId, task.id);
     removeFrom(this.tasksByService, task.serviceId, task.id);
     removeFrom(this.tasksBySlot, slotKey(task), task.id);
+    this.unplaced.delete(task.id);
   }
 
   tasksIn(index: Map<string, Set<string>>, key: string): Task[] {
