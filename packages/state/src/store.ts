@@ -131,18 +131,23 @@ export class Store {
 
   putTask(task: Task): void {
     const old = this.tasks.get(task.id);
-    if (old) this.unindexTask(old);
     this.tasks.set(task.id, task);
+    const waiting = task.desiredState === 'running' && (task.status.state === 'new' || task.status.state === 'pending');
+    if (waiting) this.unplaced.add(task.id);
+    else this.unplaced.delete(task.id);
+    // Most updates (a status report, a desired state) keep the keys: leave the indexes alone (the hot path at 100k tasks).
+    if (old && old.nodeId === task.nodeId && old.serviceId === task.serviceId && old.slot === task.slot) return;
+    if (old) this.unindexTask(old);
     if (task.nodeId !== undefined) addTo(this.tasksByNode, task.nodeId, task.id);
     addTo(this.tasksByService, task.serviceId, task.id);
     addTo(this.tasksBySlot, slotKey(task), task.id);
-    if (task.desiredState === 'running' && (task.status.state === 'new' || task.status.state === 'pending')) this.unplaced.add(task.id);
   }
 
   deleteTask(id: string): void {
     const old = this.tasks.get(id);
     if (!old) return;
     this.unindexTask(old);
+    this.unplaced.delete(id);
     this.tasks.delete(id);
   }
 
@@ -150,7 +155,6 @@ export class Store {
     if (task.nodeId !== undefined) removeFrom(this.tasksByNode, task.nodeId, task.id);
     removeFrom(this.tasksByService, task.serviceId, task.id);
     removeFrom(this.tasksBySlot, slotKey(task), task.id);
-    this.unplaced.delete(task.id);
   }
 
   tasksIn(index: Map<string, Set<string>>, key: string): Task[] {
