@@ -36,7 +36,7 @@ class Bench {
 
   /** One control-loop pass: plan, apply what it planned, report the placed tasks running. Returns the plan's time in ms. */
   pass(): { ms: number; commands: number } {
-    const scope = this.tracker.take();
+    const scope = this.tracker.take(this.state);
     const t0 = performance.now();
     const { commands } = reconcile(this.state, this.now, () => ((++this.seq * 2654435761) % 4294967296) / 4294967296, this.incremental && scope ? { scope } : {});
     const ms = performance.now() - t0;

@@ -80,7 +80,7 @@ export class LeaderDuties {
     const { state, log } = this.rt;
     const now = Date.now();
     if ((this.wakeAt !== null && now >= this.wakeAt) || now - this.lastFullPass >= FULL_PASS_MS) this.tracker.markFull();
-    const scope = this.tracker.take();
+    const scope = this.tracker.take(state);
     const { commands, plan } = reconcile(state, now, () => randomInt(0, 2 ** 32) / 2 ** 32, scope ? { scope } : {});
     if (scope === undefined) {
       this.lastFullPass = now;

@@ -24,7 +24,12 @@ export function placePending(ctx: Context, strategy: PlacementStrategy | undefin
   const pending: Task[] = [];
   const live: Task[] = [];
   // A scoped pass with nothing waiting does not read the placed tasks at all.
-  if (scope !== undefined && ctx.creates.length === 0 && waitingInScope(ctx, scope).length === 0) return { assignments: [], pending: [] };
+  if (scope !== undefined) {
+    const waiting = waitingInScope(ctx, scope);
+    if (ctx.creates.length === 0 && waiting.length === 0) return { assignments: [], pending: [] };
+    // With the leader's usage ledger, only the services being placed are read (their spread and per-node counts).
+    if (scope.usage !== undefined) return place(ctx, strategy, [...waiting, ...ctx.creates], servicesTasks(ctx, [...waiting, ...ctx.creates]), scope);
+  }
   for (const t of ctx.view.tasks()) {
     if (t.nodeId !== undefined && !hasEnded(t) && (t.desiredState !== 'running' || ctx.isDecided(t.id))) {
       // Being stopped: its container still holds ports and memory until the agent reports it ended.
@@ -38,7 +43,24 @@ export function placePending(ctx: Context, strategy: PlacementStrategy | undefin
   }
   pending.push(...ctx.creates);
   if (pending.length === 0) return { assignments: [], pending: [] };
-  const result = placeTasks({ nodes: [...ctx.nodes.values()], tasks: live, pending }, strategy ? { strategy } : undefined);
+  return place(ctx, strategy, pending, live);
+}
+
+/** The tasks of the pending tasks' services, as placement counts them (one being stopped in this pass no longer counts). */
+function servicesTasks(ctx: Context, pending: Task[]): Task[] {
+  const out: Task[] = [];
+  for (const id of new Set(pending.map((t) => t.serviceId))) {
+    for (const t of ctx.view.tasksByService(id)) {
+      if (t.nodeId === undefined || hasEnded(t) || t.desiredState !== 'running') continue;
+      out.push(ctx.isDecided(t.id) ? { ...t, desiredState: 'shutdown' } : t);
+    }
+  }
+  return out;
+}
+
+function place(ctx: Context, strategy: PlacementStrategy | undefined, pending: Task[], live: Task[], scope?: ReconcileScope): { assignments: TaskAssignment[]; pending: TaskPending[] } {
+  const input = { nodes: [...ctx.nodes.values()], tasks: live, pending, ...(scope?.usage ? { usage: scope.usage } : {}) };
+  const result = placeTasks(input, strategy ? { strategy } : undefined);
   // The scheduler filters these too; checking again keeps a scheduler bug from landing work on a dead node.
   const assignments = result.assignments.filter((a) => {
     const n = ctx.nodes.get(a.nodeId);

@@ -10,6 +10,7 @@
  */
 import { applySpecDefaults, isTerminalTaskState } from '@shoal/types';
 import type { ClusterView, Command, CommandResult } from '@shoal/state';
+import { UsageLedger } from '@shoal/scheduler';
 
 export interface ReconcileScope {
   /** Services to reconcile (their tasks included). */
@@ -18,6 +19,8 @@ export interface ReconcileScope {
   nodes: ReadonlySet<string>;
   /** Capacity may have been freed or added (a task ended, a node changed): retry every waiting task. */
   capacity: boolean;
+  /** What placed tasks hold per node, up to date with the view: a placement then reads only the services it places. */
+  usage?: UsageLedger;
 }
 
 /** Commands that touch nothing the orchestrator reads (credentials, secrets, networking). */
@@ -50,6 +53,7 @@ export class ReconcileTracker {
   private capacity = false;
   /** Tasks told to go, by id -> service: a task.remove no longer finds them in the state. */
   private readonly leaving = new Map<string, string>();
+  private readonly usage = new UsageLedger();
 
   /** Look at everything next time (a new leader, a restored snapshot). */
   markFull(): void {
@@ -63,7 +67,7 @@ export class ReconcileTracker {
     if (!result.ok) return;
     switch (cmd.type) {
       case 'task.create':
-        for (const t of cmd.tasks) this.service(t.serviceId);
+        for (const t of cmd.tasks) this.task(t.id, view);
         return;
       case 'task.assign':
         for (const a of cmd.assignments) this.task(a.taskId, view);
@@ -85,6 +89,7 @@ export class ReconcileTracker {
       case 'task.remove':
         this.capacity = true;
         for (const id of cmd.taskIds) {
+          this.usage.update(id, undefined);
           const service = this.leaving.get(id);
           this.leaving.delete(id);
           if (service === undefined) return this.markFull();
@@ -121,7 +126,12 @@ export class ReconcileTracker {
         if (!s && cmd.type === 'service.remove' && !view.tasksByService(cmd.serviceId).length) return this.markFull();
         const id = s?.id ?? cmd.serviceId;
         // Removing a service tells its tasks to go in the same entry; their task.remove comes later.
-        if (cmd.type === 'service.remove') for (const t of view.tasksByService(id)) this.remember(t.id, id);
+        if (cmd.type === 'service.remove') {
+          for (const t of view.tasksByService(id)) {
+            this.remember(t.id, id);
+            this.usage.update(t.id, t);
+          }
+        }
         this.service(id);
         this.capacity = true;
         return;
@@ -131,9 +141,11 @@ export class ReconcileTracker {
     }
   }
 
-  /** The scope of the next pass, and a fresh start; undefined = a full pass. */
-  take(): ReconcileScope | undefined {
-    const scope = this.full ? undefined : { services: this.services, nodes: this.nodes, capacity: this.capacity };
+  /** The scope of the next pass over `view`, and a fresh start; undefined = a full pass. */
+  take(view: ClusterView): ReconcileScope | undefined {
+    // Commands are not followed while a full pass is pending: the ledger starts over from the view.
+    if (this.full) this.usage.rebuild(view.tasks());
+    const scope = this.full ? undefined : { services: this.services, nodes: this.nodes, capacity: this.capacity, usage: this.usage };
     this.full = false;
     this.services = new Set();
     this.nodes = new Set();
@@ -148,6 +160,7 @@ export class ReconcileTracker {
 
   private task(id: string, view: ClusterView): void {
     const t = view.task(id);
+    this.usage.update(id, t);
     if (t) this.service(t.serviceId);
     else {
       // Pruned from history while applying: its service is found by what the tracker remembers, or not at all.
