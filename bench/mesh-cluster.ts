@@ -40,6 +40,7 @@ export interface Lib {
 }
 
 export interface HttpLib {
+  get(host: string, port: number): Promise<LoadResult>;
   steadyLoad(targets: [string, number][], rate: number): { results: LoadResult[]; stop(): Promise<LoadResult[]> };
 }
 export interface LoadResult {
@@ -47,6 +48,7 @@ export interface LoadResult {
   at: number;
   ms: number;
   error?: string;
+  status?: number;
 }
 
 export async function loadLibs(): Promise<{ lib: Lib; http: HttpLib }> {

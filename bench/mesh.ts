@@ -1,4 +1,4 @@
-// `npm run bench -- mesh [--runs N] [--seconds S] [--connections C]`: the
+// `npm run bench -- mesh [--runs N] [--seconds S] [--connections C] [--client-node K]`: the
 // routing mesh's data path on the 5 Docker-in-Docker nodes of the e2e suite.
 // A service of 2 busybox httpd tasks pinned to node1 and node2; every client
 // runs on node5, which runs no task of it. wrk (Debian, in the node image)
@@ -25,7 +25,9 @@ export async function main(args: string[]): Promise<void> {
   const { lib } = await loadLibs();
   const log = (...a: unknown[]) => console.error('#', ...a);
   const cluster = new lib.ComposeCluster({ log });
-  const CLIENT = 4; // node5
+  const CLIENT = 4; // node5: runs no task; its ingress port and HAProxy are measured
+  // Where wrk runs for direct/ingress/haproxy: node5 itself (default), or --client-node K (1-5), an outside client of node5's port.
+  const WRK = arg(args, 'client-node', 5) - 1;
   log(`node image ready in ${cluster.buildImage()} ms`);
   await cluster.up();
   try {
@@ -62,13 +64,13 @@ export async function main(args: string[]): Promise<void> {
       haproxy: [...wrk, `http://${ip5}:9090/`],
     };
     for (const [name, argv] of Object.entries(targets)) {
-      const probe = parseWrk(await cluster.exec(CLIENT, [...argv.slice(0, argv.indexOf('-d' + seconds + 's')), '-d2s', '--latency', argv[argv.length - 1]], 60_000));
+      const probe = parseWrk(await cluster.exec(name === 'vip' ? CLIENT : WRK, [...argv.slice(0, argv.indexOf('-d' + seconds + 's')), '-d2s', '--latency', argv[argv.length - 1]], 60_000));
       log(`warm-up ${name}: ${round(probe.rps)} req/s, ${probe.errors} errors`);
     }
     const samples: Record<string, WrkResult[]> = { direct: [], vip: [], ingress: [], haproxy: [] };
     for (let r = 0; r < runs; r++) {
       for (const [name, argv] of Object.entries(targets)) {
-        const res = parseWrk(await cluster.exec(CLIENT, argv, (seconds + 60) * 1000));
+        const res = parseWrk(await cluster.exec(name === 'vip' ? CLIENT : WRK, argv, (seconds + 60) * 1000));
         samples[name]!.push(res);
         log(`run ${r + 1}/${runs} ${name}: ${round(res.rps)} req/s p50 ${res.p50Ms} ms p99 ${res.p99Ms} ms errors ${res.errors}`);
       }
@@ -81,7 +83,7 @@ export async function main(args: string[]): Promise<void> {
     printTable(Object.entries(result).map(([target, r]) => ({ target, 'req/s': r.rps, 'p50 ms': r.p50Ms, 'p99 ms': r.p99Ms, errors: r.errors })));
     const ratio = (a: string, b: string) => round(result[a]!.rps / result[b]!.rps, 2);
     console.log(`ingress/direct ${ratio('ingress', 'direct')} (goal >= 0.9), ingress/haproxy ${ratio('ingress', 'haproxy')} (goal >= 1.2), p99 ingress ${result.ingress!.p99Ms} ms vs haproxy ${result.haproxy!.p99Ms} ms`);
-    writeResult('mesh', { ...result, runs, seconds, connections: conns, threads: 2, backends: 2, samples });
+    writeResult('mesh', { ...result, runs, seconds, connections: conns, threads: 2, backends: 2, wrkOn: `node${WRK + 1}`, samples });
   } finally {
     if (process.env.SHOAL_E2E_KEEP !== '1') await cluster.down_().catch(() => undefined);
   }

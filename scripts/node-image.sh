@@ -34,14 +34,14 @@ ln -sfn "$WORKLOAD_TAR" "$CACHE/workload.tar"
 scripts/app-images.sh >&2
 
 # --- base image: debootstrap rootfs, cached ---
-# nftables and iproute2: service networking (nft tables, VXLAN links, routes); wrk and haproxy: the mesh benchmark.
-ROOTFS_TAR="$CACHE/rootfs-bookworm-docker-net2.tar"
+# nftables, iproute2 and conntrack: service networking (nft tables, VXLAN links, routes, flushing flows of dead backends); wrk and haproxy: the mesh benchmark.
+ROOTFS_TAR="$CACHE/rootfs-bookworm-docker-net3.tar"
 if [ ! -s "$ROOTFS_TAR" ]; then
   command -v debootstrap >/dev/null || { say "debootstrap is needed: apt-get install -y debootstrap (or scripts/e2e-prereqs.sh)"; exit 1; }
   say "debootstrap bookworm into $CACHE (about 70 s, once)"
   dir="$CACHE/rootfs.build"
   rm -rf "$dir"
-  debootstrap --variant=minbase --include=docker.io,iptables,nftables,iproute2,wrk,haproxy,ca-certificates bookworm "$dir" >&2
+  debootstrap --variant=minbase --include=docker.io,iptables,nftables,iproute2,conntrack,wrk,haproxy,ca-certificates bookworm "$dir" >&2
   rm -rf "$dir/var/cache/apt/archives/"*.deb "$dir/var/lib/apt/lists/"*
   tar -C "$dir" -c . >"$ROOTFS_TAR.tmp" && mv "$ROOTFS_TAR.tmp" "$ROOTFS_TAR"
   rm -rf "$dir"

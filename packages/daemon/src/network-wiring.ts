@@ -67,6 +67,7 @@ export function registerNetworkMetrics(registry: Registry, stats: () => NetworkS
   counter('shoal_network_rule_syncs_total', 'nftables ruleset replacements applied on this node', (s) => s.ruleSyncs);
   counter('shoal_network_rule_sync_failures_total', 'Network syncs that failed (retried)', (s) => s.ruleSyncFailures);
   counter('shoal_dns_queries_total', 'DNS queries served to tasks', (s) => s.dnsQueries);
+  counter('shoal_network_flow_flushes_total', 'conntrack deletions that moved flows off a backend that left the rules', (s) => s.flowFlushes);
   counter('shoal_dns_forwarded_total', 'DNS queries forwarded to the host resolvers', (s) => s.dnsForwarded);
   new Gauge({
     name: 'shoal_network_rule_sync_last_seconds',

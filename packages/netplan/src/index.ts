@@ -7,3 +7,4 @@ export * from './dns-records.js';
 export * from './ruleset.js';
 export * from './links.js';
 export * from './port-clash.js';
+export * from './stale-flows.js';

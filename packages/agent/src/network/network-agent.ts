@@ -10,7 +10,7 @@ import type Docker from 'dockerode';
 import { performance } from 'node:perf_hooks';
 import { ErrorCode, ShoalError, parseIpv4, specNetworks, type Task } from '@shoal/types';
 import type { ClusterView } from '@shoal/state';
-import { SHOAL_MARK, atomicScript, lookup, planLinks, renderRuleset, underlayAddress, endpointsOf, type LinkPlan } from '@shoal/netplan';
+import { SHOAL_MARK, atomicScript, backendAddresses, conntrackDeletes, lookup, planLinks, renderRuleset, staleFlows, underlayAddress, endpointsOf, type LinkPlan } from '@shoal/netplan';
 import type { Logger } from 'pino';
 import { DnsServer } from './dns-server.js';
 import { DockerNetworks } from './docker-networks.js';
@@ -45,6 +45,8 @@ export interface NetworkStats {
   ruleSyncFailures: number;
   lastRuleSyncMs: number;
   ruleSyncSeconds: number[];
+  /** `conntrack` deletions that found flows of a backend that left the rules. */
+  flowFlushes: number;
   dnsQueries: number;
   dnsForwarded: number;
 }
@@ -60,13 +62,17 @@ export class NetworkAgent {
   private lastRules = '';
   private lastLinks = '';
   private lastLocal = '';
+  /** Backends (address -> node) of the rules last applied, to flush the flows of those that leave. */
+  private lastBackends = new Map<string, string>();
+  /** Whether the `conntrack` tool is here (Debian's `conntrack`); without it stale flows wait out their timeout. */
+  private conntrack = false;
   private syncing = false;
   private dirty = false;
   private stopped = false;
   private readonly waiters = new Set<() => void>();
   private dockerUserChecked = 0;
   private dnsAddress = '';
-  readonly stats: NetworkStats = { ruleSyncs: 0, ruleSyncFailures: 0, lastRuleSyncMs: 0, ruleSyncSeconds: [], dnsQueries: 0, dnsForwarded: 0 };
+  readonly stats: NetworkStats = { ruleSyncs: 0, ruleSyncFailures: 0, lastRuleSyncMs: 0, ruleSyncSeconds: [], flowFlushes: 0, dnsQueries: 0, dnsForwarded: 0 };
 
   constructor(private readonly opts: NetworkAgentOptions) {
     this.run = opts.run ?? runCommand;
@@ -80,6 +86,8 @@ export class NetworkAgent {
     // Forwarding for the overlay; route_localnet so `curl localhost:<ingress port>` on a node can be DNATed to a task (kube-proxy does the same).
     await this.enableSysctl('net/ipv4/ip_forward', 'the overlay cannot forward task traffic between nodes');
     await this.enableSysctl('net/ipv4/conf/all/route_localnet', 'ingress ports answer on this node\'s addresses but not on 127.0.0.1');
+    this.conntrack = await this.run('conntrack', ['--version']).then(() => true, () => false);
+    if (!this.conntrack) this.log.warn('the conntrack tool is missing (Debian: apt-get install conntrack): after a node dies, clients whose connection attempts already picked one of its tasks wait out their timeout instead of being moved');
     const plan = planLinks(this.opts.view, this.opts.nodeId);
     await applyLinks(this.run, plan);
     this.dnsAddress = plan.dns;
@@ -170,6 +178,7 @@ export class NetworkAgent {
         this.stats.ruleSyncSeconds.push(ms / 1000);
         if (this.stats.ruleSyncSeconds.length > 1000) this.stats.ruleSyncSeconds.splice(0, 500);
       }
+      await this.flushStaleFlows();
     } catch (err) {
       this.stats.ruleSyncFailures++;
       this.lastLinks = '';
@@ -180,6 +189,22 @@ export class NetworkAgent {
       this.stats.dnsQueries = this.dns.queries;
       this.stats.dnsForwarded = this.dns.forwarded;
     }
+  }
+
+  /** After the rules changed: flows already bound to a backend that left are deleted, so their next packet is balanced anew. */
+  private async flushStaleFlows(): Promise<void> {
+    const view = this.opts.view;
+    const now = backendAddresses(view);
+    const stale = staleFlows(this.lastBackends, now, view);
+    this.lastBackends = now;
+    if (!this.conntrack) return;
+    for (const f of stale) {
+      for (const args of conntrackDeletes(f)) {
+        // conntrack exits 1 when it found nothing to delete.
+        if (await this.run('conntrack', args).then(() => true, () => false)) this.stats.flowFlushes++;
+      }
+    }
+    if (stale.length > 0) this.log.debug({ backends: stale.map((f) => f.address) }, 'flushed the flows of backends that left');
   }
 
   /** Docker's FORWARD policy is DROP: one rule in its documented user chain accepts what shoal's table marked. */
