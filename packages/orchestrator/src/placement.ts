@@ -41,7 +41,8 @@ export function placePending(ctx: Context, strategy: PlacementStrategy | undefin
       if (!ctx.isDecided(t.id)) pending.push(t);
     } else if (t.nodeId !== undefined && !hasEnded(t)) live.push(t);
   }
-  pending.push(...ctx.creates);
+  // A loop, not push(...creates): spreading 300,000 arguments overflows the stack.
+  for (const t of ctx.creates) pending.push(t);
   if (pending.length === 0) return { assignments: [], pending: [] };
   return place(ctx, strategy, pending, live);
 }
@@ -72,8 +73,8 @@ function place(ctx: Context, strategy: PlacementStrategy | undefined, pending: T
     const t = byId.get(u.taskId);
     if (t && t.slot > 0 && t.nodeId !== undefined && namedVolumes(t.spec).length > 0) u.reason = stickyReason(t, ctx.nodes, u.reason);
   }
-  ctx.plan.assigned.push(...assignments);
-  ctx.plan.pending.push(...result.unplaced);
+  for (const a of assignments) ctx.plan.assigned.push(a);
+  for (const u of result.unplaced) ctx.plan.pending.push(u);
   // Only reasons that changed are proposed: a task pending for the same reason costs no log entry.
   const before = new Map(pending.map((t) => [t.id, t.pendingReason]));
   const changed = result.unplaced.filter((u) => before.get(u.taskId) !== u.reason);
