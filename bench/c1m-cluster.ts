@@ -4,7 +4,9 @@
 // LeaderDuties (orchestrator + scheduler control loop) on the leader, as
 // ClusterRuntime wires them. What is left out: libp2p (MemoryNetwork
 // instead), the failure detector (every simulated node counts as alive) and
-// the autopilot's voter changes (the voter set stays the 3 below).
+// the autopilot's voter changes (the voter set stays the 3 below). The
+// election timeout is 10 s, not 1 s: on a starved machine a voter that
+// misses its heartbeats for a second would depose a leader this bench pins.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,7 +62,7 @@ export class C1mCluster {
     for (const id of ids) {
       const state = new ClusterState();
       const storage = await LevelRaftStorage.open(join(this.root, id));
-      const host = new RaftHost({ id, storage, transport: this.net.transport(id), fsm: fsm(state), bootstrapVoters: ids, tickMs: 50, electionTick: 20, heartbeatTick: 2, proposeTimeoutMs: PROPOSE_TIMEOUT_MS });
+      const host = new RaftHost({ id, storage, transport: this.net.transport(id), fsm: fsm(state), bootstrapVoters: ids, tickMs: 50, electionTick: 200, heartbeatTick: 2, proposeTimeoutMs: PROPOSE_TIMEOUT_MS });
       this.replicas.push({ id, state, host, storage });
     }
     await Promise.all(this.replicas.map((r) => r.host.start()));

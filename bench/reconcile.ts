@@ -5,6 +5,7 @@
 // pass was before (a full pass) and scoped to what changed (ReconcileTracker,
 // what the leader does now).
 //   npm run bench -- reconcile [--sizes 10000,100000] [--events 50]
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { reconcile, ReconcileTracker } from '@shoal/orchestrator';
 import { ClusterState, type Command } from '@shoal/state';
@@ -92,5 +93,5 @@ export async function main(args: string[]): Promise<void> {
     }
   }
   printTable(rows);
-  writeResult('reconcile', { note: 'reconcile() time of one leader pass on a converged cluster (idle) and of the passes one event causes (a service scaled up by one: the pass that creates + places the task, the pass after it runs); full = every pass looks at everything (before), incremental = scoped by ReconcileTracker (the leader now)', cases: rows });
+  writeResult('reconcile', { loadavg: loadavg().map((l) => round(l, 2)), note: 'reconcile() time of one leader pass on a converged cluster (idle) and of the passes one event causes (a service scaled up by one: the pass that creates + places the task, the pass after it runs); full = every pass looks at everything (before), incremental = scoped by ReconcileTracker (the leader now)', cases: rows });
 }
