@@ -58,5 +58,10 @@ console.log(`check-cycles: ${Object.keys(files.obj()).length} files in ${Object.
 if (fileCycles.length > 0) console.error(`file cycles:\n${show(fileCycles)}`);
 if (packageCycles.length > 0) console.error(`package cycles:\n${show(packageCycles)}`);
 if (process.argv.includes('--verbose')) for (const [p, deps] of Object.entries(tree)) console.log(`  ${p} -> ${deps.sort().join(', ')}`);
-if (fileCycles.length + packageCycles.length > 0) process.exit(1);
-console.log('check-cycles: no cycle between files, none between packages');
+// The same graph shows whether every package's tests use the shared test kit
+// (one seeded generator, one poller, one set of fixtures). `types` cannot:
+// the kit is built on it; `testkit` tests itself.
+const kitless = Object.keys(tree).filter((n) => n.endsWith(':test') && !['types:test', 'testkit:test'].includes(n) && !tree[n].includes('testkit'));
+if (kitless.length > 0) console.error(`tests that do not use @shoal/testkit: ${kitless.map((n) => n.slice(0, -':test'.length)).join(', ')}`);
+if (fileCycles.length + packageCycles.length + kitless.length > 0) process.exit(1);
+console.log('check-cycles: no cycle between files, none between packages; every package\'s tests use the test kit');

@@ -19,19 +19,11 @@ async function ask(question: string): Promise<boolean> {
   }
 }
 
-function readTokenIfAny(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
-
 export function recoverCommand(): Command {
   return new Command('recover')
     .description('after quorum loss (with --data-dir DIR of a STOPPED agent): make that node a single-voter cluster with the same id, keys and state; the other survivors rejoin')
     .option('--peer <host:port>', 'admin API of another survivor to compare logs with, repeatable', collect, [])
-    .option('--peer-token-file <file>', 'API token for --peer (default: SHOAL_TOKEN, else this data dir\'s api.token)')
+    .option('--peer-token-file <file>', 'API token for --peer: a cluster token (any role), or that survivor\'s own api.token; default: SHOAL_TOKEN')
     .option('-y, --yes', 'do not ask for confirmation')
     .action(async (_opts, cmd: Command) => {
       // --data-dir is the program's global option (the stopped agent's data dir).
@@ -39,9 +31,11 @@ export function recoverCommand(): Command {
       const dataDir = o.dataDir ?? process.env.SHOAL_DATA_DIR;
       if (!dataDir) throw new Error('cluster recover needs --data-dir DIR: the data dir of the stopped agent to recover');
       const { recoverDataDir } = await import('@shoal/daemon/recover');
-      let token = process.env.SHOAL_TOKEN;
-      if (o.peerTokenFile) token = readFileSync(o.peerTokenFile, 'utf8').trim();
-      else if (!token && o.peer.length > 0) token = readTokenIfAny(`${dataDir}/api.token`);
+      const token = o.peerTokenFile ? readFileSync(o.peerTokenFile, 'utf8').trim() : process.env.SHOAL_TOKEN;
+      // This node's own api.token is valid only on this node, so it cannot stand in for a peer's.
+      if (o.peer.length > 0 && !token) {
+        throw new Error('--peer needs a token that survivor accepts: SHOAL_TOKEN=<cluster token> (`shoal token create`, any role) or --peer-token-file FILE');
+      }
       const res = await recoverDataDir({
         dataDir,
         peers: o.peer,

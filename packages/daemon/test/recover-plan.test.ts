@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { RaftNode, encodeConfChange, type Entry } from '@shoal/raft';
 import type { LoadedState } from '@shoal/raft-host';
 import { peersAhead, planRecovery, summarizeLog } from '../src/recover-plan.js';
+import { drainReady } from '@shoal/testkit';
 
 const cmd = (index: number, term: number): Entry => ({ index, term, type: 'normal', data: new TextEncoder().encode(`w${index}`) });
 
@@ -46,11 +47,7 @@ describe('recovery from quorum loss (pure plan)', () => {
     const applied: number[] = [];
     for (let i = 0; i < 40 && node.status().role !== 'leader'; i++) {
       node.tick();
-      while (node.hasReady()) {
-        const rd = node.ready();
-        for (const e of rd.committedEntries) applied.push(e.index);
-        node.advance(rd);
-      }
+      for (const rd of drainReady(node)) applied.push(...rd.committedEntries.map((e) => e.index));
     }
     const st = node.status();
     assert.equal(st.role, 'leader');
@@ -59,11 +56,7 @@ describe('recovery from quorum loss (pure plan)', () => {
     assert.deepEqual(applied.slice(0, 7), [1, 2, 3, 4, 5, 6, 7], 'every entry of the survivor is applied, in order');
     // A write is committed by this node alone.
     const w = node.propose(new TextEncoder().encode('after'));
-    while (node.hasReady()) {
-      const rd = node.ready();
-      for (const e of rd.committedEntries) applied.push(e.index);
-      node.advance(rd);
-    }
+    for (const rd of drainReady(node)) applied.push(...rd.committedEntries.map((e) => e.index));
     assert.ok(applied.includes(w.index));
   });
 

@@ -4,17 +4,9 @@ import assert from 'node:assert/strict';
 import pino from 'pino';
 import { ClusterState, type Command } from '@shoal/state';
 import { WriteGate, hashToken } from '../src/write-gate.js';
+import { nodeRegistration } from '@shoal/testkit';
 
-const reg = (id: string, name: string) => ({
-  id,
-  name,
-  addresses: [],
-  labels: {},
-  resources: { cpuMillis: 1000, memoryBytes: 1e9 },
-  drivers: ['exec' as const],
-  platform: { os: 'linux', arch: 'x64' },
-  version: '0',
-});
+const reg = (id: string, name: string) => nodeRegistration(id, { name });
 
 function setup() {
   const state = new ClusterState();

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { seededRandom } from '@shoal/testkit';
 import { DownConfirmer, Swim, validateSwimMessage, suspicionTimeoutMs, type MemberEvent, type Outbound, type SwimMessage } from '../src/index.js';
 
 /** A tiny deterministic network: fixed 1 ms latency, optional drops, a shared clock stepped in 5 ms ticks. */
@@ -10,7 +11,7 @@ class Net {
   readonly events: (MemberEvent & { at: string })[] = [];
   readonly received = new Map<string, number>();
   private inflight: { at: number; from: string; out: Outbound }[] = [];
-  private seed = 1;
+  private readonly rng = seededRandom(1);
 
   constructor(n: number, opts: { sign?: boolean; joinGraceMs?: number } = {}) {
     const ids = Array.from({ length: n }, (_, i) => `n${i}`);
@@ -19,7 +20,7 @@ class Net {
         selfId: id,
         incarnation: 1,
         now: () => this.now,
-        rng: () => ((this.seed = (this.seed * 16807) % 2147483647) - 1) / 2147483646,
+        rng: this.rng,
         config: { joinGraceMs: opts.joinGraceMs ?? 0 },
         ...(opts.sign ? { sign: (u) => `sig:${u.from}`, verify: (u) => u.sig === `sig:${u.from}` } : {}),
       });

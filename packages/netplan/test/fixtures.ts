@@ -1,4 +1,5 @@
 import { ClusterState, type Command } from '@shoal/state';
+import { nodeRegistration } from '@shoal/testkit';
 import type { ServiceSpec, Task, TaskStatus } from '@shoal/types';
 import { planNetworking } from '../src/index.js';
 
@@ -10,20 +11,8 @@ export function apply(state: ClusterState, cmds: Command[]): void {
 }
 
 export function node(id: string, ip: string): Command {
-  return {
-    type: 'node.register',
-    at: 1,
-    node: {
-      id,
-      name: id,
-      addresses: [`/ip4/127.0.0.1/tcp/7946`, `/ip4/${ip}/tcp/7946`],
-      labels: {},
-      resources: { cpuMillis: 2000, memoryBytes: 2 ** 31 },
-      drivers: ['docker', 'exec'],
-      platform: { os: 'linux', arch: 'amd64' },
-      version: '0.1.0',
-    },
-  };
+  // The underlay address the network plan uses is the node's non-loopback one.
+  return { type: 'node.register', at: 1, node: nodeRegistration(id, { addresses: [`/ip4/127.0.0.1/tcp/7946`, `/ip4/${ip}/tcp/7946`] }) };
 }
 
 /** Runs the leader's network reconciliation until it has nothing more to commit. */

@@ -8,11 +8,12 @@ import type { Libp2p } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
 import { ErrorCode, ShoalError } from '@shoal/types';
+import { Backoff } from './backoff.js';
 import type { Logger } from './logger.js';
 
 const CHECK_EVERY_MS = 500;
-const BACKOFF_MIN_MS = 250;
-const BACKOFF_MAX_MS = 5000;
+/** Redial an unreachable member after 250 ms, doubling up to 5 s. */
+const redialBackoff = (): Backoff => new Backoff(250, 5000);
 /** Handshakes are CPU-bound; too many at once all time out together. */
 const MAX_CONCURRENT_DIALS = 4;
 const DIAL_TIMEOUT_MS = 10_000;
@@ -21,8 +22,7 @@ const YIELD_TO_PEER_MS = 3000;
 
 interface Entry {
   addrs: string[];
-  backoffMs: number;
-  retryAt: number;
+  backoff: Backoff;
   dialing: boolean;
   addedAt: number;
 }
@@ -59,7 +59,7 @@ export class AddressBook {
     }
     const e = this.entries.get(peerId);
     if (e) e.addrs = addrs;
-    else this.entries.set(peerId, { addrs, backoffMs: 0, retryAt: 0, dialing: false, addedAt: Date.now() });
+    else this.entries.set(peerId, { addrs, backoff: redialBackoff(), dialing: false, addedAt: Date.now() });
     void this.libp2p.peerStore.merge(peerIdFromString(peerId), { multiaddrs: parsed }).catch(() => {});
     if (this.timer) this.maintain();
   }
@@ -94,20 +94,17 @@ export class AddressBook {
     let inFlight = [...this.entries.values()].filter((e) => e.dialing).length;
     for (const [peerId, e] of this.entries) {
       if (inFlight >= MAX_CONCURRENT_DIALS) break;
-      if (peerId === self || connected.has(peerId) || e.dialing || now < e.retryAt || !this.allow(peerId)) continue;
+      if (peerId === self || connected.has(peerId) || e.dialing || e.backoff.waitMs(now) > 0 || !this.allow(peerId)) continue;
       // Both sides dialling at once doubles the handshakes; let the smaller id go first.
       if (self > peerId && now - e.addedAt < YIELD_TO_PEER_MS) continue;
       e.dialing = true;
       inFlight++;
       this.libp2p
         .dial(peerIdFromString(peerId), { signal: AbortSignal.timeout(DIAL_TIMEOUT_MS) })
-        .then(() => {
-          e.backoffMs = 0;
-        })
+        .then(() => e.backoff.succeeded())
         .catch((err: Error) => {
-          e.backoffMs = Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_MIN_MS, e.backoffMs * 2));
-          e.retryAt = Date.now() + e.backoffMs;
-          this.log.debug({ peer: peerId, err: err.message, backoffMs: e.backoffMs }, 'cannot reach member');
+          const backoffMs = e.backoff.failed(Date.now());
+          this.log.debug({ peer: peerId, err: err.message, backoffMs }, 'cannot reach member');
         })
         .finally(() => {
           e.dialing = false;

@@ -9,6 +9,7 @@
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { encodeFrames, FrameDecoder, MAX_RAFT_FRAME_BYTES } from './frames.js';
+import { Backoff } from './backoff.js';
 import type { Logger } from './logger.js';
 
 export const RAFT_PROTOCOL = '/shoal/raft/1';
@@ -19,8 +20,6 @@ export interface RaftQueueLimits {
 }
 
 export const RAFT_QUEUE_DEFAULTS: RaftQueueLimits = { maxQueuedFrames: 4096, maxQueuedBytes: 128 * 1024 * 1024 };
-const BACKOFF_MIN_MS = 50;
-const BACKOFF_MAX_MS = 2000;
 const DIAL_TIMEOUT_MS = 3000;
 
 export interface RaftStats {
@@ -36,8 +35,8 @@ class Outbox {
   bytes = 0;
   stream: Stream | null = null;
   connecting = false;
-  backoffMs = 0;
-  retryAt = 0;
+  /** Redial after 50 ms, doubling up to 2 s: Raft retransmits, so a short wait is enough. */
+  readonly backoff = new Backoff(50, 2000);
   wake: (() => void) | null = null;
   retryTimer: ReturnType<typeof setTimeout> | null = null;
   constructor(readonly peer: PeerId) {}
@@ -106,7 +105,7 @@ export class RaftStreams {
 
   private connect(to: string, box: Outbox): void {
     if (box.connecting || this.stopped) return;
-    const wait = box.retryAt - Date.now();
+    const wait = box.backoff.waitMs(Date.now());
     if (wait > 0) {
       // Frames queued during the backoff go out when it ends, even if no new send comes.
       box.retryTimer ??= setTimeout(() => {
@@ -122,7 +121,7 @@ export class RaftStreams {
         box.connecting = false;
         if (this.stopped || this.outboxes.get(to) !== box) return stream.abort(new Error('node stopping'));
         box.stream = stream;
-        box.backoffMs = 0;
+        box.backoff.succeeded();
         stream
           .sink(this.batches(box, stream))
           .catch((err: Error) => this.log.debug({ peer: to, err: err.message }, 'raft stream ended'))
@@ -134,12 +133,11 @@ export class RaftStreams {
       })
       .catch((err: Error) => {
         box.connecting = false;
-        box.backoffMs = Math.min(BACKOFF_MAX_MS, Math.max(BACKOFF_MIN_MS, box.backoffMs * 2));
-        box.retryAt = Date.now() + box.backoffMs;
+        const backoffMs = box.backoff.failed(Date.now());
         this.stats.framesDropped += box.frames.length;
         box.frames = [];
         box.bytes = 0;
-        this.log.debug({ peer: to, err: err.message, backoffMs: box.backoffMs }, 'raft dial failed');
+        this.log.debug({ peer: to, err: err.message, backoffMs }, 'raft dial failed');
       });
   }
 

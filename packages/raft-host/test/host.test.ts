@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConfState, Entry, HardState, Message, NodeId, Snapshot } from '@shoal/raft';
 import { RaftHost, type Completion, type HostScheduler, type LoadedState, type RaftStorage, type SaveRequest, type StateMachine } from '../src/index.js';
+import { seededRandom } from '@shoal/testkit';
 
 class ManualScheduler implements HostScheduler {
   now = 0;
@@ -129,8 +130,7 @@ function cluster(seed: number) {
   const hosts = new Map<NodeId, RaftHost>();
   const fsms = new Map<NodeId, ListFsm>();
   let steppedWhileWriting = 0;
-  let r = seed;
-  const random = () => ((r = (r * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = seededRandom(seed);
   const start = (id: NodeId) => {
     const fsm = new ListFsm();
     const host = new RaftHost({

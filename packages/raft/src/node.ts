@@ -15,7 +15,7 @@ export const MAX_ENTRY_BYTES = 8 * 1024 * 1024;
  * persist, send, apply, then `advance()`. No clocks, no I/O. This file is
  * the public API and the dispatch of messages by role (etcd's rawnode.go and
  * the step functions of raft.go); the protocol lives in the layers below
- * (election.ts, replication.ts, read-index.ts, membership.ts, raft-state.ts).
+ * (election.ts, replication.ts, read-index.ts, reconfiguration.ts, raft-state.ts).
  */
 export class RaftNode extends Election {
   constructor(cfg: RaftConfig) {

@@ -2,7 +2,7 @@
  * What one Raft replica knows (term, vote, role, log, progress of the others,
  * membership history) and the role transitions every part of the protocol
  * uses. The protocol itself is layered on top, one concern per file, the way
- * etcd splits raft.go: membership.ts, read-index.ts, replication.ts,
+ * etcd splits raft.go: reconfiguration.ts, read-index.ts, replication.ts,
  * election.ts, and node.ts (the public, RawNode-like API).
  */
 import { RaftError } from './errors.js';

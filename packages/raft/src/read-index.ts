@@ -3,10 +3,10 @@
  * leader's commit index, once an entry of its own term is committed and a
  * heartbeat round confirms it still leads.
  */
-import { Membership } from './membership.js';
+import { Reconfiguration } from './reconfiguration.js';
 import type { NodeId } from './types.js';
 
-export abstract class ReadIndexing extends Membership {
+export abstract class ReadIndexing extends Reconfiguration {
   /** Heartbeats every follower, carrying a read context (replication.ts). */
   protected abstract bcastHeartbeat(context: string | undefined): void;
 

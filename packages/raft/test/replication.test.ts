@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NotLeaderError } from '../src/errors.js';
 import { RaftNode } from '../src/node.js';
-import type { ConfChange, Entry, Message } from '../src/types.js';
+import type { ConfChange, Entry } from '../src/types.js';
 import { Cluster, enc } from './harness.js';
+import { drainMessages } from '@shoal/testkit';
 
 const VOTERS = ['a', 'b', 'c'];
 const ent = (index: number, term: number, data = ''): Entry => ({ index, term, type: 'normal', data: enc(data) });
@@ -19,15 +20,6 @@ function withLog(id: string, term: number, entries: Entry[], commit = 0): RaftNo
   });
 }
 
-function drain(n: RaftNode): Message[] {
-  const out: Message[] = [];
-  while (n.hasReady()) {
-    const rd = n.ready();
-    out.push(...rd.messages);
-    n.advance(rd);
-  }
-  return out;
-}
 
 /** A cluster whose nodes start from the given disks. */
 function clusterFrom(disks: Record<string, { term: number; entries: Entry[] }>, seed = 1): Cluster {
@@ -144,42 +136,42 @@ describe('log replication', () => {
   it('Figure 8: an entry of an older term is not committed by counting replicas', () => {
     const a = withLog('a', 2, [ent(1, 1), ent(2, 2)]);
     a.campaign();
-    drain(a);
+    drainMessages(a);
     a.step({ type: 'voteResp', from: 'b', to: 'a', term: 3 });
     assert.equal(a.status().role, 'leader');
-    drain(a); // persists the no-op 3@t3: the leader's own match is 3
+    drainMessages(a); // persists the no-op 3@t3: the leader's own match is 3
     // b acknowledges index 2 (term 2): a majority (a, b) holds it, but it is from an older term.
     a.step({ type: 'appendResp', from: 'b', to: 'a', term: 3, index: 2 });
-    drain(a);
+    drainMessages(a);
     assert.equal(a.status().commit, 0);
     // Once b holds the term-3 no-op, both commit together.
     a.step({ type: 'appendResp', from: 'b', to: 'a', term: 3, index: 3 });
-    drain(a);
+    drainMessages(a);
     assert.equal(a.status().commit, 3);
   });
 
   it('a rejected follower goes back to probing: one append at a time', () => {
     const a = withLog('a', 1, [ent(1, 1), ent(2, 1), ent(3, 1)], 3);
     a.campaign();
-    drain(a);
+    drainMessages(a);
     a.step({ type: 'voteResp', from: 'b', to: 'a', term: 2 });
-    drain(a);
+    drainMessages(a);
     a.step({ type: 'appendResp', from: 'b', to: 'a', term: 2, index: 4 });
-    drain(a);
+    drainMessages(a);
     assert.equal(a.status().progress!.b!.state, 'replicate');
     for (let i = 0; i < 5; i++) a.propose(enc(`x${i}`));
-    drain(a); // append(prev 4, entries 5..9): lost on the way
+    drainMessages(a); // append(prev 4, entries 5..9): lost on the way
     for (let i = 0; i < 5; i++) a.propose(enc(`z${i}`));
-    drain(a); // append(prev 9, entries 10..14): b cannot take it
+    drainMessages(a); // append(prev 9, entries 10..14): b cannot take it
     a.step({ type: 'appendResp', from: 'b', to: 'a', term: 2, index: 9, reject: true, rejectHint: 4, rejectTerm: 2 });
-    const msgs = drain(a).filter((m) => m.to === 'b' && m.type === 'append');
+    const msgs = drainMessages(a).filter((m) => m.to === 'b' && m.type === 'append');
     assert.equal(a.status().progress!.b!.state, 'probe');
     assert.equal(msgs.length, 1);
     assert.equal(msgs[0]!.index, 4);
     assert.equal(msgs[0]!.entries!.length, 10);
     // Further proposals do not go to b until it answers the probe.
     a.propose(enc('y'));
-    assert.equal(drain(a).filter((m) => m.to === 'b' && m.type === 'append').length, 0);
+    assert.equal(drainMessages(a).filter((m) => m.to === 'b' && m.type === 'append').length, 0);
   });
 
   it('ignores a stale rejection and an ack beyond the leader\'s log', () => {
@@ -201,11 +193,44 @@ describe('log replication', () => {
   it('a follower never truncates committed entries, whatever a message claims', () => {
     const b = withLog('b', 2, [ent(1, 1), ent(2, 2)], 2);
     b.step({ type: 'append', from: 'a', to: 'b', term: 3, index: 0, logTerm: 0, entries: [ent(1, 3)], commit: 1 });
-    drain(b);
+    drainMessages(b);
     assert.equal(b.status().lastIndex, 2);
     assert.equal(b.status().commit, 2);
   });
 });
+
+/**
+ * The end of one chaos step: every leader is offered the next command (one
+ * in a transfer or the like refuses, which is part of the chaos), a tick
+ * passes, and safety holds: applied sequences are prefixes of one another,
+ * and there is at most one leader per term.
+ */
+function chaosStep(c: Cluster, ids: string[], next: () => string): void {
+  for (const l of c.leaders()) {
+    try {
+      c.node(l).propose(enc(next()));
+    } catch {
+      // refused: transfer in progress, or no longer leader
+    }
+  }
+  c.tick();
+  const seqs = ids.map((id) => c.applied.get(id)!);
+  const longest = seqs.reduce((x, y) => (x.length >= y.length ? x : y));
+  for (const seq of seqs) assert.deepEqual(seq, longest.slice(0, seq.length));
+  const terms = c.leaders().map((l) => c.node(l).status().term);
+  assert.equal(new Set(terms).size, terms.length);
+}
+
+/** Liveness after chaos: healed and reliable, the cluster elects and commits a 'final' write. */
+function settle(c: Cluster): { leader: string; final: string[] } {
+  c.heal();
+  c.dropIf = null;
+  c.tick(60);
+  const leader = c.elect();
+  c.propose(leader, 'final');
+  c.tick(5);
+  return { leader, final: c.applied.get(leader)! };
+}
 
 describe('chaos: drops, partitions and restarts keep every replica consistent', () => {
   for (const seed of [1, 2, 3, 4, 5, 6]) {
@@ -230,30 +255,9 @@ describe('chaos: drops, partitions and restarts keep every replica consistent', 
           const k = c.leaders()[0];
           if (k) c.compact(k);
         }
-        for (const l of c.leaders()) {
-          try {
-            c.node(l).propose(enc(`c${cmd++}`));
-          } catch {
-            // transfer in progress or the like
-          }
-        }
-        c.tick();
-        // Safety: applied sequences are prefixes of one another.
-        const seqs = ids.map((id) => c.applied.get(id)!);
-        const longest = seqs.reduce((x, y) => (x.length >= y.length ? x : y));
-        for (const s of seqs) assert.deepEqual(s, longest.slice(0, s.length));
-        // At most one leader per term.
-        const terms = c.leaders().map((l) => c.node(l).status().term);
-        assert.equal(new Set(terms).size, terms.length);
+        chaosStep(c, ids, () => `c${cmd++}`);
       }
-      // Liveness: once healed and reliable, everyone converges.
-      c.heal();
-      c.dropIf = null;
-      c.tick(60);
-      const leader = c.elect();
-      c.propose(leader, 'final');
-      c.tick(5);
-      const final = c.applied.get(leader)!;
+      const { final } = settle(c);
       assert.equal(final[final.length - 1], 'final');
       for (const id of ids) assert.deepEqual(c.applied.get(id), final, `${id} converged`);
     });
@@ -300,27 +304,9 @@ describe('chaos with reordering, duplicates, membership changes and transfers', 
         } else if (r < 0.12 && l) {
           c.compact(l);
         }
-        for (const k of c.leaders()) {
-          try {
-            c.node(k).propose(enc(`c${cmd++}`));
-          } catch {
-            // transfer in progress
-          }
-        }
-        c.tick();
-        const seqs = all.map((id) => c.applied.get(id)!);
-        const longest = seqs.reduce((x, y) => (x.length >= y.length ? x : y));
-        for (const s of seqs) assert.deepEqual(s, longest.slice(0, s.length));
-        const terms = c.leaders().map((k) => c.node(k).status().term);
-        assert.equal(new Set(terms).size, terms.length);
+        chaosStep(c, all, () => `c${cmd++}`);
       }
-      c.heal();
-      c.dropIf = null;
-      c.tick(60);
-      const leader = c.elect();
-      c.propose(leader, 'final');
-      c.tick(5);
-      const final = c.applied.get(leader)!;
+      const { leader, final } = settle(c);
       const members = c.node(leader).status().conf;
       for (const id of [...members.voters, ...members.learners]) assert.deepEqual(c.applied.get(id), final, `${id} converged`);
     });

@@ -25,6 +25,13 @@ function change(c: Cluster, leader: string, cc: ConfChange): void {
   c.tick(2);
 }
 
+/** Promotes the learner `to` and has `leader` hand leadership to it. */
+function promoteAndHandOver(c: Cluster, leader: string, to: string): void {
+  change(c, leader, { type: 'promoteLearner', node: to });
+  c.node(leader).transferLeadership(to);
+  c.stabilize();
+}
+
 /** Steps `m` into `to` as if it came off the wire, then lets the cluster run. */
 function inject(c: Cluster, m: Message): void {
   c.node(m.to).step(m);
@@ -136,9 +143,7 @@ describe('raft messages by role', () => {
     c.isolate(lagging);
     c.add('d', EMPTY);
     change(c, leader, { type: 'addLearner', node: 'd' });
-    change(c, leader, { type: 'promoteLearner', node: 'd' });
-    c.node(leader).transferLeadership('d');
-    c.stabilize();
+    promoteAndHandOver(c, leader, 'd');
     c.tick(3);
     assert.deepEqual(c.leaders(), ['d']);
     c.heal();
@@ -154,9 +159,7 @@ describe('raft messages by role', () => {
     c.add('d', EMPTY);
     change(c, leader, { type: 'addLearner', node: 'd' });
     c.isolate(lagging);
-    change(c, leader, { type: 'promoteLearner', node: 'd' });
-    c.node(leader).transferLeadership('d');
-    c.stabilize();
+    promoteAndHandOver(c, leader, 'd');
     c.tick(3);
     assert.deepEqual(c.leaders(), ['d']);
     c.heal();
@@ -175,9 +178,7 @@ describe('raft messages by role', () => {
     const leader = c.elect();
     c.add('d', EMPTY);
     change(c, leader, { type: 'addLearner', node: 'd' });
-    change(c, leader, { type: 'promoteLearner', node: 'd' });
-    c.node(leader).transferLeadership('d');
-    c.stabilize();
+    promoteAndHandOver(c, leader, 'd');
     assert.deepEqual(c.leaders(), ['d']);
     assert.equal(c.node('d').droppedMessages().campaignFromNonVoter, 0);
   });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ClusterState, decodeCommand, encodeCommand, type Command, type NodeRegistration } from '@shoal/state';
+import { nodeRegistration } from '@shoal/testkit';
 import { newSealKeyPair, type RandomBytes, type SealKeyPair } from '../src/index.js';
 
 /** A deterministic byte stream: SHA-256 of (seed, counter). */
@@ -13,17 +14,7 @@ export function seeded(seed: string): RandomBytes {
 }
 
 export function reg(id: string, sealKey?: string): NodeRegistration {
-  return {
-    id,
-    name: `host-${id}`,
-    addresses: [],
-    labels: {},
-    resources: { cpuMillis: 4000, memoryBytes: 8 * 2 ** 30 },
-    drivers: ['docker', 'exec'],
-    platform: { os: 'linux', arch: 'amd64' },
-    version: '0.1.0',
-    ...(sealKey ? { sealKey } : {}),
-  };
+  return nodeRegistration(id, { name: `host-${id}`, ...(sealKey ? { sealKey } : {}) });
 }
 
 /** A replica fed through the log codec, keeping every encoded entry (what a node's Raft log holds). */

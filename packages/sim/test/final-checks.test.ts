@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KvStore, SimViolation } from '../src/index.js';
+import { KvStore } from '../src/index.js';
 import { checkLogMatching, checkNoLostWrites, checkReplicasAgree } from '../src/final-checks.js';
 import type { Entry } from '@shoal/raft';
+import { violationKind } from './violation-kind.js';
 
 function kvWith(ops: [string, number, string][]): KvStore {
   const kv = new KvStore();
@@ -10,42 +11,32 @@ function kvWith(ops: [string, number, string][]): KvStore {
   return kv;
 }
 
-function kind(fn: () => void): string | null {
-  try {
-    fn();
-    return null;
-  } catch (err) {
-    assert.ok(err instanceof SimViolation);
-    return err.kind;
-  }
-}
-
 test('an acknowledged write missing from a replica is a lost write', () => {
   const full = kvWith([['a', 1, 'v1'], ['b', 1, 'v2']]);
   const lossy = kvWith([['a', 1, 'v1']]);
-  assert.equal(kind(() => checkNoLostWrites(['a#1', 'b#1'], [{ id: 'n1', kv: full, log: [] }])), null);
-  assert.equal(kind(() => checkNoLostWrites(['a#1', 'b#1'], [{ id: 'n1', kv: full, log: [] }, { id: 'n2', kv: lossy, log: [] }])), 'lost-write');
+  assert.equal(violationKind(() => checkNoLostWrites(['a#1', 'b#1'], [{ id: 'n1', kv: full, log: [] }])), null);
+  assert.equal(violationKind(() => checkNoLostWrites(['a#1', 'b#1'], [{ id: 'n1', kv: full, log: [] }, { id: 'n2', kv: lossy, log: [] }])), 'lost-write');
 });
 
 test('a write survives in a restored snapshot', () => {
   const kv = KvStore.restore(kvWith([['a', 1, 'v1']]).snapshot());
-  assert.equal(kind(() => checkNoLostWrites(['a#1'], [{ id: 'n1', kv, log: [] }])), null);
+  assert.equal(violationKind(() => checkNoLostWrites(['a#1'], [{ id: 'n1', kv, log: [] }])), null);
 });
 
 test('replicas with the same applied index must hold the same state', () => {
   const a = kvWith([['a', 1, 'v1'], ['b', 1, 'v2']]);
   const b = kvWith([['b', 1, 'v2'], ['a', 1, 'v1']]);
-  assert.equal(kind(() => checkReplicasAgree([{ id: 'n1', kv: a, log: [] }, { id: 'n2', kv: a, log: [] }])), null);
-  assert.equal(kind(() => checkReplicasAgree([{ id: 'n1', kv: a, log: [] }, { id: 'n2', kv: b, log: [] }])), 'replica-divergence');
+  assert.equal(violationKind(() => checkReplicasAgree([{ id: 'n1', kv: a, log: [] }, { id: 'n2', kv: a, log: [] }])), null);
+  assert.equal(violationKind(() => checkReplicasAgree([{ id: 'n1', kv: a, log: [] }, { id: 'n2', kv: b, log: [] }])), 'replica-divergence');
 });
 
 test('logs that agree at an index but differ before it break log matching', () => {
   const e = (index: number, term: number): Entry => ({ index, term, type: 'normal', data: new Uint8Array() });
   const kv = new KvStore();
   const ok = [{ id: 'n1', kv, log: [e(1, 1), e(2, 1), e(3, 2)] }, { id: 'n2', kv, log: [e(1, 1), e(2, 1), e(3, 3)] }];
-  assert.equal(kind(() => checkLogMatching(ok)), null);
+  assert.equal(violationKind(() => checkLogMatching(ok)), null);
   const bad = [{ id: 'n1', kv, log: [e(1, 1), e(2, 1), e(3, 2)] }, { id: 'n2', kv, log: [e(1, 1), e(2, 2), e(3, 2)] }];
-  assert.equal(kind(() => checkLogMatching(bad)), 'log-matching');
+  assert.equal(violationKind(() => checkLogMatching(bad)), 'log-matching');
 });
 
 test('the session table applies a retried write once and ignores an abandoned one', () => {

@@ -9,15 +9,10 @@
  *     tasks of that node only.
  * A config's `data` is its value in base64 (configs are not secret).
  */
-import type { SecretKind } from '@shoal/types';
+import type { SecretKind, SecretMeta } from '@shoal/types';
 
-export interface SecretRecord {
-  id: string;
-  name: string;
-  kind: SecretKind;
-  size: number;
-  labels?: Record<string, string>;
-  createdAt: number;
+/** The metadata the API shows (`SecretMeta`), plus the stored value; `usedBy` is computed, never stored. */
+export interface SecretRecord extends Omit<SecretMeta, 'data' | 'usedBy'> {
   /** Secret: sealed to the store key `keyId`. Config: base64 of the value. */
   data: string;
   keyId?: string;

@@ -3,32 +3,15 @@
  * the tokens) and the audit trail of operator writes. Kept apart from the
  * other tables so their snapshot encoding stays in one place.
  */
-import { isApiRole, type ApiRole } from '@shoal/types';
+import { isApiRole, type ApiTokenInfo, type AuditRecord } from '@shoal/types';
 
-export interface ApiTokenRecord {
-  id: string;
-  /** Unique, shown in the audit trail. */
-  name: string;
-  role: ApiRole;
-  /** sha256 (hex) of the token. */
+/** A token as the state keeps it: what the API lists, plus the sha256 (hex) of the token. */
+export interface ApiTokenRecord extends ApiTokenInfo {
   hash: string;
-  createdAt: number;
-  /** Token name of who created it. */
-  createdBy?: string;
 }
 
-/** One operator write as committed: who, what, when, result. */
-export interface AuditEntry {
-  index: number;
-  at: number;
-  /** Token name of the caller. */
-  by: string;
-  type: string;
-  /** What it was about: a service, node or token name, when the command names one. */
-  subject: string;
-  ok: boolean;
-  error?: string;
-}
+/** One operator write as committed (the API shows the same record). */
+export type AuditEntry = AuditRecord;
 
 /** Audit entries kept in the state (and so in every snapshot); older ones are dropped first. */
 export const AUDIT_KEEP = 1000;

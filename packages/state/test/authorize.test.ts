@@ -11,20 +11,12 @@ import {
   type Authority,
   type Command,
 } from '../src/index.js';
+import { nodeRegistration } from '@shoal/testkit';
 
 const hash = (c: string) => c.repeat(64);
 const node = (id: string): Authority => ({ kind: 'node', nodeId: id });
 const op = (role: 'read-only' | 'operator' | 'admin', name = 'ci'): Authority => ({ kind: 'operator', name, role });
-const reg = (id: string, name: string) => ({
-  id,
-  name,
-  addresses: [],
-  labels: {},
-  resources: { cpuMillis: 1000, memoryBytes: 1e9 },
-  drivers: ['exec' as const],
-  platform: { os: 'linux', arch: 'x64' },
-  version: '0',
-});
+const reg = (id: string, name: string) => nodeRegistration(id, { name });
 
 /** Two nodes, a service with one task on each. */
 function cluster(): ClusterState {

@@ -10,7 +10,7 @@ export const GiB = 1024 * MiB;
 
 /** What a node registers with: the same fields as state's `NodeRegistration`. */
 export type NodeRegistrationFixture = Pick<NodeInfo, 'id' | 'name' | 'addresses' | 'labels' | 'resources' | 'drivers' | 'platform' | 'version'> &
-  Partial<Pick<NodeInfo, 'apiAddress' | 'availability' | 'role'>>;
+  Partial<Pick<NodeInfo, 'apiAddress' | 'availability' | 'role' | 'sealKey'>>;
 
 export function nodeRegistration(id: string, over: Partial<NodeRegistrationFixture> = {}): NodeRegistrationFixture {
   return {

@@ -1,6 +1,7 @@
 export { seededRandom } from './random.js';
 export { waitFor, type WaitOptions, type Truthy } from './wait-for.js';
 export { freePort } from './free-port.js';
+export { drainReady, drainMessages, type ReadyLoop } from './ready-loop.js';
 export { nodeRegistration, nodeInfo, taskFixture, MiB, GiB, type NodeRegistrationFixture } from './fixtures.js';
 export {
   LocalCluster,

@@ -11,6 +11,7 @@ export * from './validate-files.js';
 export * from './host-paths.js';
 export * from './input-hygiene.js';
 export * from './roles.js';
+export * from './api-tokens.js';
 export * from './restart-backoff.js';
 export * from './address.js';
 export * from './network.js';

@@ -2,8 +2,9 @@
 /**
  * Classic Raft bugs, planted one at a time into the RaftNode this process
  * loaded (by replacing a method on a prototype), to prove that the unit
- * tests or the simulator catch each. Every mutant is a copy of the real
- * method (packages/raft/src) with one deliberate mistake, named in `what`.
+ * tests or the simulator catch each. Every mutant is the real method
+ * (packages/raft/src) with one deliberate mistake, named in `what`: a copy
+ * of it, or a wrapper around it where the mistake can be added in front.
  */
 import { RaftNode } from '@shoal/raft';
 import type { ConfState, Entry, Message, NodeId, Ready } from '@shoal/raft';
@@ -166,25 +167,19 @@ export const MUTATIONS: Mutation[] = [
     what: 'a follower lets a stale append (from before its commit index) replace committed entries',
     mixes: ['chaos', 'partitions'],
     plant: () =>
-      replace(P(), 'handleAppend', () => function (this: any, m: Message): void {
+      replace(P(), 'handleAppend', (orig) => function (this: any, m: Message): void {
+        // The real method refuses any append that starts below the commit index; the
+        // mutant first lets such an append replace the entries it conflicts with.
         const log = this.log;
         const prevIndex = m.index ?? 0;
-        const prevTerm = m.logTerm ?? 0;
         const ents: Entry[] = m.entries ?? [];
-        if (log.matchTerm(prevIndex, prevTerm)) {
-          const lastNew = prevIndex + ents.length;
-          const conflict = log.findConflict(ents);
-          if (conflict > 0) {
-            const fresh = ents.slice(conflict - prevIndex - 1);
-            log.truncateAndAppend(fresh);
-            this.confAppended(fresh);
-          }
-          log.commitTo(Math.min(m.commit ?? 0, lastNew));
-          this.send({ type: 'appendResp', to: m.from, term: this.term, index: lastNew });
-          return;
+        const conflict = prevIndex < log.committed && log.matchTerm(prevIndex, m.logTerm ?? 0) ? log.findConflict(ents) : 0;
+        if (conflict > 0) {
+          const fresh = ents.slice(conflict - prevIndex - 1);
+          log.truncateAndAppend(fresh);
+          this.confAppended(fresh);
         }
-        const hint = log.findConflictByTerm(Math.min(prevIndex, log.lastIndex()), prevTerm);
-        this.send({ type: 'appendResp', to: m.from, term: this.term, index: prevIndex, reject: true, rejectHint: hint.index, rejectTerm: hint.term });
+        orig.call(this, m);
       }),
   },
   {

@@ -1,19 +1,13 @@
 /** `task explain`: for each node, whether the task fits there and every reason it does not. */
 import type { TaskExplanation } from '@shoal/api/contract';
+import { TableHead } from './table-head.js';
 
 export function PlacementExplanation({ explanation }: { explanation: TaskExplanation }) {
   return (
     <div class="placement-explanation">
       <p class="summary">{explanation.summary}</p>
       <table>
-        <caption class="visually-hidden">Placement node by node</caption>
-        <thead>
-          <tr>
-            <th scope="col">Node</th>
-            <th scope="col">Fits</th>
-            <th scope="col">Reasons</th>
-          </tr>
-        </thead>
+        <TableHead caption="Placement node by node" columns={['Node', 'Fits', 'Reasons']} />
         <tbody>
           {explanation.nodes.map((n) => (
             <tr key={n.nodeId} data-node={n.nodeName}>

@@ -6,6 +6,7 @@ import { portsText, valueText } from '../format.js';
 import { StatusBadge } from './status-badge.js';
 import { commandText } from '../command-words.js';
 import { ServiceNetworkCell } from './service-network.js';
+import { TableHead } from './table-head.js';
 
 export function serviceHealth(snap: Snapshot, service: Service): string {
   const tasks = serviceTasks(snap.tasks, service).filter((t) => t.desiredState === 'running' && t.status.state === 'running');
@@ -22,18 +23,7 @@ export function ServiceTable({ snap }: { snap: Snapshot }) {
   if (snap.services.length === 0) return <p>No services yet.</p>;
   return (
     <table class="services">
-      <caption class="visually-hidden">Services</caption>
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Replicas</th>
-          <th scope="col">Image / command</th>
-          <th scope="col">Update</th>
-          <th scope="col">Ports</th>
-          <th scope="col">Health</th>
-          <th scope="col">Network</th>
-        </tr>
-      </thead>
+      <TableHead caption="Services" columns={['Name', 'Replicas', 'Image / command', 'Update', 'Ports', 'Health', 'Network']} />
       <tbody>
         {snap.services.map((s) => (
           <ServiceRow key={s.id} service={s} snap={snap} />

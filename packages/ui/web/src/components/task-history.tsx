@@ -4,23 +4,13 @@ import type { Snapshot } from '../store.js';
 import { nodeName } from '../cluster-view.js';
 import { clock, shortId } from '../format.js';
 import { StatusBadge } from './status-badge.js';
+import { TableHead } from './table-head.js';
 
 export function TaskHistory({ tasks, snap }: { tasks: Task[]; snap: Snapshot }) {
   const sorted = [...tasks].sort((a, b) => b.createdAt - a.createdAt);
   return (
     <table class="task-history">
-      <caption class="visually-hidden">Task history</caption>
-      <thead>
-        <tr>
-          <th scope="col">Task</th>
-          <th scope="col">Slot</th>
-          <th scope="col">Node</th>
-          <th scope="col">Desired</th>
-          <th scope="col">State</th>
-          <th scope="col">Since</th>
-          <th scope="col">Message</th>
-        </tr>
-      </thead>
+      <TableHead caption="Task history" columns={['Task', 'Slot', 'Node', 'Desired', 'State', 'Since', 'Message']} />
       <tbody>
         {sorted.map((t) => (
           <tr key={t.id}>

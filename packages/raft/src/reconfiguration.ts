@@ -8,7 +8,7 @@ import { confAfterEntry } from './conf-change.js';
 import { RaftState } from './raft-state.js';
 import type { ConfState, Entry, NodeId } from './types.js';
 
-export abstract class Membership extends RaftState {
+export abstract class Reconfiguration extends RaftState {
   /** Commits what a quorum of the current voters holds (replication.ts). */
   protected abstract maybeCommit(): boolean;
   /** Starts a leadership transfer (node.ts). */
