@@ -1,4 +1,4 @@
-// `npm run bench -- soak [--minutes 30] [--membership gossip|swim]`
+// `npm run bench -- soak [--minutes 30] [--membership swim|gossip] [--snapshot-every 1000]`
 //
 // 3 agents under churn for a while: a crash-looping service (restart backoff
 // by default), a service scaled up and down every few seconds and a rolling
@@ -34,8 +34,11 @@ function opt(args: string[], name: string, dflt: string): string {
 
 export async function main(args: string[]): Promise<void> {
   const minutes = Number(opt(args, 'minutes', '30'));
-  const membership = opt(args, 'membership', process.env.SHOAL_MEMBERSHIP ?? 'gossip');
-  const c = new LocalCluster({ client: (conn) => new ShoalClient(conn), size: 3, driver: 'exec', keepRoot: true, env: { SHOAL_MEMBERSHIP: membership }, readyTimeoutMs: 600_000 });
+  const membership = opt(args, 'membership', process.env.SHOAL_MEMBERSHIP ?? 'swim');
+  // 30 minutes of this churn commit a few thousand entries: below the agent's default
+  // interval (10,000) no snapshot would ever be taken, so the soak sets a smaller one.
+  const snapshotEvery = Number(opt(args, 'snapshot-every', '1000'));
+  const c = new LocalCluster({ client: (conn) => new ShoalClient(conn), size: 3, driver: 'exec', keepRoot: true, env: { SHOAL_MEMBERSHIP: membership }, extraArgs: ['--snapshot-every', String(snapshotEvery)], readyTimeoutMs: 600_000 });
   const samples: { minute: number; rssMb: number[]; heapMb: number[] }[] = [];
   let commitIndex = 0;
   let ops = 0;
@@ -105,6 +108,7 @@ export async function main(args: string[]): Promise<void> {
   const result = {
     minutes,
     membership,
+    snapshotEvery,
     churnSteps: ops,
     rssStartMb: worst(first.rssMb),
     rssEndMb: worst(last.rssMb),

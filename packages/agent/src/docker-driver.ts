@@ -4,7 +4,8 @@
  * restart. The engine does the supervision (exit codes, health checks);
  * the driver only translates.
  */
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import { dockerClient } from './docker-client.js';
 import { ErrorCode, ShoalError, type Task } from '@shoal/types';
 import type { Driver, DriverTaskState, LogLine, LogOptions, TaskHandle, TaskStats } from './driver.js';
 import { LABEL_NODE, LABEL_TASK, containerSpec, type ContainerAttachment } from './docker-container-spec.js';
@@ -38,12 +39,18 @@ const IMAGE_CACHE_MS = 5000;
 
 export class DockerDriver implements Driver {
   readonly name = 'docker' as const;
-  readonly docker: Docker;
+  private client: Docker | undefined;
   private readonly imageChecks = new Map<string, Promise<boolean>>();
   private readonly imageSeenAt = new Map<string, number>();
 
   constructor(private readonly opts: DockerDriverOptions) {
-    this.docker = opts.docker ?? new Docker();
+    this.client = opts.docker;
+  }
+
+  /** Made on first use, so a node that never asks the engine never loads dockerode. */
+  get docker(): Docker {
+    this.client ??= dockerClient();
+    return this.client;
   }
 
   async available(): Promise<boolean> {

@@ -6,6 +6,7 @@ export { HealthMonitor, type CheckResult } from './health-monitor.js';
 export { taskEnv, stopGraceMs, DEFAULT_STOP_GRACE_MS } from './task-env.js';
 export { type RotationPolicy, DEFAULT_ROTATION } from './log-files.js';
 export { DockerDriver, type DockerDriverOptions, type RegistryAuth } from './docker-driver.js';
+export { dockerClient } from './docker-client.js';
 export { containerSpec, containerName, LABEL_NODE, LABEL_SERVICE, LABEL_SLOT, LABEL_TASK } from './docker-container-spec.js';
 export { TaskFiles, SECRETS_DIR_ENV, CONFIGS_DIR_ENV, type FileSource, type TaskFilesOptions } from './secrets/task-files.js';
 export { NetworkAgent, type NetworkAgentOptions, type NetworkStats, type DockerAttachment } from './network/network-agent.js';

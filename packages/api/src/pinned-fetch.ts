@@ -4,9 +4,16 @@
  * certificate the cluster CA signed, for the host named in the URL, is
  * accepted. Node-only (undici); the web console never imports it.
  */
-import { Agent, fetch as undiciFetch } from 'undici';
+// undici is loaded on the first request: every agent imports this package (its
+// API server) but only a client that pins a CA needs undici's 1 MB of source.
+type Undici = typeof import('undici');
+let undici: Promise<Undici> | undefined;
 
 export function pinnedFetch(caPem: string): typeof fetch {
-  const dispatcher = new Agent({ connect: { ca: caPem, rejectUnauthorized: true } });
-  return ((input: string | URL, init?: RequestInit) => undiciFetch(input, { ...(init as object), dispatcher } as never)) as unknown as typeof fetch;
+  let dispatcher: InstanceType<Undici['Agent']> | undefined;
+  return (async (input: string | URL, init?: RequestInit) => {
+    const u = await (undici ??= import('undici'));
+    dispatcher ??= new u.Agent({ connect: { ca: caPem, rejectUnauthorized: true } });
+    return u.fetch(input, { ...(init as object), dispatcher } as never);
+  }) as unknown as typeof fetch;
 }

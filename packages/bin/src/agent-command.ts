@@ -29,6 +29,7 @@ export function agentCommand(): Command {
     .option('--allow-dangerous', 'allow privileged tasks, host namespaces, devices, docker.sock mounts (with --init)')
     .option('--log-level <level>', 'trace|debug|info|warn|error (default info)')
     .option('--tick-ms <ms>', 'Raft tick; elections start after 10-20 ticks (default 50)', (v) => Number(v))
+    .option('--snapshot-every <entries>', 'applied Raft entries between two snapshots; bounds the log on disk (default 10000)', (v) => Number(v))
     .option('--network <on|off>', 'service networking: VIPs, DNS, routing mesh (needs nftables and iproute2; default on)')
     .option('--vip-range <cidr>', 'virtual IPs of services (with --init; default 10.210.0.0/16)')
     .option('--subnet-pool <cidr>', 'container subnets, a /24 per network and node (with --init; default 10.211.0.0/16)')
@@ -58,6 +59,7 @@ export function agentCommand(): Command {
         allowDangerous: o.allowDangerous ? true : undefined,
         logLevel: o.logLevel,
         tickMs: o.tickMs,
+        snapshotEvery: o.snapshotEvery,
         network: o.network,
         vipRange: o.vipRange,
         subnetPool: o.subnetPool,

@@ -37,6 +37,8 @@ export interface DaemonConfig {
   /** Ticks without a leader before a follower campaigns, randomized in [n, 2n). */
   electionTicks: number;
   heartbeatMs: number;
+  /** Applied Raft entries between two snapshots: the log on disk never holds many more (older entries are deleted). */
+  snapshotEvery: number;
   /** Service networking (VIPs, DNS, routing mesh; needs nftables and iproute2): on, or off. */
   network: 'on' | 'off';
   /** Address ranges of service networking (init only; defaults in @shoal/types DEFAULT_NETWORK_RANGES). */
@@ -63,6 +65,7 @@ const DEFAULTS: DaemonConfig = {
   // 400-800 ms: a dead leader is replaced well within a second, while 8 missed heartbeats tolerate GC pauses.
   electionTicks: 8,
   heartbeatMs: 500,
+  snapshotEvery: 10_000,
   network: 'on',
 };
 
@@ -167,6 +170,7 @@ export function resolveConfig(flags: ConfigInput, env: NodeJS.ProcessEnv = proce
   if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/.test(cfg.name)) throw bad('name', `"${cfg.name}": letters, digits, - _ . up to 63`);
   if (!Number.isInteger(cfg.tickMs) || cfg.tickMs < 5 || cfg.tickMs > 1000) throw bad('tick-ms', 'an integer in 5..1000');
   if (!Number.isInteger(cfg.electionTicks) || cfg.electionTicks < 3 || cfg.electionTicks > 100) throw bad('election-ticks', 'an integer in 3..100');
+  if (!Number.isInteger(cfg.snapshotEvery) || cfg.snapshotEvery < 100 || cfg.snapshotEvery > 1_000_000) throw bad('snapshot-every', 'an integer in 100..1000000');
   return cfg;
 }
 

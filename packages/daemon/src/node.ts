@@ -7,10 +7,9 @@ import { ErrorCode, ShoalError } from '@shoal/types';
 import { createApiServer, registerConsole, type ApiServer } from '@shoal/api';
 import { consoleRoot } from '@shoal/ui';
 import { decodeJoinToken, generateClusterSecrets, hashSecret, type P2PStats } from '@shoal/p2p';
-import Docker from 'dockerode';
 import { nodeTokenName, type ClusterState } from '@shoal/state';
 import { hashToken } from './write-gate.js';
-import { DockerDriver, ExecDriver, type Driver, type DockerDriverOptions, type NetworkAgent } from '@shoal/agent';
+import { DockerDriver, ExecDriver, dockerClient, type Driver, type DockerDriverOptions, type NetworkAgent } from '@shoal/agent';
 import { initRanges, registerNetworkMetrics, startNetworkAgent } from './network-wiring.js';
 import type { Logger } from 'pino';
 import type { DaemonConfig } from './config.js';
@@ -230,9 +229,9 @@ export class ShoalNode {
   }
 
   private async networkAgent(nodeId: string, state: ClusterState, caughtUp: () => boolean): Promise<NetworkAgent | undefined> {
-    const docker = new Docker();
     const wantsDocker = this.cfg.drivers === undefined || this.cfg.drivers.includes('docker');
-    const hasDocker = wantsDocker && (await docker.ping().then(() => true, () => false));
+    const docker = wantsDocker ? dockerClient() : undefined;
+    const hasDocker = docker !== undefined && (await docker.ping().then(() => true, () => false));
     return startNetworkAgent(this.cfg, nodeId, state, hasDocker ? docker : undefined, caughtUp, this.log);
   }
 

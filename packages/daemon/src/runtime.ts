@@ -60,8 +60,15 @@ interface Applied {
   index: number;
 }
 
+/** Which failure detector runs: SWIM unless SHOAL_MEMBERSHIP=gossip (every node of a cluster must run the same). */
+export function membershipKind(): 'swim' | 'gossip' {
+  return process.env.SHOAL_MEMBERSHIP === 'gossip' ? 'gossip' : 'swim';
+}
+
 export const PROPOSE_METHOD = 'propose';
 export const HEARTBEAT_METHOD = 'heartbeat';
+/** With SWIM, how often a node reports its pressure to the leader: the pressure windows are tens of seconds. */
+const STATUS_REPORT_MS = 2000;
 const PROPOSE_TIMEOUT_MS = 5000;
 
 export class ClusterRuntime {
@@ -114,6 +121,7 @@ export class ClusterRuntime {
       ...(this.opts.pskRing ? { pskRing: this.opts.pskRing } : {}),
       allow: (peer) => this.allow.has(peer),
       logger: this.log.child({ component: 'p2p' }),
+      heartbeatTopic: membershipKind() === 'gossip',
     });
     await this.p2p.start();
     this.allow.addSelf(this.p2p.peerId);
@@ -128,6 +136,7 @@ export class ClusterRuntime {
       fsm: this.stateMachine(),
       tickMs: cfg.tickMs,
       electionTick: cfg.electionTicks,
+      snapshotEvery: cfg.snapshotEvery,
       // Heartbeats every 2 ticks (100 ms): half the idle traffic, still 4+ heartbeats per election timeout.
       heartbeatTick: 2,
       logger: this.log.child({ component: 'raft' }),
@@ -146,10 +155,10 @@ export class ClusterRuntime {
       return { ok: true };
     });
 
-    // SHOAL_MEMBERSHIP=swim: SWIM probing (constant per-node cost at any cluster size);
-    // otherwise the all-to-all signed heartbeats on gossipsub (the default until SWIM has run the e2e suite).
+    // SWIM probing by default (constant per-node cost at any cluster size);
+    // SHOAL_MEMBERSHIP=gossip: the all-to-all signed heartbeats on gossipsub.
     this.membership =
-      process.env.SHOAL_MEMBERSHIP !== 'swim'
+      membershipKind() === 'gossip'
         ? new FailureDetector({ node: this.p2p, heartbeatSource: () => this.heartbeatBody(), intervalMs: cfg.heartbeatMs, logger: this.log.child({ component: 'membership' }) })
         : new SwimMembership({
             node: this.p2p,
@@ -201,6 +210,12 @@ export class ClusterRuntime {
     // Refuting is retried until the cluster sees this node up again, not only when entries arrive.
     this.refuteTimer = setInterval(() => this.refuteIfDeclaredDown(), 2000);
     this.refuteTimer.unref();
+    // SWIM carries liveness only: host pressure and free resources go straight to
+    // the leader (Swarm's dispatcher, Nomad's node TTL), one small RPC per node.
+    if (membershipKind() === 'swim') {
+      this.reportTimer = setInterval(() => this.reportToLeader(), STATUS_REPORT_MS);
+      this.reportTimer.unref();
+    }
     await this.agent.start();
     this.agent.reconcile(this.state.tasksByNode(this.selfId));
   }
@@ -210,6 +225,7 @@ export class ClusterRuntime {
     this.stopped = true;
     if (this.rttTimer) clearInterval(this.rttTimer);
     if (this.refuteTimer) clearInterval(this.refuteTimer);
+    if (this.reportTimer) clearInterval(this.reportTimer);
     await this.leaderDuties?.stop();
     this.hostPaths?.stop();
     this.membership?.stop();
@@ -391,6 +407,14 @@ export class ClusterRuntime {
       this.secrets.afterApply();
       this.hostPaths.afterApply();
     });
+  }
+
+  private reportTimer: NodeJS.Timeout | null = null;
+  /** This node's heartbeat (pressure, free resources) to the leader; the leader reads its own. */
+  private reportToLeader(): void {
+    const leader = this.raft.status().leader;
+    if (!leader || leader === this.selfId) return;
+    this.p2p.request(leader, HEARTBEAT_METHOD, this.membership.nextHeartbeat(), { timeoutMs: 2000 }).catch((err) => this.log.debug({ err: String(err) }, 'status report to the leader failed'));
   }
 
   private lastRefute = 0;

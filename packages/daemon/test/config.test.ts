@@ -41,6 +41,12 @@ test('bad settings are reported by name, with how to fix them', () => {
   badConfig(() => resolveConfig({ voters: 4 }, {}), 'voters');
   badConfig(() => resolveConfig({ init: true, join: { addr: '127.0.0.1:1', token: 't' } }, {}), 'init');
   badConfig(() => resolveConfig({ name: 'bad name!' }, {}), 'name');
+  badConfig(() => resolveConfig({ snapshotEvery: 5 }, {}), 'snapshot-every');
+});
+
+test('the Raft snapshot interval defaults to 10,000 entries and can be set', () => {
+  assert.equal(resolveConfig({}, {}).snapshotEvery, 10_000);
+  assert.equal(resolveConfig({ snapshotEvery: 500 }, {}).snapshotEvery, 500);
 });
 
 test('a config file that is unreadable, not a mapping, or has unknown keys is refused', () => {

@@ -7,3 +7,4 @@ export * from './broadcast-queue.js';
 export * from './swim.js';
 export * from './down-confirmer.js';
 export * from './pressure.js';
+export * from './rtt.js';

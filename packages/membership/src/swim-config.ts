@@ -6,8 +6,10 @@
 export interface SwimConfig {
   /** One probe of one member per period (the protocol period T). */
   probeIntervalMs: number;
-  /** Wait for a direct ack before asking others to probe (scaled by local health). */
+  /** Wait at least this for a direct ack before asking others to probe (the floor of the measured timeout; scaled by local health). */
   probeTimeoutMs: number;
+  /** The measured ack timeout (srtt + 4 x rttvar) never exceeds this, before local health scales it. */
+  maxProbeTimeoutMs: number;
   /** k: members asked to probe on our behalf (ping-req). */
   indirectChecks: number;
   /** Suspicion min timeout = suspicionMult x max(1, log10 N) x T. */
@@ -35,6 +37,7 @@ export interface SwimConfig {
 export const SWIM_DEFAULTS: SwimConfig = {
   probeIntervalMs: 200,
   probeTimeoutMs: 100,
+  maxProbeTimeoutMs: 1000,
   indirectChecks: 3,
   suspicionMult: 2,
   suspicionFloorMs: 800,

@@ -16,6 +16,7 @@
  * as log10 N.
  */
 import { Awareness } from './awareness.js';
+import { RttEstimator } from './rtt.js';
 import { BroadcastQueue } from './broadcast-queue.js';
 import { retransmitLimit, suspicionMinMs, suspicionTimeoutMs, SWIM_DEFAULTS, type SwimConfig } from './swim-config.js';
 import type { MemberStatus, MemberUpdate, SwimMessage } from './swim-messages.js';
@@ -89,6 +90,9 @@ interface Relay {
   deadline: number;
 }
 
+/** Direct probes remembered for timing late acks: a few protocol periods' worth. */
+const RECENT_PROBES = 16;
+
 export class Swim {
   readonly selfId: string;
   readonly stats: SwimStats = { sent: 0, received: 0, rateLimited: 0, badSignature: 0, refutations: 0 };
@@ -99,6 +103,9 @@ export class Swim {
   private readonly verify?: (u: MemberUpdate) => boolean;
   private readonly admitUnknown: boolean;
   private readonly awareness: Awareness;
+  private readonly rtt: RttEstimator;
+  /** Recent direct probes by seq, to time their acks (late ones too). */
+  private readonly probesSent = new Map<number, { target: string; start: number }>();
   private readonly members = new Map<string, Member>();
   private readonly queue = new BroadcastQueue();
   private readonly suspects = new Set<string>();
@@ -126,6 +133,7 @@ export class Swim {
     this.admitUnknown = opts.admitUnknown ?? false;
     this.cfg = { ...SWIM_DEFAULTS, ...opts.config };
     this.awareness = new Awareness(this.cfg.awarenessMaxMultiplier);
+    this.rtt = new RttEstimator(this.cfg.probeTimeoutMs, this.cfg.maxProbeTimeoutMs);
     const t = this.now();
     // Spread the first probes over a period so nodes started together do not probe in lockstep.
     this.nextProbeAt = t + this.rng() * this.cfg.probeIntervalMs;
@@ -206,7 +214,7 @@ export class Swim {
    */
   check(nodeId: string): Outbound[] {
     const seq = ++this.seq;
-    const wait = this.awareness.scale(this.cfg.probeTimeoutMs) * 3;
+    const wait = this.probeTimeout() * 3;
     this.checks.set(seq, { target: nodeId, deadline: this.now() + wait });
     this.send(nodeId, { type: 'ping', seq, updates: this.withNewsFor(nodeId) });
     for (const via of this.pickRandom(this.cfg.indirectChecks, nodeId)) this.send(via, { type: 'ping-req', seq, target: nodeId, updates: this.piggyback() });
@@ -305,11 +313,13 @@ export class Swim {
         break;
       case 'ping-req': {
         const seq = ++this.seq;
-        this.relays.set(seq, { requester: from, seq: msg.seq, deadline: this.now() + this.awareness.scale(this.cfg.probeTimeoutMs) });
+        // The nack must reach the requester before its probe ends (memberlist nacks at 80 %).
+        this.relays.set(seq, { requester: from, seq: msg.seq, deadline: this.now() + 0.8 * this.probeTimeout() });
         this.send(msg.target, { type: 'ping', seq, updates: this.piggyback() });
         break;
       }
       case 'ack':
+        this.timeAck(from, msg.seq);
         this.onAck(msg.seq);
         break;
       case 'nack':
@@ -319,6 +329,17 @@ export class Swim {
         break;
     }
     return this.flush();
+  }
+
+  /**
+   * A direct ack times the round trip, even one that came after the probe
+   * gave up on it: exactly those teach the estimator that acks are slow now.
+   */
+  private timeAck(from: string, seq: number): void {
+    const p = this.probesSent.get(seq);
+    if (!p || p.target !== from) return;
+    this.probesSent.delete(seq);
+    this.rtt.observe(this.now() - p.start);
   }
 
   private onAck(seq: number): void {
@@ -362,8 +383,18 @@ export class Swim {
     const target = this.nextTarget();
     if (!target) return;
     const seq = ++this.seq;
-    this.probe = { target, seq, start: now, indirectAt: now + this.awareness.scale(this.cfg.probeTimeoutMs), endAt: now + interval, indirect: false, expectedNacks: 0, nacks: 0 };
+    const timeout = this.probeTimeout();
+    // The indirect round needs a timeout of its own (relay -> target -> relay), and the helpers' nacks time to come back.
+    const endAt = Math.max(now + interval, now + 3 * timeout);
+    this.probe = { target, seq, start: now, indirectAt: now + timeout, endAt, indirect: false, expectedNacks: 0, nacks: 0 };
+    this.probesSent.set(seq, { target, start: now });
+    if (this.probesSent.size > RECENT_PROBES) this.probesSent.delete(this.probesSent.keys().next().value!);
     this.send(target, { type: 'ping', seq, updates: this.withNewsFor(target) });
+  }
+
+  /** Ack timeout: the measured round trips (RttEstimator), stretched by local health. */
+  private probeTimeout(): number {
+    return this.awareness.scale(this.rtt.timeoutMs());
   }
 
   /** Round-robin over a shuffled member list (every member probed once per round), skipping the dead. */

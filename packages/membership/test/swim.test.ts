@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { seededRandom } from '@shoal/testkit';
-import { DownConfirmer, Swim, validateSwimMessage, suspicionTimeoutMs, type MemberEvent, type Outbound, type SwimMessage } from '../src/index.js';
+import { DownConfirmer, RttEstimator, Swim, validateSwimMessage, suspicionTimeoutMs, type MemberEvent, type Outbound, type SwimMessage } from '../src/index.js';
 
 /** A tiny deterministic network: fixed 1 ms latency, optional drops, a shared clock stepped in 5 ms ticks. */
 class Net {
@@ -13,7 +13,10 @@ class Net {
   private inflight: { at: number; from: string; out: Outbound }[] = [];
   private readonly rng = seededRandom(1);
 
-  constructor(n: number, opts: { sign?: boolean; joinGraceMs?: number } = {}) {
+  private readonly latencyMs: number;
+
+  constructor(n: number, opts: { sign?: boolean; joinGraceMs?: number; latencyMs?: number } = {}) {
+    this.latencyMs = opts.latencyMs ?? 1;
     const ids = Array.from({ length: n }, (_, i) => `n${i}`);
     for (const id of ids) {
       const s = new Swim({
@@ -31,7 +34,7 @@ class Net {
   }
 
   send(from: string, out: Outbound[]): void {
-    for (const o of out) this.inflight.push({ at: this.now + 1, from, out: o });
+    for (const o of out) this.inflight.push({ at: this.now + this.latencyMs, from, out: o });
   }
 
   run(ms: number, drop: (from: string, to: string, m: SwimMessage) => boolean = () => false): void {
@@ -171,4 +174,29 @@ test('the suspicion timeout falls from max to min as confirmations arrive', () =
   assert.equal(suspicionTimeoutMs(1000, 3000, 3, 3), 1000);
   const one = suspicionTimeoutMs(1000, 3000, 1, 3);
   assert.ok(one < 3000 && one > 1000);
+});
+
+test('the ack timeout follows measured round trips within its floor and ceiling', () => {
+  const rtt = new RttEstimator(100, 1000);
+  assert.equal(rtt.timeoutMs(), 100, 'the floor until a round trip was measured');
+  for (let i = 0; i < 20; i++) rtt.observe(5);
+  assert.equal(rtt.timeoutMs(), 100, 'fast acks: never below the floor');
+  for (let i = 0; i < 20; i++) rtt.observe(400);
+  assert.ok(rtt.timeoutMs() >= 400 && rtt.timeoutMs() <= 1000, `slow acks stretch it: ${rtt.timeoutMs()}`);
+  for (let i = 0; i < 20; i++) rtt.observe(5_000);
+  assert.equal(rtt.timeoutMs(), 1000, 'capped');
+  for (let i = 0; i < 60; i++) rtt.observe(5);
+  assert.equal(rtt.timeoutMs(), 100, 'back to the floor once the load passed');
+});
+
+test('slow acks (400 ms round trips, 4x the timeout floor) raise no suspicion once measured; a kill is still found', () => {
+  const net = new Net(6, { latencyMs: 200 });
+  net.run(10_000);
+  const warm = net.events.length;
+  net.run(30_000);
+  assert.deepEqual(net.events.slice(warm).filter((e) => e.to !== 'alive'), [], 'no suspicion of a healthy member');
+  net.down.add('n3');
+  net.run(8_000);
+  for (const [, s] of net.live()) assert.equal(s.status('n3'), 'dead');
+  assert.deepEqual(net.events.slice(warm).filter((e) => e.to === 'dead' && e.nodeId !== 'n3'), []);
 });

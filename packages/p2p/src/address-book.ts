@@ -50,6 +50,10 @@ export class AddressBook {
   }
 
   set(peerId: string, addrs: string[]): void {
+    // Called for every member after every applied entry: unchanged addresses cost
+    // nothing (a peer-store merge encodes and stores a record each time).
+    const known = this.entries.get(peerId);
+    if (known && known.addrs.length === addrs.length && known.addrs.every((a, i) => a === addrs[i])) return;
     let parsed;
     try {
       parsed = addrs.map((a) => multiaddr(a));

@@ -1,6 +1,7 @@
 /**
  * One libp2p host for a shoal node: TCP + pnet (PSK) + Noise + Yamux,
- * identify, ping, gossipsub for heartbeats, and the Raft and RPC protocols.
+ * identify, ping, the Raft, SWIM and RPC protocols, and (only for the
+ * gossip-heartbeat membership) gossipsub.
  *
  * Admission (why the gater lets everyone with the PSK connect): a joining
  * node is, by definition, not yet on the allowlist, yet it must reach the
@@ -11,7 +12,6 @@
  * member meanwhile. We never dial non-members (gater `denyDialPeer`), except
  * by address through `dial(addr)`, which the joiner itself uses.
  */
-import { gossipsub } from '@chainsafe/libp2p-gossipsub';
 import { noise } from '@chainsafe/libp2p-noise';
 import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
@@ -19,6 +19,7 @@ import type { Connection, Libp2p, PubSub } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { ping, type Ping } from '@libp2p/ping';
 import { rotatingPreSharedKey } from './rotating-pnet.js';
+import { sendWindowUpdatesAtHalf } from './yamux-window.js';
 import { PskRing } from './psk-ring.js';
 import { tcp } from '@libp2p/tcp';
 import { multiaddr } from '@multiformats/multiaddr';
@@ -53,6 +54,12 @@ export interface P2PNodeOptions {
   /** How long a non-member may stay connected to complete a join. */
   joinWindowMs?: number;
   raftQueue?: RaftQueueLimits;
+  /**
+   * Run gossipsub for the all-to-all heartbeat topic (the gossip membership).
+   * Default true. SWIM does not need it: without it gossipsub is never even
+   * loaded, which saves an idle agent its mesh upkeep and ~10 MB of memory.
+   */
+  heartbeatTopic?: boolean;
 }
 
 export interface P2PStats {
@@ -97,9 +104,10 @@ export interface P2PNode {
   verify(peerId: string, data: Uint8Array, sig: string): boolean;
 }
 
-type Services = { pubsub: PubSub; ping: Ping; identify: unknown };
+type Services = { pubsub?: PubSub; ping: Ping; identify: unknown };
 
 export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
+  sendWindowUpdatesAtHalf();
   const log = opts.logger ?? silentLogger;
   const privateKey = await loadOrCreatePeerKey(opts.dataDir);
   const allow = opts.allow;
@@ -124,34 +132,7 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
       // Probes of one suspect by several members (direct + indirect) overlap on
       // one connection; the default of 2 concurrent ping streams refuses them.
       ping: ping({ timeout: 2000, maxInboundStreams: 32, maxOutboundStreams: 32 }),
-      pubsub: gossipsub({
-        globalSignaturePolicy: 'StrictSign',
-        emitSelf: false,
-        allowPublishToZeroTopicPeers: true,
-        floodPublish: true,
-        fallbackToFloodsub: false,
-        doPX: false,
-        // floodPublish sends each heartbeat straight to every subscribed member,
-        // so mesh upkeep does not gate delivery: gossipsub's default 1 s pace
-        // costs an idle node a fifth of the wake-ups that 200 ms did.
-        heartbeatInterval: 1000,
-        // gossipsub verifies the signature of every copy it receives before
-        // it can tell a duplicate; with floodPublish to fully connected
-        // members a thick mesh only adds copies. Idle 5-node cluster, quiet
-        // machine (npm run bench -- footprint): followers 5.5 % -> 4.3 % CPU.
-        D: 2,
-        Dlo: 1,
-        Dhi: 3,
-        Dout: 1,
-        Dlazy: 2,
-        allowedTopics: [HEARTBEAT_TOPIC],
-        maxInboundDataLength: 256 * 1024,
-        // Members are admitted by the allowlist, not by reputation. IP
-        // colocation scoring would graylist healthy members that share an
-        // address (loopback, NAT, several nodes per host) once more than 10
-        // peers were seen there; broken-promise penalties hit loaded nodes.
-        scoreParams: { IPColocationFactorWeight: 0, behaviourPenaltyWeight: 0 },
-      }),
+      ...(opts.heartbeatTopic === false ? {} : { pubsub: await heartbeatPubsub() }),
     },
   })) as Libp2p<Services>;
 
@@ -203,13 +184,13 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
     peerId: libp2p.peerId.toString(),
     async start() {
       libp2p.addEventListener('connection:open', onConnection);
-      libp2p.services.pubsub.addEventListener('message', onMessage);
-      libp2p.services.pubsub.topicValidators.set(HEARTBEAT_TOPIC, heartbeats.validate);
+      libp2p.services.pubsub?.addEventListener('message', onMessage);
+      libp2p.services.pubsub?.topicValidators.set(HEARTBEAT_TOPIC, heartbeats.validate);
       await raft.start();
       await swim.start();
       await rpc.start();
       await libp2p.start();
-      libp2p.services.pubsub.subscribe(HEARTBEAT_TOPIC);
+      libp2p.services.pubsub?.subscribe(HEARTBEAT_TOPIC);
       book.start();
       log.info({ peerId: node.peerId, addrs: node.addresses() }, 'p2p node started');
     },
@@ -220,7 +201,7 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
       for (const t of joinTimers) clearTimeout(t);
       joinTimers.clear();
       libp2p.removeEventListener('connection:open', onConnection);
-      libp2p.services.pubsub.removeEventListener('message', onMessage);
+      libp2p.services.pubsub?.removeEventListener('message', onMessage);
       await libp2p.stop();
     },
     addresses: () => libp2p.getMultiaddrs().map((a) => a.toString()),
@@ -239,8 +220,10 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
     async publishHeartbeat(hb) {
       if (hb.nodeId !== node.peerId) throw new ShoalError(ErrorCode.BadMessage, 'a node may only publish its own heartbeat');
       const data = encodeHeartbeat(hb);
+      const pubsub = libp2p.services.pubsub;
+      if (!pubsub) throw new ShoalError(ErrorCode.BadConfig, 'this node runs without the heartbeat topic (SWIM membership); start it with SHOAL_MEMBERSHIP=gossip to publish heartbeats');
       heartbeats.noteOwn(hb);
-      await libp2p.services.pubsub.publish(HEARTBEAT_TOPIC, data);
+      await pubsub.publish(HEARTBEAT_TOPIC, data);
     },
     onHeartbeat: (handler) => void hbHandlers.push(handler),
     async ping(peerId, signal) {
@@ -277,10 +260,43 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
       raft: { ...raft.stats },
       rpc: { ...rpc.stats },
       connections: libp2p.getConnections().length,
-      topicPeers: libp2p.services.pubsub.getSubscribers(HEARTBEAT_TOPIC).length,
+      topicPeers: libp2p.services.pubsub?.getSubscribers(HEARTBEAT_TOPIC).length ?? 0,
     }),
   };
   return node;
+}
+
+/** gossipsub for the heartbeat topic, loaded only when the gossip membership runs. */
+async function heartbeatPubsub() {
+  const { gossipsub } = await import('@chainsafe/libp2p-gossipsub');
+  return gossipsub({
+    globalSignaturePolicy: 'StrictSign',
+    emitSelf: false,
+    allowPublishToZeroTopicPeers: true,
+    floodPublish: true,
+    fallbackToFloodsub: false,
+    doPX: false,
+    // floodPublish sends each heartbeat straight to every subscribed member,
+    // so mesh upkeep does not gate delivery: gossipsub's default 1 s pace
+    // costs an idle node a fifth of the wake-ups that 200 ms did.
+    heartbeatInterval: 1000,
+    // gossipsub verifies the signature of every copy it receives before
+    // it can tell a duplicate; with floodPublish to fully connected
+    // members a thick mesh only adds copies. Idle 5-node cluster, quiet
+    // machine (npm run bench -- footprint): followers 5.5 % -> 4.3 % CPU.
+    D: 2,
+    Dlo: 1,
+    Dhi: 3,
+    Dout: 1,
+    Dlazy: 2,
+    allowedTopics: [HEARTBEAT_TOPIC],
+    maxInboundDataLength: 256 * 1024,
+    // Members are admitted by the allowlist, not by reputation. IP
+    // colocation scoring would graylist healthy members that share an
+    // address (loopback, NAT, several nodes per host) once more than 10
+    // peers were seen there; broken-promise penalties hit loaded nodes.
+    scoreParams: { IPColocationFactorWeight: 0, behaviourPenaltyWeight: 0 },
+  });
 }
 
 export { multiaddr };

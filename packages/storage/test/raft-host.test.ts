@@ -2,7 +2,9 @@ import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { NotLeaderError, isShoalError } from '@shoal/types';
 import type { Message } from '@shoal/raft';
+import { Level } from 'level';
 import { LevelRaftStorage, type KvOp, type KvStore } from '../src/index.js';
+import { Prefix } from '../src/keys.js';
 import { TestCluster, cmd, type ClusterOptions } from './cluster.js';
 import { waitFor } from '@shoal/testkit';
 
@@ -89,6 +91,24 @@ test('snapshots compact the log and a restart recovers from snapshot plus tail',
   const again = await c.startMember(id);
   assert.equal(again.fsm.restores, 1, 'restored from its own snapshot');
   await waitFor('FSM rebuilt from snapshot + tail', () => again.fsm.dump() === before);
+});
+
+test('under a stream of writes the log on disk stays bounded: compacted entries are deleted, not only skipped', async (t) => {
+  const every = 20;
+  const c = await cluster(t, { snapshotEvery: every });
+  const leader = await c.leader();
+  for (let i = 0; i < 300; i++) await leader.host.propose(cmd(`k${i % 7}=${i}`));
+  await c.allApplied(leader.host.status().applied);
+  for (const id of [...c.members.keys()]) {
+    const dir = c.member(id).dir;
+    await c.stopMember(id);
+    // Count the entry records LevelDB still holds (prefix 'e'), below the snapshot or not.
+    const db = new Level<Buffer, Buffer>(dir, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    let entries = 0;
+    for await (const _ of db.keys({ gte: Buffer.from([Prefix.entry]), lt: Buffer.from([Prefix.entry + 1]) })) entries++;
+    await db.close();
+    assert.ok(entries <= 2 * every, `${id}: ${entries} entry records after 300 writes, snapshot every ${every}`);
+  }
 });
 
 test('a follower that lagged behind a compaction catches up by snapshot', async (t) => {
