@@ -4,3 +4,4 @@ export { resolveConfig, parseHostPort, parseLabels, type DaemonConfig, type Conf
 export { DataDir } from './data-dir.js';
 export { planVoterChange, type AutopilotInput, type MemberHealth } from './autopilot.js';
 export { runAgent } from './run-agent.js';
+export { LeaderDuties, type LeaderDutiesComponents } from './leader-duties.js';

@@ -7,7 +7,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
-import { reconcile } from '@shoal/orchestrator';
+import { reconcile, ReconcileTracker } from '@shoal/orchestrator';
 import type { ClusterState, Command, CommandResult } from '@shoal/state';
 import { PressureTracker, describeSample, type LivenessEvent, type LivenessState, type PressureSample } from '@shoal/membership';
 import type { ConfChange, ConfState } from '@shoal/raft';
@@ -40,11 +40,16 @@ export interface LeaderDutiesComponents {
 /** Liveness changes trigger a sweep at once; this only backs up a missed event. */
 const SWEEP_MS = 1000;
 const AUTOPILOT_MS = 1000;
+/** A full reconcile pass at least this often, whatever the tracker says: a backstop, not the mechanism. */
+const FULL_PASS_MS = 60_000;
 /** A learner within this many entries of the commit index counts as caught up. */
 const CAUGHT_UP_ENTRIES = 1000;
 
 export class LeaderDuties {
   private readonly loop: ControlLoop;
+  private readonly tracker = new ReconcileTracker();
+  private wakeAt: number | null = null;
+  private lastFullPass = 0;
   private timers: NodeJS.Timeout[] = [];
   private readonly downSince = new Map<string, number>();
   private readonly pressure = new PressureTracker();
@@ -55,11 +60,9 @@ export class LeaderDuties {
   onPass: ((ms: number, commands: number) => void) | null = null;
 
   constructor(private readonly rt: LeaderDutiesComponents) {
+    rt.state.onChange((cmd, _index, result) => this.tracker.observe(cmd, result, rt.state));
     this.loop = new ControlLoop({
-      plan: () => {
-        const { commands, plan } = reconcile(rt.state, Date.now(), () => randomInt(0, 2 ** 32) / 2 ** 32);
-        return { commands: [...networkCommands(rt.state, rt.log), ...commands], nextWakeAt: plan.nextWakeAt };
-      },
+      plan: () => this.plan(),
       propose: async (cmd) => (await rt.propose(cmd as Command)).result,
       logger: rt.log.child({ component: 'orchestrator' }),
       onPass: (ms, n) => this.onPass?.(ms, n),
@@ -67,8 +70,36 @@ export class LeaderDuties {
     rt.onLivenessChange((ev) => this.onLiveness(ev));
   }
 
+  /**
+   * One pass of the orchestrator over what changed since the last one
+   * (ReconcileTracker), or over everything for a new leader, when a
+   * time-based decision is due (restart delay, update monitor) and every
+   * FULL_PASS_MS as a backstop.
+   */
+  private plan(): { commands: unknown[]; nextWakeAt: number | null } {
+    const { state, log } = this.rt;
+    const now = Date.now();
+    if ((this.wakeAt !== null && now >= this.wakeAt) || now - this.lastFullPass >= FULL_PASS_MS) this.tracker.markFull();
+    const scope = this.tracker.take(state);
+    const { commands, plan } = reconcile(state, now, () => randomInt(0, 2 ** 32) / 2 ** 32, scope ? { scope } : {});
+    if (scope === undefined) {
+      this.lastFullPass = now;
+      this.wakeAt = plan.nextWakeAt;
+    } else if (plan.nextWakeAt !== null && (this.wakeAt === null || plan.nextWakeAt < this.wakeAt)) {
+      this.wakeAt = plan.nextWakeAt;
+    }
+    return { commands: [...networkCommands(state, log), ...commands], nextWakeAt: this.wakeAt };
+  }
+
+  /** The state was replaced wholesale (a snapshot installed): the next pass looks at everything. */
+  resync(): void {
+    this.tracker.markFull();
+    this.wake();
+  }
+
   start(): void {
     if (this.active) return;
+    this.tracker.markFull();
     this.active = true;
     this.loop.start();
     this.timers.push(setInterval(() => void this.sweepLiveness(), SWEEP_MS));

@@ -380,6 +380,7 @@ export class ClusterRuntime {
       snapshot: () => this.state.snapshot(),
       restore: (data) => {
         this.state.restore(data);
+        this.leaderDuties?.resync();
         this.scheduleAfterApply();
       },
     };

@@ -45,12 +45,14 @@ export function planNetworking(view: ClusterView, newId: () => string, at: numbe
   const overlayChanges: Record<string, string | null> = {};
   for (const nodeId of overlays.keys()) if (!nodeSet.has(nodeId)) overlayChanges[nodeId] = null;
   const overlayTaken = new Set([...overlays].filter(([id]) => nodeSet.has(id)).map(([, a]) => a));
-  for (const nodeId of nodeIds) {
-    if (overlays.has(nodeId)) continue;
+  const without = nodeIds.filter((id) => !overlays.has(id));
+  for (const [k, nodeId] of without.entries()) {
     const addr = allocateOverlay(r, overlayTaken);
     if (addr === undefined) {
-      problems.push(`no overlay address left for node ${nodeId}: the last /24 of the subnet pool is full`);
-      continue;
+      // Full for one is full for all the rest: trying each (every pass) cost O(nodes x pool) at 1,000 nodes.
+      const rest = without.length - k;
+      problems.push(`no overlay address left for node ${nodeId}${rest > 1 ? ` and ${rest - 1} more` : ''}: the last /24 of the subnet pool is full`);
+      break;
     }
     overlayTaken.add(addr);
     overlayChanges[nodeId] = addr;

@@ -1,4 +1,5 @@
-export { reconcile, type ReconcileOptions, type ReconcileResult } from './reconcile.js';
+export { reconcile, MAX_TASKS_PER_COMMAND, MAX_ITEMS_PER_COMMAND, type ReconcileOptions, type ReconcileResult } from './reconcile.js';
+export { ReconcileTracker, type ReconcileScope } from './scope.js';
 export { planUpdate, type UpdatePlan } from './plan-update.js';
 export type { ReconcilePlan, PlannedTask } from './plan.js';
 export type { Rng } from './context.js';

@@ -14,9 +14,29 @@ import type { ReconcilePlan } from './plan.js';
 import { reconcileService } from './service.js';
 import { rebalanceService } from './rebalance.js';
 import { relievePressure } from './pressure-moves.js';
+import type { ReconcileScope } from './scope.js';
+
+/**
+ * Batch sizes per Raft entry. A task carries its whole spec, so a step that
+ * lays out 100,000 replicas would be one entry of tens of MB (past the
+ * entry limit, and one fsync holding everything up); smaller entries are
+ * applied, replicated and reported on as they come. Commands stay in the
+ * same order (every create before the assignments that place it).
+ */
+export const MAX_TASKS_PER_COMMAND = 1000;
+export const MAX_ITEMS_PER_COMMAND = 5000;
+
+function chunks<T>(items: T[], size: number): T[][] {
+  if (items.length <= size) return items.length === 0 ? [] : [items];
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
 
 export interface ReconcileOptions {
   strategy?: PlacementStrategy;
+  /** Look only at what changed (scope.ts); absent: look at everything. */
+  scope?: ReconcileScope;
 }
 
 export interface ReconcileResult {
@@ -27,19 +47,34 @@ export interface ReconcileResult {
 
 export function reconcile(state: ClusterView, now: number, rng?: Rng, opts: ReconcileOptions = {}): ReconcileResult {
   const ctx = new Context(state, now, rng);
-  for (const service of state.services()) reconcileService(ctx, service);
-  for (const service of state.services()) rebalanceService(ctx, service);
-  relievePressure(ctx);
-  for (const t of state.tasks()) cleanupTask(ctx, t);
-  const placed = placePending(ctx, opts.strategy);
+  const scope = opts.scope;
+  if (scope === undefined) {
+    for (const service of state.services()) reconcileService(ctx, service);
+    for (const service of state.services()) rebalanceService(ctx, service);
+    relievePressure(ctx);
+    for (const t of state.tasks()) cleanupTask(ctx, t);
+  } else {
+    const services = [...scope.services].map((id) => state.service(id)).filter((s) => s !== undefined);
+    for (const service of services) reconcileService(ctx, service);
+    for (const service of services) rebalanceService(ctx, service);
+    relievePressure(ctx);
+    // A removed service's tasks are still listed under its id.
+    for (const id of scope.services) for (const t of state.tasksByService(id)) cleanupTask(ctx, t);
+    for (const id of scope.nodes) for (const t of state.tasksByNode(id)) cleanupTask(ctx, t);
+  }
+  const placed = placePending(ctx, opts.strategy, scope);
 
   const commands: Command[] = [];
-  if (ctx.desired.length > 0) commands.push({ type: 'task.desired', at: now, changes: ctx.desired });
-  if (ctx.creates.length > 0) commands.push({ type: 'task.create', at: now, tasks: ctx.creates });
-  if (placed.assignments.length > 0 || placed.pending.length > 0) {
-    commands.push(placed.pending.length > 0 ? { type: 'task.assign', at: now, assignments: placed.assignments, pending: placed.pending } : { type: 'task.assign', at: now, assignments: placed.assignments });
+  for (const changes of chunks(ctx.desired, MAX_ITEMS_PER_COMMAND)) commands.push({ type: 'task.desired', at: now, changes });
+  for (const tasks of chunks(ctx.creates, MAX_TASKS_PER_COMMAND)) commands.push({ type: 'task.create', at: now, tasks });
+  const assignChunks = chunks(placed.assignments, MAX_ITEMS_PER_COMMAND);
+  const pendingChunks = chunks(placed.pending, MAX_ITEMS_PER_COMMAND);
+  for (let i = 0; i < Math.max(assignChunks.length, pendingChunks.length); i++) {
+    const assignments = assignChunks[i] ?? [];
+    const pending = pendingChunks[i];
+    commands.push(pending ? { type: 'task.assign', at: now, assignments, pending } : { type: 'task.assign', at: now, assignments });
   }
-  if (ctx.removes.length > 0) commands.push({ type: 'task.remove', at: now, taskIds: ctx.removes });
+  for (const taskIds of chunks(ctx.removes, MAX_ITEMS_PER_COMMAND)) commands.push({ type: 'task.remove', at: now, taskIds });
   commands.push(...ctx.serviceCommands);
   return { commands, plan: ctx.plan };
 }

@@ -4,14 +4,11 @@
  * places tasks. Nodes are sorted by id, so a node's index is also its
  * deterministic tie-break.
  */
-import type { NodeInfo, Task, TaskState } from '@shoal/types';
+import type { NodeInfo, Task } from '@shoal/types';
 import { hostPorts, portKey, type TaskRequirements } from './requirements.js';
 import { cpusToMillis } from './units.js';
+import { FINISHED, OCCUPYING, type UsageLedger } from './usage.js';
 
-/** Observed states after which a task holds nothing on its node any more. */
-const FINISHED: ReadonlySet<TaskState> = new Set(['complete', 'shutdown', 'failed', 'rejected', 'orphaned']);
-/** A task told to stop still holds its node until its agent reports it ended. */
-const OCCUPYING: ReadonlySet<TaskState> = new Set(['accepted', 'preparing', 'starting', 'running']);
 
 export class ClusterView {
   readonly nodes: NodeInfo[];
@@ -26,7 +23,12 @@ export class ClusterView {
   readonly changes: number[] = [];
   private readonly serviceCounts = new Map<string, Int32Array>();
 
-  constructor(nodes: NodeInfo[], live: Task[], exclude: ReadonlySet<string>, countedServices: ReadonlySet<string>) {
+  /**
+   * With `usage`, node totals come from the ledger and `live` only counts
+   * tasks per service (spread, max per node): pass the tasks of the
+   * services being placed. Without it, `live` is every placed task.
+   */
+  constructor(nodes: NodeInfo[], live: Task[], exclude: ReadonlySet<string>, countedServices: ReadonlySet<string>, usage?: UsageLedger) {
     this.nodes = [...nodes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const n = this.nodes.length;
     this.freeCpu = new Float64Array(n);
@@ -38,8 +40,23 @@ export class ClusterView {
       this.indexById.set(node.id, i);
       this.freeCpu[i] = node.resources?.cpuMillis ?? 0;
       this.freeMem[i] = node.resources?.memoryBytes ?? 0;
+      const u = usage?.usage(node.id);
+      if (!u) return;
+      this.freeCpu[i] -= u.cpuMillis;
+      this.freeMem[i] -= u.memoryBytes;
+      this.taskCount[i] = u.tasks;
+      if (u.ports.size > 0) this.ports[i] = new Set(u.ports.keys());
     });
     for (const s of countedServices) this.serviceCounts.set(s, new Int32Array(n));
+    if (usage) {
+      for (const t of live) {
+        if (t.nodeId === undefined || exclude.has(t.id) || FINISHED.has(t.status?.state) || t.desiredState !== 'running') continue;
+        const i = this.indexById.get(t.nodeId);
+        const counts = this.serviceCounts.get(t.serviceId);
+        if (i !== undefined && counts) counts[i]++;
+      }
+      return;
+    }
     for (const t of live) {
       if (t.nodeId === undefined || exclude.has(t.id) || FINISHED.has(t.status?.state)) continue;
       // Stopping tasks keep their ports and reservations (a replacement on the same node would fail to bind

@@ -31,7 +31,7 @@ function groupPending(pending: Task[]): Task[][] {
 export function placeTasks(input: PlacementInput, opts: PlacementOptions = {}): PlacementResult {
   const strategy = opts.strategy ?? 'spread';
   const pendingIds = new Set(input.pending.map((t) => t.id));
-  const view = new ClusterView(input.nodes, input.tasks, pendingIds, new Set(input.pending.map((t) => t.serviceId)));
+  const view = new ClusterView(input.nodes, input.tasks, pendingIds, new Set(input.pending.map((t) => t.serviceId)), input.usage);
   const groups: PlacementGroup[] = groupPending(input.pending).map((tasks) => {
     const req = taskRequirements(tasks[0]);
     return req.pinnedNodeId !== undefined ? new PinnedGroup(view, req, tasks) : new TaskGroup(view, req, tasks, strategy);

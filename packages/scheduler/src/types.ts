@@ -1,4 +1,5 @@
 import type { NodeInfo, Task } from '@shoal/types';
+import type { UsageLedger } from './usage.js';
 
 export interface PlacementInput {
   nodes: NodeInfo[];
@@ -9,6 +10,8 @@ export interface PlacementInput {
   tasks: Task[];
   /** Tasks to place, each with its spec. A task that already has a nodeId may only go there. */
   pending: Task[];
+  /** Node totals kept up to date by the caller: then `tasks` need only be those of the pending tasks' services. */
+  usage?: UsageLedger;
 }
 
 export interface PlacementResult {

@@ -231,6 +231,12 @@ export class ClusterState implements ClusterView {
     );
   }
 
+  unplacedTasks(): Task[] {
+    const out: Task[] = [];
+    for (const id of this.store.unplaced) out.push(this.store.tasks.get(id)!);
+    return out;
+  }
+
   tasksByNode(nodeId: string): Task[] {
     return this.store.tasksIn(this.store.tasksByNode, nodeId);
   }

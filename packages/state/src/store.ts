@@ -48,6 +48,8 @@ export class Store {
   readonly tasksByNode = new Map<string, Set<string>>();
   readonly tasksByService = new Map<string, Set<string>>();
   readonly tasksBySlot = new Map<string, Set<string>>();
+  /** Tasks waiting for a node (wanted running, still new or pending): the scheduler's work list without a scan. */
+  readonly unplaced = new Set<string>();
   /** API tokens and the audit trail (security-tables.ts). */
   security = new SecurityTables();
   readonly allowlist = new Set<string>();
@@ -129,8 +131,13 @@ export class Store {
 
   putTask(task: Task): void {
     const old = this.tasks.get(task.id);
-    if (old) this.unindexTask(old);
     this.tasks.set(task.id, task);
+    const waiting = task.desiredState === 'running' && (task.status.state === 'new' || task.status.state === 'pending');
+    if (waiting) this.unplaced.add(task.id);
+    else this.unplaced.delete(task.id);
+    // Most updates (a status report, a desired state) keep the keys: leave the indexes alone (the hot path at 100k tasks).
+    if (old && old.nodeId === task.nodeId && old.serviceId === task.serviceId && old.slot === task.slot) return;
+    if (old) this.unindexTask(old);
     if (task.nodeId !== undefined) addTo(this.tasksByNode, task.nodeId, task.id);
     addTo(this.tasksByService, task.serviceId, task.id);
     addTo(this.tasksBySlot, slotKey(task), task.id);
@@ -140,6 +147,7 @@ export class Store {
     const old = this.tasks.get(id);
     if (!old) return;
     this.unindexTask(old);
+    this.unplaced.delete(id);
     this.tasks.delete(id);
   }
 

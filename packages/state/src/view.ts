@@ -26,6 +26,8 @@ export interface ClusterView {
   task(id: string): Task | undefined;
   tasksByNode(nodeId: string): Task[];
   tasksByService(serviceId: string): Task[];
+  /** Tasks wanted running and waiting for a node (new or pending), without a scan; views without the index leave it out. */
+  unplacedTasks?(): Task[];
   config(): ClusterConfig;
   allowlist(): string[];
   revoked(): string[];
