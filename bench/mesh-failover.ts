@@ -94,6 +94,8 @@ export async function main(args: string[]): Promise<void> {
       const leader = cluster.indexOf((await any().clusterStatus()).leader!.id);
       const survivor = cluster.reachable().find((i) => i !== victim && i !== leader) ?? cluster.reachable().find((i) => i !== victim)!;
       const victimId = tasks.find((t) => cluster.indexOf(t.nodeId!) === victim)!.nodeId!;
+      // The survivor may be the node the previous run killed: it serves once its agent has caught up and programmed its rules.
+      await lib.waitFor('the survivor answering on the ingress port', 120_000, async () => (await http.get(lib.nodeIp(survivor), 8080)).ok, 250);
       const load = http.steadyLoad([[lib.nodeIp(survivor), 8080]], rate);
       await sleep(2000);
       const killedAt = Date.now();
