@@ -60,9 +60,10 @@ interface Applied {
   index: number;
 }
 
-/** Which failure detector runs: SWIM unless SHOAL_MEMBERSHIP=gossip (every node of a cluster must run the same). */
+/** Which failure detector runs: gossip heartbeats unless SHOAL_MEMBERSHIP=swim (every node of a cluster must run the same). */
 export function membershipKind(): 'swim' | 'gossip' {
-  return process.env.SHOAL_MEMBERSHIP === 'gossip' ? 'gossip' : 'swim';
+  // SWIM stays opt-in: with it, a node restarted after `cluster recover` did not rejoin within 120 s in 3 of 3 full-suite runs (it passes alone).
+  return process.env.SHOAL_MEMBERSHIP === 'swim' ? 'swim' : 'gossip';
 }
 
 export const PROPOSE_METHOD = 'propose';
@@ -155,8 +156,8 @@ export class ClusterRuntime {
       return { ok: true };
     });
 
-    // SWIM probing by default (constant per-node cost at any cluster size);
-    // SHOAL_MEMBERSHIP=gossip: the all-to-all signed heartbeats on gossipsub.
+    // The all-to-all signed heartbeats on gossipsub by default;
+    // SHOAL_MEMBERSHIP=swim: SWIM probing (constant per-node cost at any cluster size).
     this.membership =
       membershipKind() === 'gossip'
         ? new FailureDetector({ node: this.p2p, heartbeatSource: () => this.heartbeatBody(), intervalMs: cfg.heartbeatMs, logger: this.log.child({ component: 'membership' }) })
