@@ -177,8 +177,9 @@ export class NetworkAgent {
         this.stats.lastRuleSyncMs = ms;
         this.stats.ruleSyncSeconds.push(ms / 1000);
         if (this.stats.ruleSyncSeconds.length > 1000) this.stats.ruleSyncSeconds.splice(0, 500);
+        // Backends leave only through a rules change: no endpoint walk on the syncs that change nothing.
+        await this.flushStaleFlows();
       }
-      await this.flushStaleFlows();
     } catch (err) {
       this.stats.ruleSyncFailures++;
       this.lastLinks = '';
