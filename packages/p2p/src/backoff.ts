@@ -25,8 +25,9 @@ export class Backoff {
     return this.delay;
   }
 
-  /** Records a success: the next failure waits `minMs` again. */
+  /** Records a success (or news that the peer is back): try now; the next failure waits `minMs` again. */
   succeeded(): void {
     this.delay = 0;
+    this.retryAt = 0;
   }
 }

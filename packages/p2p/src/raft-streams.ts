@@ -4,9 +4,9 @@
  * write). The queue per peer is bounded; when it is full the oldest frames
  * are dropped, because Raft retransmits and stale messages are worth less
  * than fresh ones. A failed dial drops the queue and retries with backoff on
- * the next send.
+ * the next send; a connection from the peer (it is back) ends the backoff.
  */
-import type { Libp2p, PeerId, Stream } from '@libp2p/interface';
+import type { Connection, Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { encodeFrames, FrameDecoder, MAX_RAFT_FRAME_BYTES } from './frames.js';
 import { Backoff } from './backoff.js';
@@ -57,8 +57,24 @@ export class RaftStreams {
     private readonly protocol: string = RAFT_PROTOCOL,
   ) {}
 
+  /**
+   * A peer we failed to dial while it was down is back when it connects (to us, or we to it for
+   * something else): dial it now. Waiting out a backoff grown to 2 s delayed the votes of the next
+   * election to a restarted node by up to that long (issue 15).
+   */
+  private readonly peerConnected = (evt: CustomEvent<Connection>): void => {
+    const to = evt.detail.remotePeer.toString();
+    const box = this.outboxes.get(to);
+    if (!box || box.stream || box.connecting || this.stopped) return;
+    box.backoff.succeeded();
+    if (box.retryTimer) clearTimeout(box.retryTimer);
+    box.retryTimer = null;
+    if (box.frames.length > 0) this.connect(to, box);
+  };
+
   async start(): Promise<void> {
     this.stopped = false;
+    this.libp2p.addEventListener('connection:open', this.peerConnected);
     await this.libp2p.handle(this.protocol, ({ stream, connection }) => void this.receive(connection.remotePeer.toString(), stream), {
       maxInboundStreams: 4,
       maxOutboundStreams: 4,
@@ -67,6 +83,7 @@ export class RaftStreams {
 
   stop(): void {
     this.stopped = true;
+    this.libp2p.removeEventListener('connection:open', this.peerConnected);
     for (const box of this.outboxes.values()) {
       box.stream?.abort(new Error('node stopping'));
       if (box.retryTimer) clearTimeout(box.retryTimer);

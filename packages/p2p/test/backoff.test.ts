@@ -13,3 +13,11 @@ test('each failure doubles the wait from the minimum up to the maximum; a succes
   assert.equal(b.failed(2000), 50, 'after a success the next failure starts over');
   assert.equal(b.waitMs(2050), 0);
 });
+
+test('a success ends the wait at once', () => {
+  const b = new Backoff(50, 2000);
+  for (let i = 0; i < 7; i++) b.failed(1000);
+  assert.equal(b.waitMs(1000), 2000);
+  b.succeeded();
+  assert.equal(b.waitMs(1000), 0, 'a peer known to be back is dialled now, not when the backoff would have ended');
+});

@@ -17,6 +17,14 @@ export const TRANSFER = 'transfer';
 export const LEADER_HINT = 'leader:';
 
 export abstract class Election extends Replication {
+  /**
+   * The leader this node followed when it last began to campaign: its silence is why we campaign.
+   * A voter still inside that leader's lease refuses our pre-vote naming it; following it again
+   * would restart our timer and the voter's (each refusal resets the other's lease), so two
+   * survivors could refuse each other for seconds while the leader is dead.
+   */
+  private campaignedAgainst: NodeId | null = null;
+
   protected tickElection(): void {
     this.electionElapsed++;
     if (this.promotable() && this.electionElapsed >= this.randomizedElectionTimeout) {
@@ -62,6 +70,7 @@ export abstract class Election extends Replication {
   protected hup(transfer: boolean): void {
     // A term past MAX_TERM is never persisted: stop campaigning long before 2^53.
     if (this.role === 'leader' || !this.promotable() || this.term >= MAX_TERM) return;
+    if (this.leader !== null) this.campaignedAgainst = this.leader;
     if (this.preVote && !transfer) this.startCampaign(true, false);
     else this.startCampaign(false, transfer);
   }
@@ -123,8 +132,8 @@ export abstract class Election extends Replication {
   protected stepCandidate(m: Message): void {
     const respType: MessageType = this.role === 'preCandidate' ? 'preVoteResp' : 'voteResp';
     const hint = m.type === respType ? this.leaderHint(m) : null;
-    if (hint !== null) {
-      // A voter follows a leader in our term: the campaign is over.
+    if (hint !== null && hint !== this.campaignedAgainst) {
+      // A voter follows a leader in our term that we did not hear from: the campaign is over.
       this.becomeFollower(this.term, hint);
       return;
     }

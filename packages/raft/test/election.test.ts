@@ -192,4 +192,25 @@ describe('elections', () => {
     for (const m of odd) n.step(m as Message);
     assert.equal(n.status().lastIndex, 0);
   });
+  it('the survivors of a dead leader elect one within a randomized timeout, though one runs a tick behind the other', () => {
+    // The survivor that times out first asks one whose lease on the dead leader has a tick left: the refusal
+    // names the dead leader. Following it again restarted both timers, so the two refused each other for seconds.
+    for (let seed = 1; seed <= 40; seed++) {
+      const c = new Cluster(['a', 'b', 'c'], { seed, electionTick: 10, preVote: true, checkQuorum: true });
+      const old = c.elect();
+      c.tick(3);
+      c.stop(old);
+      const [x, y] = ['a', 'b', 'c'].filter((id) => id !== old) as [string, string];
+      let ticks = 0;
+      while (c.leaders().length === 0 && ticks < 200) {
+        c.node(x).tick();
+        c.stabilize();
+        c.node(y).tick();
+        c.stabilize();
+        ticks++;
+      }
+      assert.equal(c.leaders().length, 1, `seed ${seed}: a leader`);
+      assert.ok(ticks <= 2 * 10, `seed ${seed}: elected after ${ticks} ticks, more than one randomized timeout (< 20)`);
+    }
+  });
 });
