@@ -19,8 +19,16 @@ log() { echo "node-entrypoint[${SHOAL_NAME:-?}]: $*" >&2; }
 
 start_dockerd() {
   mkdir -p /var/lib/docker /var/log
+  # Task containers go inside this node container's cgroup (when it has its
+  # own, i.e. no private cgroup namespace shows it as "/"), as on a machine:
+  # a memory limit on the node then covers its tasks, and the agent reads the
+  # node's pressure from that cgroup (packages/agent/src/cgroup-pressure.ts)
+  # instead of the host-wide /proc/pressure every node shares.
+  parent=()
+  own=$(sed -n 's/^0:://p' /proc/self/cgroup 2>/dev/null || true)
+  if [ -n "$own" ] && [ "$own" != / ]; then parent=(--cgroup-parent="$own"); fi
   # A private bridge range so the inner engine never shadows the outer one's.
-  dockerd --storage-driver="${SHOAL_STORAGE_DRIVER:-overlay2}" --bip=192.168.200.1/24 \
+  dockerd --storage-driver="${SHOAL_STORAGE_DRIVER:-overlay2}" --bip=192.168.200.1/24 "${parent[@]}" \
     >/var/log/dockerd.log 2>&1 &
   for _ in $(seq 1 120); do
     docker info >/dev/null 2>&1 && return 0
