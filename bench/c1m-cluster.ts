@@ -11,11 +11,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { ErrorCode } from '@shoal/types';
-import { ClusterState, decodeCommand, encodeCommand, type Command, type CommandResult } from '@shoal/state';
+import { ClusterState, encodeCommand, type Command, type CommandResult } from '@shoal/state';
 import { LevelRaftStorage } from '@shoal/storage';
-import { MemoryNetwork, RaftHost, type StateMachine } from '@shoal/raft-host';
-import { LeaderDuties } from '@shoal/daemon';
+import { MemoryNetwork, RaftHost } from '@shoal/raft-host';
+import { LeaderDuties, clusterStateMachine } from '@shoal/daemon';
 
 export interface Applied {
   result: CommandResult;
@@ -31,24 +30,6 @@ export interface Replica {
 
 const PROPOSE_TIMEOUT_MS = 120_000;
 
-/** The same FSM adapter as ClusterRuntime.stateMachine(). */
-function fsm(state: ClusterState): StateMachine {
-  return {
-    apply: (entry) => {
-      if (entry.data.length === 0) return { result: { ok: true }, index: entry.index };
-      let cmd: Command;
-      try {
-        cmd = decodeCommand(entry.data);
-      } catch (err) {
-        return { result: { ok: false, error: { code: ErrorCode.BadMessage, message: String(err) } }, index: entry.index };
-      }
-      return { result: state.apply(cmd, entry.index), index: entry.index };
-    },
-    snapshot: () => state.snapshot(),
-    restore: (data) => state.restore(data),
-  };
-}
-
 export class C1mCluster {
   readonly replicas: Replica[] = [];
   leader!: Replica;
@@ -62,7 +43,7 @@ export class C1mCluster {
     for (const id of ids) {
       const state = new ClusterState();
       const storage = await LevelRaftStorage.open(join(this.root, id));
-      const host = new RaftHost({ id, storage, transport: this.net.transport(id), fsm: fsm(state), bootstrapVoters: ids, tickMs: 50, electionTick: 200, heartbeatTick: 2, proposeTimeoutMs: PROPOSE_TIMEOUT_MS });
+      const host = new RaftHost({ id, storage, transport: this.net.transport(id), fsm: clusterStateMachine(state), bootstrapVoters: ids, tickMs: 50, electionTick: 200, heartbeatTick: 2, proposeTimeoutMs: PROPOSE_TIMEOUT_MS });
       this.replicas.push({ id, state, host, storage });
     }
     await Promise.all(this.replicas.map((r) => r.host.start()));

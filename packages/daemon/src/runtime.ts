@@ -7,7 +7,7 @@ import { cpus, totalmem, platform, arch } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { ErrorCode, NotLeaderError, ShoalError, type NodeInfo } from '@shoal/types';
-import { ClusterState, encodeCommand, decodeCommand, type Command, type CommandResult, type NodeRegistration } from '@shoal/state';
+import { ClusterState, encodeCommand, type Command, type CommandResult, type NodeRegistration } from '@shoal/state';
 import { LevelRaftStorage } from '@shoal/storage';
 import { RaftHost, type StateMachine } from '@shoal/raft-host';
 import { createP2PNode, FailureDetector, SwimMembership, type MembershipService, type P2PNode, type PskRing } from '@shoal/p2p';
@@ -17,6 +17,7 @@ import { decodeHeartbeat, type Heartbeat } from '@shoal/membership';
 import { parseHostPort, type DaemonConfig } from './config.js';
 import type { DataDir, ClusterIdentity } from './data-dir.js';
 import { P2PRaftTransport } from './p2p-raft-transport.js';
+import { clusterStateMachine } from './state-machine.js';
 import { EventBus } from './event-bus.js';
 import { describeCommand } from './describe.js';
 import { PeerAllowlist } from './allowlist.js';
@@ -365,26 +366,13 @@ export class ClusterRuntime {
   }
 
   private stateMachine(): StateMachine {
-    return {
-      apply: (entry) => {
-        if (entry.data.length === 0) return { result: { ok: true }, index: entry.index };
-        let cmd: Command;
-        try {
-          cmd = decodeCommand(entry.data);
-        } catch (err) {
-          // A committed entry that does not decode is skipped the same way on every replica.
-          this.log.error({ index: entry.index, err: String(err) }, 'undecodable command in the log; skipped');
-          return { result: { ok: false, error: { code: ErrorCode.BadMessage, message: String(err) } }, index: entry.index };
-        }
-        return { result: this.state.apply(cmd, entry.index), index: entry.index };
-      },
-      snapshot: () => this.state.snapshot(),
-      restore: (data) => {
-        this.state.restore(data);
+    return clusterStateMachine(this.state, {
+      onUndecodable: (index, err) => this.log.error({ index, err: String(err) }, 'undecodable command in the log; skipped'),
+      onRestore: () => {
         this.leaderDuties?.resync();
         this.scheduleAfterApply();
       },
-    };
+    });
   }
 
   private onApplied(cmd: Command, index: number, result: CommandResult): void {

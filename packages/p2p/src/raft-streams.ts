@@ -42,6 +42,11 @@ class Outbox {
   constructor(readonly peer: PeerId) {}
 }
 
+/** A stream our next batch can still go out on. */
+function isWritable(stream: Stream): boolean {
+  return stream.status === 'open' && stream.writeStatus !== 'closing' && stream.writeStatus !== 'closed';
+}
+
 export class RaftStreams {
   readonly stats: RaftStats = { framesSent: 0, framesReceived: 0, framesDropped: 0, streamsRefused: 0, badStreams: 0 };
   private readonly outboxes = new Map<string, Outbox>();
@@ -116,8 +121,21 @@ export class RaftStreams {
       box.bytes -= box.frames.shift()!.length;
       this.stats.framesDropped++;
     }
+    if (box.stream && !isWritable(box.stream)) this.dropStream(box);
     if (box.stream) box.wake?.();
     else this.connect(to, box);
+  }
+
+  /**
+   * The peer's connection closed (it restarted, say) while our sink sat waiting for frames:
+   * the stream learns it only when written to, and the batch written then is lost (a vote of
+   * the next election, issue 15). Forget it before writing and dial again.
+   */
+  private dropStream(box: Outbox): void {
+    const stale = box.stream!;
+    box.stream = null;
+    box.wake?.();
+    stale.abort(new Error('stream no longer open'));
   }
 
   private connect(to: string, box: Outbox): void {
