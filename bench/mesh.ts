@@ -1,14 +1,16 @@
-// `npm run bench -- mesh [--runs N] [--seconds S] [--connections C] [--client-node K]`: the
-// routing mesh's data path on the 5 Docker-in-Docker nodes of the e2e suite.
-// A service of 2 busybox httpd tasks pinned to node1 and node2; every client
-// runs on node5, which runs no task of it. wrk (Debian, in the node image)
+// `npm run bench -- mesh [--runs N] [--seconds S] [--connections C] [--client-node K] [--backend nginx|busybox]`:
+// the routing mesh's data path on the 5 Docker-in-Docker nodes of the e2e suite.
+// A service of 2 web tasks pinned to node1 and node2: nginx (Debian's nginx-light,
+// keep-alive, the default) or busybox httpd (a fork and a new connection per
+// request, so the backends bound every path). Every client runs on node5,
+// which runs no task of it, unless --client-node. wrk (Debian, in the node image)
 // at a fixed concurrency against:
 //   direct   one task's address (over the VXLAN overlay, no NAT)
 //   vip      the service VIP, from a container on node5 (nsenter into its network namespace)
 //   ingress  node5's published port (routing mesh: DNAT to a task on another node)
 //   haproxy  HAProxy 2.6 (Debian) on node5, mode http, with the same two backends
 // Runs of each target are interleaved (same conditions); medians of the runs
-// go to bench/results/mesh.json.
+// go to bench/results/mesh.json (nginx) or mesh-busybox.json.
 import { percentile, printTable, round, writeResult } from './util.js';
 import type { Task } from '@shoal/types';
 import { loadLibs, parseWrk, runningOn, type WrkResult } from './mesh-cluster.js';
@@ -28,15 +30,17 @@ export async function main(args: string[]): Promise<void> {
   const CLIENT = 4; // node5: runs no task; its ingress port and HAProxy are measured
   // Where wrk runs for direct/ingress/haproxy: node5 itself (default), or --client-node K (1-5), an outside client of node5's port.
   const WRK = arg(args, 'client-node', 5) - 1;
+  const b = args.indexOf('--backend');
+  const backend = b >= 0 ? args[b + 1] : 'nginx';
+  if (backend !== 'nginx' && backend !== 'busybox') throw new Error(`--backend nginx|busybox, not ${backend}`);
   log(`node image ready in ${cluster.buildImage()} ms`);
   await cluster.up();
   try {
     const c = cluster.client(0);
     await c.createService({
       name: 'meshweb',
-      image: 'shoal-test/busybox:1',
+      ...(backend === 'nginx' ? { image: 'shoal-test/nginx:1' } : { image: 'shoal-test/busybox:1', args: ['httpd', '-f', '-h', '/www'] }),
       replicas: 2,
-      args: ['httpd', '-f', '-h', '/www'],
       ports: [{ published: 8080, target: 80 }],
       placement: { constraints: ['node.hostname!=node3', 'node.hostname!=node4', 'node.hostname!=node5'], maxReplicasPerNode: 1 },
     });
@@ -83,7 +87,7 @@ export async function main(args: string[]): Promise<void> {
     printTable(Object.entries(result).map(([target, r]) => ({ target, 'req/s': r.rps, 'p50 ms': r.p50Ms, 'p99 ms': r.p99Ms, errors: r.errors })));
     const ratio = (a: string, b: string) => round(result[a]!.rps / result[b]!.rps, 2);
     console.log(`ingress/direct ${ratio('ingress', 'direct')} (goal >= 0.9), ingress/haproxy ${ratio('ingress', 'haproxy')} (goal >= 1.2), p99 ingress ${result.ingress!.p99Ms} ms vs haproxy ${result.haproxy!.p99Ms} ms`);
-    writeResult('mesh', { ...result, runs, seconds, connections: conns, threads: 2, backends: 2, wrkOn: `node${WRK + 1}`, samples });
+    writeResult(backend === 'nginx' ? 'mesh' : 'mesh-busybox', { ...result, backend, runs, seconds, connections: conns, threads: 2, backends: 2, wrkOn: `node${WRK + 1}`, samples });
   } finally {
     if (process.env.SHOAL_E2E_KEEP !== '1') await cluster.down_().catch(() => undefined);
   }

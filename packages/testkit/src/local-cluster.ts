@@ -148,12 +148,18 @@ export class LocalCluster<C extends LocalClusterClient = LocalClusterClient> {
 
   private async waitReady(i: number): Promise<void> {
     const n = this.nodes[i];
-    await waitFor(`${n.name} API and cluster membership`, async () => {
-      if (!n.proc) throw new Error(`${n.name} exited; see ${n.logFile}:\n${tail(n.logFile)}`);
-      const st = await this.client(i).clusterStatus();
-      n.id = st.self.id;
-      return st.leader !== null;
-    }, { timeoutMs: this.opts.readyTimeoutMs ?? START_TIMEOUT_MS, everyMs: 50 });
+    try {
+      await waitFor(`${n.name} API and cluster membership`, async () => {
+        if (!n.proc) throw new Error(`${n.name} exited; see ${n.logFile}:\n${tail(n.logFile)}`);
+        const st = await this.client(i).clusterStatus();
+        n.id = st.self.id;
+        return st.leader !== null;
+      }, { timeoutMs: this.opts.readyTimeoutMs ?? START_TIMEOUT_MS, everyMs: 50 });
+    } catch (err) {
+      // The agent's own last words are what explains a node that never became ready (the root is deleted on stop).
+      if (n.proc) (err as Error).message += `\n${n.name}'s log (${n.logFile}) ends with:\n${tail(n.logFile, 40)}`;
+      throw err;
+    }
   }
 
   /** Waits until the cluster has `n` healthy voters (the autopilot replaces dead ones after its grace period). */
