@@ -92,16 +92,26 @@ async function admit(rt: ClusterRuntime, peerId: string, req: JoinRequest): Prom
   };
 }
 
-/** Only one membership change may be pending: wait for the previous one (e.g. a concurrent join). */
+/** How long the leader queues one join behind other membership changes: under the joiner's 15 s request timeout. */
+const CONF_CHANGE_WAIT_MS = 12_000;
+
+/**
+ * Only one membership change may be pending: wait for the previous one (e.g. a concurrent join).
+ * When many nodes join at once the queue can outlast one request; the joiner is then told to try
+ * again (TIMEOUT, which it retries), not refused (CONFLICT, which it takes as final).
+ */
 async function proposeConfChangeWithRetry(rt: ClusterRuntime, peerId: string): Promise<void> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + CONF_CHANGE_WAIT_MS;
   for (;;) {
     try {
       await rt.raft.proposeConfChange({ type: 'addLearner', node: peerId });
       return;
     } catch (err) {
-      if (!(err instanceof ShoalError) || err.code !== ErrorCode.Conflict || Date.now() > deadline) throw err;
-      await sleep(50);
+      if (!(err instanceof ShoalError) || err.code !== ErrorCode.Conflict) throw err;
+      if (Date.now() > deadline) {
+        throw new ShoalError(ErrorCode.Timeout, `other membership changes were still being applied after ${CONF_CHANGE_WAIT_MS / 1000} s; the join is retried`, undefined, { cause: err });
+      }
+      await sleep(50 + Math.floor(Math.random() * 100));
     }
   }
 }
