@@ -107,7 +107,7 @@ export abstract class Election extends Replication {
     const pre = m.type === 'preVote';
     const canVote = this.vote === m.from || (this.vote === null && this.leader === null) || (pre && m.term > this.term);
     const respType: MessageType = pre ? 'preVoteResp' : 'voteResp';
-    if (canVote && this.log.isUpToDate(m.index ?? 0, m.logTerm ?? 0) && !(pre && this.outranks(m))) {
+    if (canVote && this.log.isUpToDate(m.index ?? 0, m.logTerm ?? 0)) {
       // A grant carries the term of the request so the candidate counts it for that campaign.
       this.send({ type: respType, to: m.from, term: m.term });
       if (!pre) {
@@ -119,22 +119,6 @@ export abstract class Election extends Replication {
       if (this.leader !== null && this.leader !== m.from) resp.context = LEADER_HINT + this.leader;
       this.send(resp);
     }
-  }
-
-  /**
-   * Two members that time out within a round trip of each other would grant each other's
-   * pre-vote, both campaign, and split the vote: a whole extra election timeout (about 1 in 30
-   * leader failures of a 3-node cluster). A pre-candidate grants a rival pre-candidate only if the
-   * rival's log is longer, or as long and its id is greater, so one of the two goes on. Refusing a
-   * pre-vote never affects safety; the one refused still votes for the other's real campaign.
-   */
-  private outranks(m: Message): boolean {
-    if (this.role !== 'preCandidate') return false;
-    const lastTerm = this.log.lastTerm();
-    const index = m.index ?? 0;
-    const logTerm = m.logTerm ?? 0;
-    if (logTerm !== lastTerm || index !== this.log.lastIndex()) return !(logTerm > lastTerm || (logTerm === lastTerm && index > this.log.lastIndex()));
-    return this.id > m.from;
   }
 
   /** The leader named in a voter's vote refusal at our term or above, if any. */

@@ -213,39 +213,6 @@ describe('elections', () => {
       assert.ok(ticks <= 2 * 10, `seed ${seed}: elected after ${ticks} ticks, more than one randomized timeout (< 20)`);
     }
   });
-  it('two members that time out together do not split the vote: one pre-candidate yields to the other', () => {
-    // Both lost the same leader (l) and time out on the same tick: before, each granted the other's
-    // pre-vote, both campaigned in term 1 and each voted for itself: no leader until the next timeout.
-    const voters = ['l', 'x', 'y'];
-    const x = lone('x', voters, { preVote: true, checkQuorum: true });
-    const y = lone('y', voters, { preVote: true, checkQuorum: true });
-    for (let i = 0; i < 10; i++) {
-      x.tick();
-      y.tick();
-    }
-    assert.equal(x.status().role, 'preCandidate');
-    assert.equal(y.status().role, 'preCandidate');
-    const nodes: Record<string, RaftNode> = { x, y };
-    let queue = [...drain(x), ...drain(y)];
-    for (let round = 0; round < 20 && queue.length > 0; round++) {
-      for (const m of queue) nodes[m.to]?.step(m);
-      queue = [...drain(x), ...drain(y)];
-    }
-    assert.deepEqual([x.status().role, y.status().role].sort(), ['follower', 'leader'], 'one leader, elected in the first round');
-    assert.equal(y.status().role, 'leader', 'the greater id goes on when the logs are equal');
-    assert.equal(y.status().term, 1);
-  });
-
-  it('a pre-candidate yields to a rival with a longer log, whatever the ids', () => {
-    const voters = ['l', 'x', 'y'];
-    const x = lone('x', voters, { preVote: true });
-    for (let i = 0; i < 10; i++) x.tick();
-    assert.equal(x.status().role, 'preCandidate');
-    drain(x);
-    x.step({ type: 'preVote', from: 'l', to: 'x', term: 1, index: 5, logTerm: 1 });
-    const [grant] = drain(x).filter((m) => m.type === 'preVoteResp');
-    assert.equal(grant?.reject, undefined, 'a longer log is granted');
-  });
   it("a learner's vote does not count toward a candidate's majority", () => {
     const a = lone('a', ['a', 'b', 'c'], {
       preVote: false,
