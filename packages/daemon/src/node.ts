@@ -166,18 +166,36 @@ export class ShoalNode {
     const rt = await this.startRuntime(identity, false);
     const { host, port } = parseHostPort('join', addr);
     const addrs = [`/ip4/${host}/tcp/${port}`, ...t.addrs];
+    const markJoined = (): void => {
+      if (identity.joined) return;
+      identity.joined = true; // in place: the runtime and rotate-psk hold this object
+      this.dataDir.writeIdentity(identity);
+    };
+    // Once this node is in the Raft membership it is joined, whether or not the join's answer has
+    // arrived yet: it may be promoted, lead, and be killed before (it then restarted as half-joined).
+    const inConf = (): boolean => {
+      const conf = rt.raft.status().conf;
+      return conf.voters.includes(rt.selfId) || conf.learners.includes(rt.selfId);
+    };
+    const watch = setInterval(() => inConf() && markJoined(), 100);
     let reply;
     try {
       reply = await requestJoin(rt, addrs, t.secret);
     } catch (err) {
+      if (inConf()) {
+        markJoined();
+        this.log.warn({ err: String(err) }, 'the join request failed, but this node is already in the cluster membership: carrying on as a member');
+        return;
+      }
       // Refused or unreachable: leave no half-joined state, so the operator can retry with the right token.
       this.runtime = null;
       await rt.stop().catch(() => undefined);
       if (!existing) this.dataDir.clearIdentity();
       throw err;
+    } finally {
+      clearInterval(watch);
     }
-    identity.joined = true; // in place: the runtime and rotate-psk hold this object
-    this.dataDir.writeIdentity(identity);
+    markJoined();
     this.log.info({ clusterId: reply.clusterId, members: reply.members.length }, 'joined the cluster');
   }
 

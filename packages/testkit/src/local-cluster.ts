@@ -65,6 +65,8 @@ export interface LocalClusterOptions<C extends LocalClusterClient> {
   readyTimeoutMs?: number;
   /** Voters the autopilot keeps (--voters with --init). */
   voters?: number;
+  /** Start the joiners this many at a time, each wave ready before the next (default: all at once). */
+  joinWave?: number;
 }
 
 export class LocalCluster<C extends LocalClusterClient = LocalClusterClient> {
@@ -93,8 +95,13 @@ export class LocalCluster<C extends LocalClusterClient = LocalClusterClient> {
     await this.launch(this.nodes[0], ['--init', ...(this.opts.voters ? ['--voters', String(this.opts.voters)] : [])]);
     await this.waitReady(0);
     this.joinToken = await waitFor('the join token', async () => (await this.client(0).showToken()).token, { timeoutMs: this.opts.readyTimeoutMs ?? START_TIMEOUT_MS, everyMs: 50 });
-    await Promise.all(this.nodes.slice(1).map((n) => this.launch(n, this.joinArgs())));
-    await Promise.all(this.nodes.slice(1).map((n) => this.waitReady(n.index)));
+    const joiners = this.nodes.slice(1);
+    const wave = this.opts.joinWave ?? joiners.length;
+    for (let k = 0; k < joiners.length; k += wave) {
+      const batch = joiners.slice(k, k + wave);
+      await Promise.all(batch.map((n) => this.launch(n, this.joinArgs())));
+      await Promise.all(batch.map((n) => this.waitReady(n.index)));
+    }
     await waitFor('every node registered and ready', async () => {
       const nodes = await this.client(0).listNodes();
       return nodes.filter((n) => n.status === 'ready').length === this.opts.size;
