@@ -74,7 +74,15 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
       return opts.tls ? createHttpsServer({ ...limits, key: opts.tls.key, cert: opts.tls.cert, minVersion: 'TLSv1.2', handshakeTimeout: headersTimeout }, handler) : createServer(limits, handler);
     },
     forceCloseConnections: true,
+    // Fastify's two info lines per request made every poll (a progress bar, a
+    // dashboard, a harness waiting for readiness) a log write: see onResponse.
+    disableRequestLogging: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // One line per request: writes at info, reads (polled) at debug.
+  app.addHook('onResponse', async (request, reply) => {
+    const read = request.method === 'GET' || request.method === 'HEAD';
+    request.log[read ? 'debug' : 'info']({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
+  });
   limitConnections(app.server, opts.maxConnectionsPerClient ?? 64);
   useJsonBodyParser(app);
   app.setValidatorCompiler(validatorCompiler);

@@ -71,6 +71,10 @@ export const PROPOSE_METHOD = 'propose';
 export const HEARTBEAT_METHOD = 'heartbeat';
 /** With SWIM, how often a node reports its pressure to the leader: the pressure windows are tens of seconds. */
 const STATUS_REPORT_MS = 2000;
+/** Unchanged status is reported this often anyway (a leader that lost it, a report that was lost). */
+const STATUS_REPORT_MAX_MS = 10_000;
+/** Members pinged per interval for the round-trip metric. */
+const PEER_RTT_SAMPLE = 3;
 const PROPOSE_TIMEOUT_MS = 5000;
 
 export class ClusterRuntime {
@@ -204,6 +208,10 @@ export class ClusterRuntime {
       if (leader === this.selfId) this.leaderDuties.start();
       else void this.leaderDuties.stop();
     });
+    // A member declared down may have left a half-open connection (a crashed host sends no FIN): drop it.
+    this.membership.on('change', (e) => {
+      if (e.to === 'down') void this.p2p.hangUp(e.nodeId);
+    });
     this.membership.on('heartbeat', (hb) => {
       if (hb.pressure) this.peerPressure.set(hb.nodeId, hb.pressure);
       else this.peerPressure.delete(hb.nodeId);
@@ -246,13 +254,15 @@ export class ClusterRuntime {
   }
 
   private rttTimer: NodeJS.Timeout | null = null;
-  /** Pings every member now and then, for the heartbeat round-trip metric. */
-  onPeerRtt(cb: (ms: number) => void, everyMs = 10_000): void {
+  /**
+   * Pings a few random members now and then, for the heartbeat round-trip
+   * metric: a sample, so each node's cost stays the same at 5 nodes and 5,000
+   * (pinging every member was N pings per node per interval).
+   */
+  onPeerRtt(cb: (ms: number) => void, everyMs = 10_000, sample = PEER_RTT_SAMPLE): void {
     this.rttTimer = setInterval(() => {
-      for (const n of this.state.nodes()) {
-        if (n.id === this.selfId || n.status !== 'ready') continue;
-        this.p2p.ping(n.id, AbortSignal.timeout(2000)).then(cb, () => undefined);
-      }
+      const peers = this.state.nodes().filter((n) => n.id !== this.selfId && n.status === 'ready');
+      for (const n of pickRandom(peers, sample)) this.p2p.ping(n.id, AbortSignal.timeout(2000)).then(cb, () => undefined);
     }, everyMs);
     this.rttTimer.unref();
   }
@@ -401,9 +411,19 @@ export class ClusterRuntime {
 
   private reportTimer: NodeJS.Timeout | null = null;
   /** This node's heartbeat (pressure, free resources) to the leader; the leader reads its own. */
+  private lastReport = { leader: '', body: '', at: 0 };
+  /**
+   * The status report, sent when it changed or the leader did, and otherwise
+   * every STATUS_REPORT_MAX_MS: at 50 nodes an unconditional report every 2 s
+   * was 25 RPCs a second into the leader for nothing new.
+   */
   private reportToLeader(): void {
     const leader = this.raft.status().leader;
     if (!leader || leader === this.selfId) return;
+    const body = JSON.stringify(this.heartbeatBody());
+    const now = Date.now();
+    if (leader === this.lastReport.leader && body === this.lastReport.body && now - this.lastReport.at < STATUS_REPORT_MAX_MS) return;
+    this.lastReport = { leader, body, at: now };
     this.p2p.request(leader, HEARTBEAT_METHOD, this.membership.nextHeartbeat(), { timeoutMs: 2000 }).catch((err) => this.log.debug({ err: String(err) }, 'status report to the leader failed'));
   }
 
@@ -472,4 +492,15 @@ export class ClusterRuntime {
   nodeOf(idOrName: string): NodeInfo | undefined {
     return this.state.node(idOrName) ?? this.state.nodeByName(idOrName);
   }
+}
+
+/** Up to `n` distinct items of `items`, uniformly at random (a partial Fisher-Yates shuffle of a copy). */
+export function pickRandom<T>(items: readonly T[], n: number, rng: () => number = Math.random): T[] {
+  const a = [...items];
+  const k = Math.min(n, a.length);
+  for (let i = 0; i < k; i++) {
+    const j = i + Math.floor(rng() * (a.length - i));
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a.slice(0, k);
 }

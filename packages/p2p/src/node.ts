@@ -83,6 +83,12 @@ export interface P2PNode {
   setPeerAddresses(peerId: string, addrs: string[]): void;
   /** Forgets a removed member: addresses, heartbeat replay state, connection. */
   forgetPeer(peerId: string): Promise<void>;
+  /**
+   * Closes every connection to a member (kept in the address book): for one
+   * declared down, whose connection may be half-open after a hard crash, so
+   * the next message redials instead of queueing on a dead socket.
+   */
+  hangUp(peerId: string): Promise<void>;
   sendRaft(to: string, frames: Uint8Array[]): void;
   onRaft(handler: (from: string, frame: Uint8Array) => void): void;
   request(peerId: string, method: string, body: unknown, opts?: RequestOptions): Promise<unknown>;
@@ -127,6 +133,10 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
       denyDialPeer: (peer) => !allow(peer.toString()) && !book.dialingByAddress.has(peer.toString()),
     },
     connectionManager: { maxConnections: 1024, inboundConnectionThreshold: 1000, maxIncomingPendingConnections: 256, dialTimeout: 10_000 },
+    // libp2p's monitor pings every connection every 10 s: N pings per node, the
+    // cost SWIM exists to avoid. Membership finds dead members at a constant
+    // per-node cost, and the daemon hangs up on members declared down.
+    connectionMonitor: { enabled: false },
     services: {
       identify: identify(),
       // Probes of one suspect by several members (direct + indirect) overlap on
@@ -211,6 +221,9 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
     async forgetPeer(peerId) {
       book.delete(peerId);
       heartbeats.forget(peerId);
+      await libp2p.hangUp(peerIdFromString(peerId)).catch(() => {});
+    },
+    async hangUp(peerId) {
       await libp2p.hangUp(peerIdFromString(peerId)).catch(() => {});
     },
     sendRaft: (to, frames) => raft.send(to, frames),

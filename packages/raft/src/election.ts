@@ -53,6 +53,8 @@ export abstract class Election extends Replication {
       }
       if (this.leadTransferee !== null) this.leadTransferee = null;
       this.maybeYieldToOlderVoter();
+      // Learners never campaign, so they need no heartbeat per election timeout beyond one (it keeps their `heard` mark fresh).
+      this.bcastHeartbeat(undefined, 'learners');
     }
     for (const pr of this.tracker.progress.values()) {
       // A snapshot message may be lost: retry after an election timeout without an answer.
@@ -63,7 +65,7 @@ export abstract class Election extends Replication {
     }
     if (this.heartbeatElapsed >= this.heartbeatTimeout) {
       this.heartbeatElapsed = 0;
-      this.bcastHeartbeat(this.readOnly.lastContext());
+      this.bcastHeartbeat(this.readOnly.lastContext(), 'voters');
     }
   }
 

@@ -8,7 +8,7 @@ import type { NodeId } from './types.js';
 
 export abstract class ReadIndexing extends Reconfiguration {
   /** Heartbeats every follower, carrying a read context (replication.ts). */
-  protected abstract bcastHeartbeat(context: string | undefined): void;
+  protected abstract bcastHeartbeat(context: string | undefined, to?: 'voters' | 'learners' | 'all'): void;
 
   protected handleReadIndex(from: NodeId, context: string): void {
     // Our commit index is only known to be current once an entry of our term committed;
@@ -21,7 +21,7 @@ export abstract class ReadIndexing extends Reconfiguration {
       this.answerRead(from, this.log.committed, context);
       return;
     }
-    if (this.readOnly.add(this.log.committed, context, from, this.id)) this.bcastHeartbeat(context);
+    if (this.readOnly.add(this.log.committed, context, from, this.id)) this.bcastHeartbeat(context, 'voters');
   }
 
   protected answerRead(from: NodeId, index: number, context: string): void {

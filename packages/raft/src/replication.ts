@@ -192,10 +192,16 @@ export abstract class Replication extends ReadIndexing {
     return false;
   }
 
-  protected bcastHeartbeat(context: string | undefined): void {
-    for (const [to, pr] of this.tracker.progress) {
-      if (to === this.id) continue;
-      const m: Message = { type: 'heartbeat', from: this.id, to, term: this.term, commit: Math.min(pr.match, this.log.committed) };
+  /**
+   * Heartbeats to the voters (every heartbeat timeout: they hold elections) or
+   * to the learners (once per election timeout: a worker's idle Raft traffic
+   * is a quarter of a voter's). Commits reach learners at once anyway: an
+   * append goes out whenever the commit index moves past what one was sent.
+   */
+  protected bcastHeartbeat(context: string | undefined, to: 'voters' | 'learners' | 'all' = 'all'): void {
+    for (const [id, pr] of this.tracker.progress) {
+      if (id === this.id || (to === 'voters' && pr.learner) || (to === 'learners' && !pr.learner)) continue;
+      const m: Message = { type: 'heartbeat', from: this.id, to: id, term: this.term, commit: Math.min(pr.match, this.log.committed) };
       if (context !== undefined) m.context = context;
       this.msgs.push(m);
     }

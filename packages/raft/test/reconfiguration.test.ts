@@ -33,6 +33,25 @@ describe('membership', () => {
     assert.equal(c.sent.filter((m) => m.from === 'd' && (m.type === 'preVote' || m.type === 'vote')).length, 0);
   });
 
+  it('the leader heartbeats a learner once per election timeout, a voter every heartbeat timeout, and commits reach the learner at once', () => {
+    const c = new Cluster(VOTERS, { seed: 4, electionTick: 8, heartbeatTick: 2 });
+    const leader = c.elect();
+    c.add('d', EMPTY);
+    change(c, leader, { type: 'addLearner', node: 'd' });
+    const voter = VOTERS.find((x) => x !== leader)!;
+    const from = c.sent.length;
+    c.tick(80);
+    const beats = (to: string) => c.sent.slice(from).filter((m) => m.from === leader && m.to === to && m.type === 'heartbeat').length;
+    assert.equal(beats(voter), 40, 'a voter: every 2 ticks');
+    assert.equal(beats('d'), 10, 'a learner: every 8 ticks');
+    // Idle learner traffic is thinner, but a commit does not wait for a heartbeat.
+    const index = c.propose(leader, 'x');
+    assert.equal(c.node('d').status().commit, index);
+    // And the learner is not mistaken for a silent member (no leadership handed away over it).
+    c.tick(100);
+    assert.deepEqual(c.leaders(), [leader]);
+  });
+
   it('a learner does not count for commit: two voters down means no commit', () => {
     const c = new Cluster(VOTERS, { seed: 4 });
     const leader = c.elect();

@@ -67,12 +67,18 @@ export interface LocalClusterOptions<C extends LocalClusterClient> {
   voters?: number;
   /** Start the joiners this many at a time, each wave ready before the next (default: all at once). */
   joinWave?: number;
+  /** How often start-up waits poll the agents' APIs (default 50 ms; 250 ms above 10 nodes, where the polls themselves load the host). */
+  pollMs?: number;
 }
 
 export class LocalCluster<C extends LocalClusterClient = LocalClusterClient> {
   readonly root: string;
   readonly nodes: LocalNode[] = [];
   private joinToken = '';
+
+  private get pollMs(): number {
+    return this.opts.pollMs ?? (this.opts.size > 10 ? 250 : 50);
+  }
 
   constructor(private readonly opts: LocalClusterOptions<C>) {
     this.root = opts.root ?? mkdtempSync(join(tmpdir(), 'shoal-'));
@@ -94,7 +100,7 @@ export class LocalCluster<C extends LocalClusterClient = LocalClusterClient> {
     }
     await this.launch(this.nodes[0], ['--init', ...(this.opts.voters ? ['--voters', String(this.opts.voters)] : [])]);
     await this.waitReady(0);
-    this.joinToken = await waitFor('the join token', async () => (await this.client(0).showToken()).token, { timeoutMs: this.opts.readyTimeoutMs ?? START_TIMEOUT_MS, everyMs: 50 });
+    this.joinToken = await waitFor('the join token', async () => (await this.client(0).showToken()).token, { timeoutMs: this.opts.readyTimeoutMs ?? START_TIMEOUT_MS, everyMs: this.pollMs });
     const joiners = this.nodes.slice(1);
     const wave = this.opts.joinWave ?? joiners.length;
     for (let k = 0; k < joiners.length; k += wave) {
@@ -105,7 +111,7 @@ export class LocalCluster<C extends LocalClusterClient = LocalClusterClient> {
     await waitFor('every node registered and ready', async () => {
       const nodes = await this.client(0).listNodes();
       return nodes.filter((n) => n.status === 'ready').length === this.opts.size;
-    }, { timeoutMs: this.opts.readyTimeoutMs ?? START_TIMEOUT_MS, everyMs: 50 });
+    }, { timeoutMs: this.opts.readyTimeoutMs ?? START_TIMEOUT_MS, everyMs: this.pollMs });
     const voters = Math.min(this.opts.voters ?? 3, this.opts.size);
     await this.waitHealthyVoters(voters % 2 === 0 ? voters - 1 : voters);
   }
@@ -161,7 +167,7 @@ export class LocalCluster<C extends LocalClusterClient = LocalClusterClient> {
         const st = await this.client(i).clusterStatus();
         n.id = st.self.id;
         return st.leader !== null;
-      }, { timeoutMs: this.opts.readyTimeoutMs ?? START_TIMEOUT_MS, everyMs: 50 });
+      }, { timeoutMs: this.opts.readyTimeoutMs ?? START_TIMEOUT_MS, everyMs: this.pollMs });
     } catch (err) {
       // The agent's own last words are what explains a node that never became ready (the root is deleted on stop).
       if (n.proc) (err as Error).message += `\n${n.name}'s log (${n.logFile}) ends with:\n${tail(n.logFile, 40)}`;
@@ -176,7 +182,7 @@ export class LocalCluster<C extends LocalClusterClient = LocalClusterClient> {
       // A node we stopped may still look healthy until the failure detector notices: never count it.
       const stopped = new Set(except.map((i) => this.nodes[i].id));
       return st.voters.filter((v) => v.healthy && !stopped.has(v.id)).length >= n;
-    }, { timeoutMs, everyMs: 50 });
+    }, { timeoutMs, everyMs: this.pollMs });
   }
 
   /** Simulates the loss of a machine: kill -9 the agent and every task process it started. */
@@ -265,9 +271,10 @@ export function killTaskProcesses(nodeId: string, signal: NodeJS.Signals): numbe
   return killed;
 }
 
+/** The agent's last log lines, without the API's request lines (a harness polling the API fills the log with them). */
 function tail(file: string, lines = 20): string {
   try {
-    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+    return readFileSync(file, 'utf8').split('\n').filter((l) => !l.includes('"component":"api"')).slice(-lines).join('\n');
   } catch {
     return '';
   }
