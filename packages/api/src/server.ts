@@ -3,7 +3,7 @@
  * token on everything but /healthz, and an OpenAPI document generated from
  * the same schemas. The daemon creates it with its Backend and listens.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Backend } from './backend.js';
@@ -56,6 +56,21 @@ export interface ApiServerOptions {
 
 export type ApiServer = FastifyInstance;
 
+/**
+ * One line per request, at `info` for writes and `debug` for reads: Fastify's
+ * two info lines per request made every poll (a progress bar, a dashboard, a
+ * harness waiting for readiness) two log writes. Errors keep their levels.
+ */
+class RequestLogs extends LogController {
+  override incomingRequest(): void {}
+
+  override requestCompleted(error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    if (error) return super.requestCompleted(error, request, reply);
+    const read = request.method === 'GET' || request.method === 'HEAD';
+    reply.log[read ? 'debug' : 'info']({ req: request, res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
 export function createApiServer(opts: ApiServerOptions): FastifyInstance {
   const bodyLimit = opts.bodyLimit ?? 1024 * 1024;
   const requestTimeout = opts.requestTimeoutMs ?? 30_000;
@@ -74,15 +89,8 @@ export function createApiServer(opts: ApiServerOptions): FastifyInstance {
       return opts.tls ? createHttpsServer({ ...limits, key: opts.tls.key, cert: opts.tls.cert, minVersion: 'TLSv1.2', handshakeTimeout: headersTimeout }, handler) : createServer(limits, handler);
     },
     forceCloseConnections: true,
-    // Fastify's two info lines per request made every poll (a progress bar, a
-    // dashboard, a harness waiting for readiness) a log write: see onResponse.
-    disableRequestLogging: true,
+    logController: new RequestLogs(),
   }).withTypeProvider<TypeBoxTypeProvider>();
-  // One line per request: writes at info, reads (polled) at debug.
-  app.addHook('onResponse', async (request, reply) => {
-    const read = request.method === 'GET' || request.method === 'HEAD';
-    request.log[read ? 'debug' : 'info']({ method: request.method, url: request.url, statusCode: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, 'request completed');
-  });
   limitConnections(app.server, opts.maxConnectionsPerClient ?? 64);
   useJsonBodyParser(app);
   app.setValidatorCompiler(validatorCompiler);

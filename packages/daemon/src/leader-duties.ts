@@ -200,7 +200,8 @@ export class LeaderDuties {
         id: n.id,
         alive: live === 'alive' && n.status !== 'down',
         downSince: live === 'alive' ? undefined : (this.downSince.get(n.id) ?? Date.now()),
-        caughtUp: n.id === selfId || st.commit - match <= CAUGHT_UP_ENTRIES,
+        // match 0: it never acknowledged an append, whatever the commit index (a dead node re-added after `cluster recover`).
+        caughtUp: n.id === selfId || (match > 0 && st.commit - match <= CAUGHT_UP_ENTRIES),
       });
       if (live !== 'alive' && !this.downSince.has(n.id)) this.downSince.set(n.id, Date.now());
     }

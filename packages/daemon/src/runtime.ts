@@ -13,7 +13,7 @@ import { RaftHost, type StateMachine } from '@shoal/raft-host';
 import { createP2PNode, FailureDetector, SwimMembership, type MembershipService, type P2PNode, type PskRing } from '@shoal/p2p';
 import { Agent, PressureGauge, TaskFiles, type Driver, type NetworkAgent } from '@shoal/agent';
 import { DRAIN_MS } from './network-wiring.js';
-import { decodeHeartbeat, type Heartbeat } from '@shoal/membership';
+import { decodeHeartbeat, pressureBand, type Heartbeat } from '@shoal/membership';
 import { parseHostPort, type DaemonConfig } from './config.js';
 import type { DataDir, ClusterIdentity } from './data-dir.js';
 import { P2PRaftTransport } from './p2p-raft-transport.js';
@@ -61,18 +61,21 @@ interface Applied {
   index: number;
 }
 
-/** Which failure detector runs: gossip heartbeats unless SHOAL_MEMBERSHIP=swim (every node of a cluster must run the same). */
+/**
+ * Which failure detector runs: SWIM (constant per-node cost at any cluster
+ * size) unless SHOAL_MEMBERSHIP=gossip asks for the all-to-all signed
+ * heartbeats on gossipsub. Every node of a cluster must run the same.
+ */
 export function membershipKind(): 'swim' | 'gossip' {
-  // SWIM stays opt-in: with it, a node restarted after `cluster recover` did not rejoin within 120 s in 3 of 3 full-suite runs (it passes alone).
-  return process.env.SHOAL_MEMBERSHIP === 'swim' ? 'swim' : 'gossip';
+  return process.env.SHOAL_MEMBERSHIP === 'gossip' ? 'gossip' : 'swim';
 }
 
 export const PROPOSE_METHOD = 'propose';
 export const HEARTBEAT_METHOD = 'heartbeat';
-/** With SWIM, how often a node reports its pressure to the leader: the pressure windows are tens of seconds. */
-const STATUS_REPORT_MS = 2000;
-/** Unchanged status is reported this often anyway (a leader that lost it, a report that was lost). */
-const STATUS_REPORT_MAX_MS = 10_000;
+/** With SWIM, how often a node checks whether its health (pressure, free resources) changed: pressure windows are tens of seconds. */
+const HEALTH_CHECK_MS = 2000;
+/** Unchanged health is gossiped this often anyway (a member that joined since, a message that was lost). */
+const HEALTH_REFRESH_MS = 30_000;
 /** Members pinged per interval for the round-trip metric. */
 const PEER_RTT_SAMPLE = 3;
 const PROPOSE_TIMEOUT_MS = 5000;
@@ -127,7 +130,10 @@ export class ClusterRuntime {
       ...(this.opts.pskRing ? { pskRing: this.opts.pskRing } : {}),
       allow: (peer) => this.allow.has(peer),
       logger: this.log.child({ component: 'p2p' }),
-      heartbeatTopic: membershipKind() === 'gossip',
+      // gossipsub carries the heartbeats (SHOAL_MEMBERSHIP=gossip) or, under SWIM, the health changes.
+      heartbeatTopic: true,
+      // Under SWIM the topic carries only health changes: a slow mesh pace (an idle follower spent ~1 % of a core on 1 s upkeep).
+      pubsubHeartbeatMs: membershipKind() === 'swim' ? 10_000 : 1000,
     });
     await this.p2p.start();
     this.allow.addSelf(this.p2p.peerId);
@@ -161,8 +167,8 @@ export class ClusterRuntime {
       return { ok: true };
     });
 
-    // The all-to-all signed heartbeats on gossipsub by default;
-    // SHOAL_MEMBERSHIP=swim: SWIM probing (constant per-node cost at any cluster size).
+    // SWIM probing by default (constant per-node cost at any cluster size);
+    // SHOAL_MEMBERSHIP=gossip: the all-to-all signed heartbeats on gossipsub.
     this.membership =
       membershipKind() === 'gossip'
         ? new FailureDetector({ node: this.p2p, heartbeatSource: () => this.heartbeatBody(), intervalMs: cfg.heartbeatMs, logger: this.log.child({ component: 'membership' }) })
@@ -220,10 +226,12 @@ export class ClusterRuntime {
     // Refuting is retried until the cluster sees this node up again, not only when entries arrive.
     this.refuteTimer = setInterval(() => this.refuteIfDeclaredDown(), 2000);
     this.refuteTimer.unref();
-    // SWIM carries liveness only: host pressure and free resources go straight to
-    // the leader (Swarm's dispatcher, Nomad's node TTL), one small RPC per node.
+    // SWIM carries liveness only: host pressure and free resources are gossiped on
+    // the gossipsub health topic when they change, so every member (a new leader
+    // too) holds every node's health without N² periodic messages.
     if (membershipKind() === 'swim') {
-      this.reportTimer = setInterval(() => this.reportToLeader(), STATUS_REPORT_MS);
+      this.p2p.onHeartbeat((hb) => this.membership.observeDirect(hb));
+      this.reportTimer = setInterval(() => this.gossipHealth(), HEALTH_CHECK_MS);
       this.reportTimer.unref();
     }
     await this.agent.start();
@@ -410,21 +418,21 @@ export class ClusterRuntime {
   }
 
   private reportTimer: NodeJS.Timeout | null = null;
-  /** This node's heartbeat (pressure, free resources) to the leader; the leader reads its own. */
-  private lastReport = { leader: '', body: '', at: 0 };
+  private lastHealth = { body: '', at: 0 };
   /**
-   * The status report, sent when it changed or the leader did, and otherwise
-   * every STATUS_REPORT_MAX_MS: at 50 nodes an unconditional report every 2 s
-   * was 25 RPCs a second into the leader for nothing new.
+   * This node's health (pressure, free resources) on the gossipsub topic, when
+   * it changed (for pressure: its band, see pressureBand) and otherwise every
+   * HEALTH_REFRESH_MS. An unconditional report
+   * every 2 s was, at 50 nodes, 25 RPCs a second into the leader for nothing new.
    */
-  private reportToLeader(): void {
-    const leader = this.raft.status().leader;
-    if (!leader || leader === this.selfId) return;
-    const body = JSON.stringify(this.heartbeatBody());
+  private gossipHealth(): void {
+    // The raw PSI numbers move every sample; the leader acts on their band only.
+    const { pressure, ...rest } = this.heartbeatBody();
+    const body = JSON.stringify(rest) + (pressure ? pressureBand(pressure) : '');
     const now = Date.now();
-    if (leader === this.lastReport.leader && body === this.lastReport.body && now - this.lastReport.at < STATUS_REPORT_MAX_MS) return;
-    this.lastReport = { leader, body, at: now };
-    this.p2p.request(leader, HEARTBEAT_METHOD, this.membership.nextHeartbeat(), { timeoutMs: 2000 }).catch((err) => this.log.debug({ err: String(err) }, 'status report to the leader failed'));
+    if (body === this.lastHealth.body && now - this.lastHealth.at < HEALTH_REFRESH_MS) return;
+    this.lastHealth = { body, at: now };
+    this.p2p.publishHeartbeat(this.membership.nextHeartbeat()).catch((err) => this.log.debug({ err: String(err) }, 'health gossip failed'));
   }
 
   private lastRefute = 0;

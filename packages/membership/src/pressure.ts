@@ -57,6 +57,16 @@ function stillUnder(level: PressureLevel, s: PressureSample, t: PressureThreshol
   return false;
 }
 
+/**
+ * All of a sample that PressureTracker acts on: its own level and whether it
+ * is still above each level's exit thresholds. Samples in the same band lead
+ * to the same decisions, so a node need only send a new sample when its band
+ * changes (the leader keeps the last one it got).
+ */
+export function pressureBand(s: PressureSample, t: PressureThresholds = DEFAULT_PRESSURE): string {
+  return `${sampleLevel(s, t)}/${stillUnder('memory', s, t) ? 'm' : '-'}${stillUnder('cpu', s, t) ? 'c' : '-'}`;
+}
+
 export function describeSample(s: PressureSample): string {
   return `memory PSI ${s.memorySome10.toFixed(1)}%, ${s.memoryAvailablePercent.toFixed(1)}% memory available, cpu PSI ${s.cpuSome10.toFixed(1)}%`;
 }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_PRESSURE, PressureTracker, decodeHeartbeat, encodeHeartbeat, sampleLevel, type PressureSample } from '../src/index.js';
+import { DEFAULT_PRESSURE, PressureTracker, decodeHeartbeat, encodeHeartbeat, pressureBand, sampleLevel, type PressureSample } from '../src/index.js';
 import { sampleHeartbeat } from './fixtures.js';
 
 const calm: PressureSample = { memorySome10: 0, cpuSome10: 5, memoryAvailablePercent: 60 };
@@ -59,5 +59,34 @@ describe('host pressure', () => {
     assert.equal(decodeHeartbeat(encodeHeartbeat(sampleHeartbeat())).pressure, undefined);
     const bad = new TextEncoder().encode(JSON.stringify({ ...hb, pressure: { ...hog, memorySome10: 1e9 } }));
     assert.throws(() => decodeHeartbeat(bad), /percentage/);
+  });
+
+  it('a leader holding only the samples whose band changed decides exactly as one fed every sample', () => {
+    // A random walk of PSI and available memory over 2 hours, a sample every 2 s.
+    let seed = 42;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const clamp = (x: number) => Math.min(100, Math.max(0, x));
+    let s: PressureSample = { memorySome10: 0, cpuSome10: 10, memoryAvailablePercent: 50 };
+    const every = new PressureTracker();
+    const held = new PressureTracker();
+    let sent: PressureSample = s;
+    let bandSent = pressureBand(s);
+    let messages = 0;
+    const levels = new Set<string>();
+    for (let t = 0; t < 2 * 3600_000; t += 2000) {
+      s = { memorySome10: clamp(s.memorySome10 + (rnd() - 0.5) * 8), cpuSome10: clamp(s.cpuSome10 + (rnd() - 0.5) * 14), memoryAvailablePercent: clamp(s.memoryAvailablePercent + (rnd() - 0.5) * 6) };
+      if (pressureBand(s) !== bandSent) {
+        sent = s;
+        bandSent = pressureBand(s);
+        messages++;
+      }
+      const a = every.observe('n', s, t);
+      const b = held.observe('n', sent, t);
+      assert.equal(b, a, `at ${t} ms`);
+      levels.add(every.level('n'));
+    }
+    // The walk went through pressure and back, with far fewer messages than samples.
+    assert.ok(levels.size >= 2, [...levels].join());
+    assert.ok(messages < 3600 / 4, `${messages} band changes in 3,600 samples`);
   });
 });

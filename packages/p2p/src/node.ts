@@ -60,6 +60,12 @@ export interface P2PNodeOptions {
    * loaded, which saves an idle agent its mesh upkeep and ~10 MB of memory.
    */
   heartbeatTopic?: boolean;
+  /**
+   * gossipsub's mesh upkeep pace (default 1 s). Publishes are flooded to every
+   * subscribed member, so the mesh only adds redundancy: a topic that carries
+   * rare messages (health changes under SWIM) can keep it much slower.
+   */
+  pubsubHeartbeatMs?: number;
 }
 
 export interface P2PStats {
@@ -142,7 +148,7 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
       // Probes of one suspect by several members (direct + indirect) overlap on
       // one connection; the default of 2 concurrent ping streams refuses them.
       ping: ping({ timeout: 2000, maxInboundStreams: 32, maxOutboundStreams: 32 }),
-      ...(opts.heartbeatTopic === false ? {} : { pubsub: await heartbeatPubsub() }),
+      ...(opts.heartbeatTopic === false ? {} : { pubsub: await heartbeatPubsub(opts.pubsubHeartbeatMs ?? 1000) }),
     },
   })) as Libp2p<Services>;
 
@@ -234,7 +240,7 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
       if (hb.nodeId !== node.peerId) throw new ShoalError(ErrorCode.BadMessage, 'a node may only publish its own heartbeat');
       const data = encodeHeartbeat(hb);
       const pubsub = libp2p.services.pubsub;
-      if (!pubsub) throw new ShoalError(ErrorCode.BadConfig, 'this node runs without the heartbeat topic (SWIM membership); start it with SHOAL_MEMBERSHIP=gossip to publish heartbeats');
+      if (!pubsub) throw new ShoalError(ErrorCode.BadConfig, 'this node was created without the heartbeat topic (createP2PNode({heartbeatTopic: false})): it cannot publish heartbeats');
       heartbeats.noteOwn(hb);
       await pubsub.publish(HEARTBEAT_TOPIC, data);
     },
@@ -280,7 +286,7 @@ export async function createP2PNode(opts: P2PNodeOptions): Promise<P2PNode> {
 }
 
 /** gossipsub for the heartbeat topic, loaded only when the gossip membership runs. */
-async function heartbeatPubsub() {
+async function heartbeatPubsub(heartbeatInterval: number) {
   const { gossipsub } = await import('@chainsafe/libp2p-gossipsub');
   return gossipsub({
     globalSignaturePolicy: 'StrictSign',
@@ -292,7 +298,7 @@ async function heartbeatPubsub() {
     // floodPublish sends each heartbeat straight to every subscribed member,
     // so mesh upkeep does not gate delivery: gossipsub's default 1 s pace
     // costs an idle node a fifth of the wake-ups that 200 ms did.
-    heartbeatInterval: 1000,
+    heartbeatInterval,
     // gossipsub verifies the signature of every copy it receives before
     // it can tell a duplicate; with floodPublish to fully connected
     // members a thick mesh only adds copies. Idle 5-node cluster, quiet

@@ -142,6 +142,7 @@ export class SwimMembership extends EventEmitter<MembershipEvents> implements Me
     this.lastSeen.set(hb.nodeId, performance.now());
     this.swim.vouch(hb.nodeId, hb.incarnation);
     this.afterActivity();
+    this.exposeHeard(hb.nodeId);
     this.emit('heartbeat', hb);
   }
 
@@ -162,6 +163,7 @@ export class SwimMembership extends EventEmitter<MembershipEvents> implements Me
     this.lastSeen.set(from, performance.now());
     this.send(this.swim.receive(from, msg));
     this.afterActivity();
+    this.exposeHeard(from);
   }
 
   private tick(): void {
@@ -180,9 +182,20 @@ export class SwimMembership extends EventEmitter<MembershipEvents> implements Me
 
   private onEvent(e: MemberEvent): void {
     const confirming = this.confirmsDown();
+    // SWIM starts every member it is told about as alive; the daemon hears "alive"
+    // only once that member spoke to this node (exposeHeard). A member known from the
+    // cluster state alone (a dead voter after `cluster recover`) must not look healthy
+    // enough to be promoted.
+    const unheard = e.to === 'alive' && !this.lastSeen.has(e.nodeId) && !this.exposed.has(e.nodeId);
     // Dead by gossip is only suspect to a confirming node until its own check agrees.
-    this.expose(e.nodeId, e.to === 'dead' && confirming ? 'suspect' : toLiveness(e.to), e.incarnation);
+    if (!unheard) this.expose(e.nodeId, e.to === 'dead' && confirming ? 'suspect' : toLiveness(e.to), e.incarnation);
     if (confirming) this.act(this.confirmer.onEvent(e));
+  }
+
+  /** A member spoke to us: if SWIM holds it alive and we never said so, say so now. */
+  private exposeHeard(nodeId: string): void {
+    if (this.exposed.has(nodeId) || this.swim.status(nodeId) !== 'alive') return;
+    this.expose(nodeId, 'alive', this.swim.incarnationOf(nodeId) ?? 0);
   }
 
   private act(actions: ConfirmAction[]): void {
