@@ -161,9 +161,11 @@ export class LocalCluster<C extends LocalClusterClient = LocalClusterClient> {
 
   private async waitReady(i: number): Promise<void> {
     const n = this.nodes[i];
+    let exited = false;
     try {
       await waitFor(`${n.name} API and cluster membership`, async () => {
-        if (!n.proc) throw new Error(`${n.name} exited; see ${n.logFile}:\n${tail(n.logFile)}`);
+        // An agent that exited will not become ready: stop waiting at once.
+        if (!n.proc) return (exited = true);
         const st = await this.client(i).clusterStatus();
         n.id = st.self.id;
         return st.leader !== null;
@@ -173,6 +175,7 @@ export class LocalCluster<C extends LocalClusterClient = LocalClusterClient> {
       if (n.proc) (err as Error).message += `\n${n.name}'s log (${n.logFile}) ends with:\n${tail(n.logFile, 40)}`;
       throw err;
     }
+    if (exited) throw new Error(`${n.name} exited before it was ready; see ${n.logFile}:\n${tail(n.logFile, 40)}`);
   }
 
   /** Waits until the cluster has `n` healthy voters (the autopilot replaces dead ones after its grace period). */

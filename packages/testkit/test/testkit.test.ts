@@ -1,5 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { freePort, nodeInfo, nodeRegistration, seededRandom, taskFixture, waitFor } from '../src/index.js';
 
 test('seededRandom replays the same sequence from the same seed, and another from another seed', () => {
@@ -40,6 +43,12 @@ test('waitFor times out naming what it waited for and the last error', async () 
 test('freePort gives a port a server can listen on', async () => {
   const port = await freePort();
   assert.ok(port > 0 && port < 65536);
+});
+
+test('freePort never hands out a port twice while this process lives, and records it as reserved by this process', async () => {
+  const ports = await Promise.all(Array.from({ length: 40 }, () => freePort()));
+  assert.equal(new Set(ports).size, ports.length);
+  for (const p of ports) assert.equal(readFileSync(join(tmpdir(), 'shoal-test-ports', String(p)), 'utf8'), String(process.pid));
 });
 
 test('fixtures: defaults a test does not care about, overrides it does', () => {
