@@ -28,7 +28,8 @@ export function agentCommand(): Command {
     .option('--voters <n>', 'Raft voters the autopilot keeps: 1, 3 or 5 (with --init; default 3)', (v) => Number(v))
     .option('--allow-dangerous', 'allow privileged tasks, host namespaces, devices, docker.sock mounts (with --init)')
     .option('--log-level <level>', 'trace|debug|info|warn|error (default info)')
-    .option('--tick-ms <ms>', 'Raft tick; elections start after 10-20 ticks (default 50)', (v) => Number(v))
+    .option('--tick-ms <ms>', 'Raft tick (default 50)', (v) => Number(v))
+    .option('--election-ticks <n>', 'a voter campaigns after n to 2n ticks without a leader (default 8: 400-800 ms); raise it on an overcommitted host', (v) => Number(v))
     .option('--snapshot-every <entries>', 'applied Raft entries between two snapshots; bounds the log on disk (default 10000)', (v) => Number(v))
     .option('--network <on|off>', 'service networking: VIPs, DNS, routing mesh (needs nftables and iproute2; default on)')
     .option('--vip-range <cidr>', 'virtual IPs of services (with --init; default 10.210.0.0/16)')
@@ -59,6 +60,7 @@ export function agentCommand(): Command {
         allowDangerous: o.allowDangerous ? true : undefined,
         logLevel: o.logLevel,
         tickMs: o.tickMs,
+        electionTicks: o.electionTicks,
         snapshotEvery: o.snapshotEvery,
         network: o.network,
         vipRange: o.vipRange,
