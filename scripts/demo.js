@@ -71,7 +71,7 @@ async function main() {
   const killedAt = Date.now();
   await cluster.kill(2);
   const downAt = await waitFor('node3 declared down', async () => (await client.getNode(n3.id)).status === 'down' && Date.now(), { timeoutMs: 30_000 });
-  say(`the failure detector declared node3 down after ${downAt - killedAt} ms (heartbeats every 500 ms, then direct and indirect pings)`);
+  say(`the failure detector declared node3 down after ${downAt - killedAt} ms (SWIM: a probe every 200 ms, direct then through 3 others, and the leader's own check)`);
   const healedAt = await waitFor('6 tasks running elsewhere', async () => {
     const running = (await client.listTasks({ service: 'web' })).filter((t) => t.status.state === 'running' && t.nodeId !== n3.id);
     return running.length === 6 && Date.now();
