@@ -92,8 +92,9 @@ export class PressureTracker {
     const tr = this.nodes.get(nodeId) ?? { level: 'normal' as PressureLevel, candidate: 'normal' as PressureLevel, since: now };
     this.nodes.set(nodeId, tr);
     let want = sampleLevel(s, this.t);
-    // Inside the hysteresis band the current level holds.
-    if (want === 'normal' && tr.level !== 'normal' && stillUnder(tr.level, s, this.t)) want = tr.level;
+    // Inside the hysteresis band the current level holds. Memory also holds against cpu:
+    // a node thrashing at its memory limit stalls on CPU too, and it is still memory that kills tasks.
+    if (tr.level !== 'normal' && want !== tr.level && (want === 'normal' || tr.level === 'memory') && stillUnder(tr.level, s, this.t)) want = tr.level;
     if (want !== tr.candidate) {
       tr.candidate = want;
       tr.since = now;

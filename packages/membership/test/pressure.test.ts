@@ -61,6 +61,22 @@ describe('host pressure', () => {
     assert.throws(() => decodeHeartbeat(bad), /percentage/);
   });
 
+  it('memory pressure is not relabelled cpu while memory is still inside its band (thrashing stalls the CPU too)', () => {
+    const p = new PressureTracker();
+    let t = 0;
+    for (; t <= 40_000; t += 2000) p.observe('n', hog, t);
+    assert.equal(p.level('n'), 'memory');
+    // Memory eased a little (8 % available: above the 5 % enter line, below the 10 % exit line) while the CPU stalls.
+    const thrashing: PressureSample = { memorySome10: 0, cpuSome10: 92, memoryAvailablePercent: 8 };
+    for (; t <= 200_000; t += 2000) assert.equal(p.observe('n', thrashing, t), null, `at ${t}`);
+    assert.equal(p.level('n'), 'memory');
+    // Memory recovered for good while the CPU stays saturated: now it is cpu pressure.
+    const cpuOnly: PressureSample = { memorySome10: 0, cpuSome10: 95, memoryAvailablePercent: 40 };
+    let changed: string | null = null;
+    for (; t <= 300_000 && !changed; t += 2000) changed = p.observe('n', cpuOnly, t);
+    assert.equal(changed, 'cpu');
+  });
+
   it('a leader holding only the samples whose band changed decides exactly as one fed every sample', () => {
     // A random walk of PSI and available memory over 2 hours, a sample every 2 s.
     let seed = 42;
