@@ -10,9 +10,11 @@
  * figures, as before.) Then the cgroup's own PSI files (`memory.pressure`,
  * `cpu.pressure`, cgroup v2; under `/sys/fs/cgroup/unified` in a hybrid
  * v1/v2 layout) and, when it has a memory limit, the limit and the working
- * set (usage minus inactive file pages, as kubelet counts it) describe it.
+ * set (usage minus inactive file pages, as kubelet counts it) describe it,
+ * and its CPU usage says how busy its CPUs are (cpu-busy.ts).
  */
 import { readFile } from 'node:fs/promises';
+import { parseCpuMax, parseUsageSeconds } from './cpu-busy.js';
 
 /** The agent's cgroup paths: the v2 (unified) one, and the v1 memory controller's when there is a v1 hierarchy. */
 export interface SelfCgroup {
@@ -60,6 +62,10 @@ export interface CgroupReading {
   /** The cgroup's own `memory.pressure` / `cpu.pressure` text, when the kernel has them there. */
   memoryPsi: string | null;
   cpuPsi: string | null;
+  /** CPU time the cgroup has used (v2 `cpu.stat`), seconds; null where unreadable. */
+  cpuUsageSeconds: number | null;
+  /** The cgroup's CPU limit (v2 `cpu.max`) in cores; null without one. */
+  cpuLimitCores: number | null;
 }
 
 async function readOr(file: string): Promise<string | null> {
@@ -106,5 +112,7 @@ export async function readOwnCgroup(hostTotalBytes: number, root = '/sys/fs/cgro
     memoryAvailablePercent: limited ? availableUnderLimit(limit!, usage, inactive) : null,
     memoryPsi: v2Dir !== undefined ? await readOr(`${v2Dir}/memory.pressure`) : null,
     cpuPsi: v2Dir !== undefined ? await readOr(`${v2Dir}/cpu.pressure`) : null,
+    cpuUsageSeconds: v2Dir !== undefined ? parseUsageSeconds((await readOr(`${v2Dir}/cpu.stat`)) ?? '') : null,
+    cpuLimitCores: v2Dir !== undefined ? parseCpuMax((await readOr(`${v2Dir}/cpu.max`)) ?? 'max') : null,
   };
 }

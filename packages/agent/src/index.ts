@@ -13,3 +13,4 @@ export { NetworkAgent, type NetworkAgentOptions, type NetworkStats, type DockerA
 export { checkNetworkTools } from './network/host-command.js';
 export { DnsServer } from './network/dns-server.js';
 export { PressureGauge, readPressure, parseMeminfo, type PressureSample as HostPressure } from './pressure.js';
+export { CpuBusyMeter, parseProcStat, parseUsageSeconds, parseCpuMax } from './cpu-busy.js';

@@ -54,11 +54,14 @@ test('hybrid v1/v2 (a Docker-in-Docker node): v1 memory limit and usage, v2 PSI 
     'fs/unified/cgroup.procs': '',
     'fs/unified/docker/n2/memory.pressure': PSI_MEM,
     'fs/unified/docker/n2/cpu.pressure': PSI_CPU,
+    'fs/unified/docker/n2/cpu.stat': 'usage_usec 755601\nuser_usec 755601\nsystem_usec 0\n',
   });
   const r = await readOwnCgroup(HOST, join(root, 'fs'), join(root, 'self'), join(root, 'init'));
   assert.equal(r?.memoryAvailablePercent, 3);
   assert.equal(r?.memoryPsi, PSI_MEM);
   assert.equal(r?.cpuPsi, PSI_CPU);
+  assert.equal(r?.cpuUsageSeconds, 0.755601, 'the unified cgroup counts CPU time even with the cpu controller on v1');
+  assert.equal(r?.cpuLimitCores, null);
 });
 
 test('pure v2: memory.max, memory.current and inactive_file of the own cgroup', async () => {
@@ -70,9 +73,12 @@ test('pure v2: memory.max, memory.current and inactive_file of the own cgroup', 
     'fs/machine/n1/memory.current': `${1500 * MiB}\n`,
     'fs/machine/n1/memory.stat': `anon ${900 * MiB}\ninactive_file ${500 * MiB}\n`,
     'fs/machine/n1/memory.pressure': PSI_MEM,
+    'fs/machine/n1/cpu.max': '200000 100000\n',
   });
   const r = await readOwnCgroup(HOST, join(root, 'fs'), join(root, 'self'), join(root, 'init'));
   assert.equal(r?.memoryAvailablePercent, 50);
+  assert.equal(r?.cpuLimitCores, 2);
+  assert.equal(r?.cpuUsageSeconds, null);
   assert.equal(r?.memoryPsi, PSI_MEM);
   assert.equal(r?.cpuPsi, null);
 });
@@ -104,7 +110,7 @@ test('readPressure prefers the own cgroup: its PSI, and the lower of the two ava
   let asked = 0;
   const s = await readPressure(proc, async (total) => {
     asked = total;
-    return { path: '/x', memoryAvailablePercent: 3, memoryPsi: PSI_MEM, cpuPsi: null };
+    return { path: '/x', memoryAvailablePercent: 3, memoryPsi: PSI_MEM, cpuPsi: null, cpuUsageSeconds: null, cpuLimitCores: null };
   });
   assert.equal(asked, 8000000 * 1024, 'the limit is compared with the machine memory');
   assert.deepEqual(s, { memorySome10: 42, cpuSome10: 1, memoryAvailablePercent: 3 });

@@ -94,6 +94,7 @@ function pressureSample(value: unknown): PressureSample {
     memorySome10: percent(o.memorySome10, 'pressure.memorySome10'),
     cpuSome10: percent(o.cpuSome10, 'pressure.cpuSome10'),
     memoryAvailablePercent: percent(o.memoryAvailablePercent, 'pressure.memoryAvailablePercent'),
+    ...(o.cpuBusyPercent === undefined ? {} : { cpuBusyPercent: percent(o.cpuBusyPercent, 'pressure.cpuBusyPercent') }),
   };
 }
 

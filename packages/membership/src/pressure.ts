@@ -15,6 +15,13 @@ export interface PressureSample {
   cpuSome10: number;
   /** MemAvailable / MemTotal, percent. */
   memoryAvailablePercent: number;
+  /**
+   * How busy the node's CPUs were over about the same 10 s, percent of their
+   * capacity; absent when unknown (then PSI alone decides). CPU PSI also
+   * counts tasks held back by their own CPU limit, which stall on an idle
+   * machine: only stalls on busy CPUs are contention.
+   */
+  cpuBusyPercent?: number;
 }
 
 export type PressureLevel = 'normal' | 'memory' | 'cpu';
@@ -26,6 +33,9 @@ export interface PressureThresholds {
   exitMemoryAvailable: number;
   enterCpuSome: number;
   exitCpuSome: number;
+  /** CPU PSI counts as CPU pressure only while the CPUs are at least this busy (percent). */
+  enterCpuBusy: number;
+  exitCpuBusy: number;
   /** How long a level must hold before it is declared. */
   enterWindowMs: number;
   /** How long a node must stay below the exit thresholds before it is declared normal again. */
@@ -39,6 +49,8 @@ export const DEFAULT_PRESSURE: PressureThresholds = {
   exitMemoryAvailable: 10,
   enterCpuSome: 90,
   exitCpuSome: 60,
+  enterCpuBusy: 75,
+  exitCpuBusy: 50,
   enterWindowMs: 30_000,
   exitWindowMs: 60_000,
 };
@@ -46,14 +58,14 @@ export const DEFAULT_PRESSURE: PressureThresholds = {
 /** What a sample says on its own (memory first: it is the one that kills tasks). */
 export function sampleLevel(s: PressureSample, t: PressureThresholds = DEFAULT_PRESSURE): PressureLevel {
   if (s.memorySome10 >= t.enterMemorySome || s.memoryAvailablePercent <= t.enterMemoryAvailable) return 'memory';
-  if (s.cpuSome10 >= t.enterCpuSome) return 'cpu';
+  if (s.cpuSome10 >= t.enterCpuSome && (s.cpuBusyPercent ?? 100) >= t.enterCpuBusy) return 'cpu';
   return 'normal';
 }
 
 /** Still above the exit thresholds of `level` (so not yet relieved). */
 function stillUnder(level: PressureLevel, s: PressureSample, t: PressureThresholds): boolean {
   if (level === 'memory') return s.memorySome10 >= t.exitMemorySome || s.memoryAvailablePercent <= t.exitMemoryAvailable;
-  if (level === 'cpu') return s.cpuSome10 >= t.exitCpuSome;
+  if (level === 'cpu') return s.cpuSome10 >= t.exitCpuSome && (s.cpuBusyPercent ?? 100) >= t.exitCpuBusy;
   return false;
 }
 
@@ -68,7 +80,8 @@ export function pressureBand(s: PressureSample, t: PressureThresholds = DEFAULT_
 }
 
 export function describeSample(s: PressureSample): string {
-  return `memory PSI ${s.memorySome10.toFixed(1)}%, ${s.memoryAvailablePercent.toFixed(1)}% memory available, cpu PSI ${s.cpuSome10.toFixed(1)}%`;
+  const busy = s.cpuBusyPercent === undefined ? '' : ` (cpu ${s.cpuBusyPercent.toFixed(0)}% busy)`;
+  return `memory PSI ${s.memorySome10.toFixed(1)}%, ${s.memoryAvailablePercent.toFixed(1)}% memory available, cpu PSI ${s.cpuSome10.toFixed(1)}%${busy}`;
 }
 
 interface NodeTrack {

@@ -59,6 +59,10 @@ describe('host pressure', () => {
     assert.equal(decodeHeartbeat(encodeHeartbeat(sampleHeartbeat())).pressure, undefined);
     const bad = new TextEncoder().encode(JSON.stringify({ ...hb, pressure: { ...hog, memorySome10: 1e9 } }));
     assert.throws(() => decodeHeartbeat(bad), /percentage/);
+    const busy = { ...hog, cpuBusyPercent: 12.5 };
+    assert.deepEqual(decodeHeartbeat(encodeHeartbeat(sampleHeartbeat({ pressure: busy }))).pressure, busy);
+    const badBusy = new TextEncoder().encode(JSON.stringify({ ...hb, pressure: { ...hog, cpuBusyPercent: -1 } }));
+    assert.throws(() => decodeHeartbeat(badBusy), /cpuBusyPercent must be a percentage/);
   });
 
   it('memory pressure is not relabelled cpu while memory is still inside its band (thrashing stalls the CPU too)', () => {
@@ -77,12 +81,32 @@ describe('host pressure', () => {
     assert.equal(changed, 'cpu');
   });
 
+  it('CPU stalls count only on busy CPUs: a task held back by its own CPU limit stalls on an idle node', () => {
+    // One dd throttled at 0.05 of a core: PSI reads 91 % while the node's 2 cores are 3 % busy.
+    const throttled: PressureSample = { memorySome10: 0, cpuSome10: 91, memoryAvailablePercent: 88, cpuBusyPercent: 3 };
+    assert.equal(sampleLevel(throttled), 'normal');
+    assert.equal(sampleLevel({ ...throttled, cpuBusyPercent: 95 }), 'cpu', 'the same stall on busy CPUs is contention');
+    assert.equal(sampleLevel({ ...throttled, cpuBusyPercent: undefined }), 'cpu', 'without a busy figure PSI alone decides');
+    const p = new PressureTracker();
+    let t = 0;
+    for (; t <= 300_000; t += 2000) assert.equal(p.observe('n', throttled, t), null, `at ${t}`);
+    assert.equal(p.level('n'), 'normal');
+    // Contended for real, then the CPUs ease to 60 % busy (inside the band: still cpu), then to 30 % (left).
+    const contended: PressureSample = { ...throttled, cpuBusyPercent: 97 };
+    for (; p.level('n') !== 'cpu'; t += 2000) p.observe('n', contended, t);
+    for (const end = t + 200_000; t <= end; t += 2000) assert.equal(p.observe('n', { ...contended, cpuBusyPercent: 60 }, t), null);
+    let changed: string | null = null;
+    for (const end = t + 70_000; t <= end && !changed; t += 2000) changed = p.observe('n', { ...contended, cpuBusyPercent: 30 }, t);
+    assert.equal(changed, 'normal');
+    assert.notEqual(pressureBand({ ...contended, cpuBusyPercent: 60 }), pressureBand({ ...contended, cpuBusyPercent: 30 }), 'the busy share is part of the band');
+  });
+
   it('a leader holding only the samples whose band changed decides exactly as one fed every sample', () => {
     // A random walk of PSI and available memory over 2 hours, a sample every 2 s.
     let seed = 42;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const clamp = (x: number) => Math.min(100, Math.max(0, x));
-    let s: PressureSample = { memorySome10: 0, cpuSome10: 10, memoryAvailablePercent: 50 };
+    let s: PressureSample = { memorySome10: 0, cpuSome10: 10, memoryAvailablePercent: 50, cpuBusyPercent: 50 };
     const every = new PressureTracker();
     const held = new PressureTracker();
     let sent: PressureSample = s;
@@ -90,7 +114,7 @@ describe('host pressure', () => {
     let messages = 0;
     const levels = new Set<string>();
     for (let t = 0; t < 2 * 3600_000; t += 2000) {
-      s = { memorySome10: clamp(s.memorySome10 + (rnd() - 0.5) * 8), cpuSome10: clamp(s.cpuSome10 + (rnd() - 0.5) * 14), memoryAvailablePercent: clamp(s.memoryAvailablePercent + (rnd() - 0.5) * 6) };
+      s = { memorySome10: clamp(s.memorySome10 + (rnd() - 0.5) * 8), cpuSome10: clamp(s.cpuSome10 + (rnd() - 0.5) * 14), memoryAvailablePercent: clamp(s.memoryAvailablePercent + (rnd() - 0.5) * 6), cpuBusyPercent: clamp(s.cpuBusyPercent! + (rnd() - 0.5) * 12) };
       if (pressureBand(s) !== bandSent) {
         sent = s;
         bandSent = pressureBand(s);
