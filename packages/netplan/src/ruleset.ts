@@ -14,6 +14,10 @@
  *   accept rule (Docker's FORWARD policy is DROP).
  * - Isolation: a task may open connections only to task addresses of the
  *   networks it shares; a VIP is only DNATed for sources on its networks.
+ * - A new connection finds its service by one map lookup (`ip daddr vmap`,
+ *   `meta l4proto . th dport vmap`), not by walking a rule per service, so
+ *   the cost of the first packet does not grow with the number of services
+ *   (kube-proxy's nftables mode does the same).
  */
 import { formatCidr, specNetworks, type Service } from '@shoal/types';
 import type { ClusterView } from '@shoal/state';
@@ -74,8 +78,11 @@ export function renderRuleset(view: ClusterView, nodeId: string): string {
     if (e.length === 0) continue;
     const chain = `svc_${shortId(s.id)}`;
     const sources = specNetworks(s.spec).flatMap((n) => subnetsOf.get(n.name) ?? []);
-    if (sources.length > 0) vipFromTasks.push(`\t\tip daddr ${s.vip} ip saddr ${set(sources)} jump ${chain}`);
-    vipFromHost.push(`\t\tip daddr ${s.vip} jump ${chain}`);
+    if (sources.length > 0) {
+      vipFromTasks.push(`${s.vip} : jump from_${chain}`);
+      chains.push(`\tchain from_${chain} {`, `\t\tip saddr ${set(sources)} goto ${chain}`, '\t}');
+    }
+    vipFromHost.push(`${s.vip} : jump ${chain}`);
     balance(chains, chain, e.map((x) => x.address));
   }
 
@@ -96,7 +103,7 @@ export function renderRuleset(view: ClusterView, nodeId: string): string {
     const e = eps(p.service);
     if (e.length === 0) continue;
     const chain = `ing_${key}`;
-    ingressRules.push(`\t\tfib daddr type local ${p.protocol} dport ${p.published} jump ${chain}`);
+    ingressRules.push(`${p.protocol} . ${p.published} : jump ${chain}`);
     balance(chains, chain, e.map((x) => `${x.address}:${p.target}`), p.protocol);
   }
 
@@ -106,14 +113,16 @@ export function renderRuleset(view: ClusterView, nodeId: string): string {
     if (subnets.length > 0) isolate.push(`\t\tip saddr ${set(subnets)} ip daddr ${set(subnets)} meta mark set ${MARK} accept`);
   }
 
+  const vmap = (match: string, entries: string[]) => (entries.length === 0 ? [] : [`\t\t${match} vmap ${set(entries)}`]);
+  const ingressMap = vmap('fib daddr type local meta l4proto . th dport', ingressRules);
   const lines: string[] = [`table ip ${NFT_TABLE} {`];
-  lines.push('\tchain prerouting {', '\t\ttype nat hook prerouting priority -110; policy accept;', ...vipFromTasks, ...ingressRules, '\t}');
+  lines.push('\tchain prerouting {', '\t\ttype nat hook prerouting priority -110; policy accept;', ...vmap('ip daddr', vipFromTasks), ...ingressMap, '\t}');
   lines.push(
     '\tchain output {',
     '\t\ttype nat hook output priority -110; policy accept;',
-    ...vipFromHost,
+    ...vmap('ip daddr', vipFromHost),
     // localhost too (as Swarm's mesh): the agent sets route_localnet so 127.0.0.1 may be DNATed out, and masquerade fixes the source.
-    ...ingressRules,
+    ...ingressMap,
     '\t}',
   );
   lines.push('\tchain postrouting {', '\t\ttype nat hook postrouting priority 90; policy accept;', `\t\tct mark ${MARK} masquerade`, '\t}');

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { ClusterState } from '@shoal/state';
 import { lookup, planLinks, renderRuleset } from '../src/index.js';
-import { apply, runningTask, twoStacks } from './fixtures.js';
+import { apply, runningTask, service, settle, twoStacks } from './fixtures.js';
 
 /** The two stacks with tasks: app_web on n1 and n2, app_redis on n3, other_* on n1. */
 function withTasks(): ClusterState {
@@ -44,7 +44,23 @@ test('endpoints follow health, intent and node liveness', () => {
   assert.equal(count(), 1, 'a task told to stop leaves before it is stopped');
   apply(state, [{ type: 'node.down', at: 21, nodeId: 'n2' }]);
   assert.equal(count(), 0, 'tasks of a down node leave');
-  assert.ok(!renderRuleset(state, 'n1').includes(`ip daddr ${web.vip} jump`), 'a VIP with no endpoint is not DNATed (the filter rejects it)');
+  assert.ok(renderRuleset(withTasks(), 'n1').includes(`${web.vip} : jump svc_`), 'with endpoints the VIP is in the map');
+  assert.ok(!renderRuleset(state, 'n1').includes(`${web.vip} : jump`), 'a VIP with no endpoint is not DNATed (the filter rejects it)');
+});
+
+test('a new connection finds its service by one map lookup: the NAT hooks do not grow with the number of services', () => {
+  const hookRules = (text: string) => ['prerouting', 'output'].map((c) => new RegExp(`chain ${c} \\{\\n([^}]*)\\}`).exec(text)![1]!.trim().split('\n').length);
+  const state = withTasks();
+  const before = hookRules(renderRuleset(state, 'n1'));
+  for (let i = 0; i < 40; i++) {
+    service(state, `extra-${i}`, { name: `extra_${i}`, image: 'web', labels: { 'shoal.stack': 'app' }, networks: [{ name: 'app_default' }], ports: [{ published: 9000 + i, target: 80 }] });
+  }
+  settle(state);
+  for (let i = 0; i < 40; i++) runningTask(state, `xt${i}`, `extra-${i}`, 1, 'n1', { app_default: `10.211.0.${100 + i}` });
+  const text = renderRuleset(state, 'n1');
+  assert.deepEqual(hookRules(text), before, 'the same rules (a VIP map and a port map) at 4 services and at 44');
+  assert.equal((text.match(/ : jump (from_)?svc_/g) ?? []).length, 2 * 44, 'each VIP once in the task map and once in the host map');
+  assert.equal((text.match(/tcp \. 90\d\d : jump ing_tcp_90\d\d/g) ?? []).length, 40 * 2, 'each ingress port in the map of both hooks');
 });
 
 test('a task with a health check is an endpoint only while healthy', () => {
