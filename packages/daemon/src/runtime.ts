@@ -231,8 +231,8 @@ export class ClusterRuntime {
     // too) holds every node's health without N² periodic messages.
     if (membershipKind() === 'swim') {
       this.p2p.onHeartbeat((hb) => this.membership.observeDirect(hb));
-      this.reportTimer = setInterval(() => this.gossipHealth(), HEALTH_CHECK_MS);
-      this.reportTimer.unref();
+      this.healthTimer = setInterval(() => this.gossipHealth(), HEALTH_CHECK_MS);
+      this.healthTimer.unref();
     }
     await this.agent.start();
     this.agent.reconcile(this.state.tasksByNode(this.selfId));
@@ -243,7 +243,7 @@ export class ClusterRuntime {
     this.stopped = true;
     if (this.rttTimer) clearInterval(this.rttTimer);
     if (this.refuteTimer) clearInterval(this.refuteTimer);
-    if (this.reportTimer) clearInterval(this.reportTimer);
+    if (this.healthTimer) clearInterval(this.healthTimer);
     await this.leaderDuties?.stop();
     this.hostPaths?.stop();
     this.membership?.stop();
@@ -417,7 +417,7 @@ export class ClusterRuntime {
     });
   }
 
-  private reportTimer: NodeJS.Timeout | null = null;
+  private healthTimer: NodeJS.Timeout | null = null;
   private lastHealth = { body: '', at: 0 };
   /**
    * This node's health (pressure, free resources) on the gossipsub topic, when

@@ -158,6 +158,11 @@ export class Swim {
    * Adds a member (from the cluster state or a join) as alive, at its known
    * incarnation if any; its own alive update with a higher one wins later.
    */
+  /** Whether `nodeId` is a member this node probes (any status). */
+  has(nodeId: string): boolean {
+    return this.members.has(nodeId);
+  }
+
   add(nodeId: string, incarnation = 0): void {
     if (nodeId === this.selfId || this.members.has(nodeId)) return;
     this.members.set(nodeId, { status: 'alive', incarnation, addedAt: this.now() });

@@ -112,6 +112,7 @@ test('messages beyond the per-sender rate are dropped, and strangers are not lis
   let now = 0;
   const s = new Swim({ selfId: 'a', incarnation: 1, now: () => now, rng: () => 0.5, config: { ratePerSec: 10, rateBurst: 5 } });
   s.add('b');
+  assert.ok(s.has('b') && !s.has('mallory'));
   let acks = 0;
   for (let i = 0; i < 20; i++) acks += s.receive('b', { type: 'ping', seq: i, updates: [] }).length;
   assert.equal(acks, 5);

@@ -97,7 +97,8 @@ export class SwimMembership extends EventEmitter<MembershipEvents> implements Me
       state: (id) => this.exposed.get(id),
       peer: (id) => (this.exposed.has(id) ? { lastSeenAt: this.lastSeen.get(id) ?? null } : undefined),
       track: (id) => {
-        if (id === this.node.peerId || this.exposed.has(id)) return;
+        // Called for every registered node after each applied entry: known members (heard or not) cost nothing.
+        if (id === this.node.peerId || this.exposed.has(id) || this.swim.has(id)) return;
         this.swim.add(id);
         this.afterActivity();
       },
