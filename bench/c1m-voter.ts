@@ -39,7 +39,7 @@ async function serve(port: MessagePort, init: VoterInit): Promise<void> {
   };
   const state = new ClusterState();
   const storage = await LevelRaftStorage.open(init.dir);
-  const host = new RaftHost({ id: init.id, storage, transport, fsm: clusterStateMachine(state), bootstrapVoters: init.voters, tickMs: init.tickMs, electionTick: init.electionTick, heartbeatTick: init.heartbeatTick });
+  const host = new RaftHost({ id: init.id, storage, transport, fsm: clusterStateMachine(state), bootstrapVoters: init.voters, tickMs: init.tickMs, electionTick: init.electionTick, heartbeatTick: init.heartbeatTick, raftOptions: { maxCommittedSizePerReady: 1024 * 1024 } });
   port.on('message', (req: VoterRequest) => {
     if (req.type === 'raft') {
       // Before start a message is dropped: Raft resends.

@@ -9,7 +9,7 @@
 // reconcile time per event once converged (a service scaled up by one).
 //   npm run bench -- c1m [--cases 1000x100000,5000x1000000] [--per-service 1000] [--events 20]
 // The million needs a bigger heap: NODE_OPTIONS=--max-old-space-size=16384.
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { reconcile } from '@shoal/orchestrator';
 import { ClusterState } from '@shoal/state';
 import { C1mCluster } from './c1m-cluster.js';
@@ -42,6 +42,7 @@ export interface C1mCase {
   leaderHeapMb: number;
   cpuCores: number;
   leaderThreadCores: number;
+  leaderMaxStallMs: number;
   raftEntries: number;
   snapshotMb: number;
   snapshotEncodeMs: number;
@@ -86,6 +87,9 @@ async function runCase(nodes: number, tasks: number, perService: number, events:
 
     const cpu0 = process.cpuUsage();
     const thread0 = process.threadCpuUsage();
+    // The leader thread's longest stall (event-loop delay) while the tasks go in: its heartbeats wait that long.
+    const stalls = monitorEventLoopDelay({ resolution: 20 });
+    stalls.enable();
     const t0 = performance.now();
     const created = await Promise.all(
       Array.from({ length: services }, (_, s) => {
@@ -108,6 +112,7 @@ async function runCase(nodes: number, tasks: number, perService: number, events:
     const tRunning = performance.now();
     const cpu = process.cpuUsage(cpu0);
     const thread = process.threadCpuUsage(thread0);
+    stalls.disable();
     const allRunningSec = (tRunning - t0) / 1000;
     const allPlacedSec = (tPlaced - t0) / 1000;
     const cpuCores = (cpu.user + cpu.system) / 1e6 / allRunningSec;
@@ -158,6 +163,7 @@ async function runCase(nodes: number, tasks: number, perService: number, events:
       leaderHeapMb: mb(peakHeap),
       cpuCores: round(cpuCores, 2),
       leaderThreadCores: round(leaderThreadCores, 2),
+      leaderMaxStallMs: Math.round(stalls.max / 1e6),
       raftEntries: cluster.leader.host.status().commit,
       snapshotMb: round(snap.length / 1024 / 1024, 1),
       snapshotEncodeMs: Math.round(snapshotEncodeMs),

@@ -42,6 +42,13 @@ const SWEEP_MS = 1000;
 const AUTOPILOT_MS = 1000;
 /** A full reconcile pass at least this often, whatever the tracker says: a backstop, not the mechanism. */
 const FULL_PASS_MS = 60_000;
+/**
+ * Tasks one control-loop pass lays out at most (whole services; see
+ * reconcile's maxCreates). 100 services of 1,000 replicas created at once
+ * held the leader's thread 3-4 s in one pass, past the election timeout of
+ * its followers; 10,000 keep a pass to a few hundred ms.
+ */
+export const MAX_CREATES_PER_PASS = 10_000;
 /** A learner within this many entries of the commit index counts as caught up. */
 const CAUGHT_UP_ENTRIES = 1000;
 
@@ -81,7 +88,9 @@ export class LeaderDuties {
     const now = Date.now();
     if ((this.wakeAt !== null && now >= this.wakeAt) || now - this.lastFullPass >= FULL_PASS_MS) this.tracker.markFull();
     const scope = this.tracker.take(state);
-    const { commands, plan } = reconcile(state, now, () => randomInt(0, 2 ** 32) / 2 ** 32, scope ? { scope } : {});
+    const { commands, plan, deferred } = reconcile(state, now, () => randomInt(0, 2 ** 32) / 2 ** 32, { ...(scope ? { scope } : {}), maxCreates: MAX_CREATES_PER_PASS });
+    // The rest of a big lay-out: the next pass, once these commands applied (their apply wakes the loop).
+    this.tracker.defer(deferred);
     if (scope === undefined) {
       this.lastFullPass = now;
       this.wakeAt = plan.nextWakeAt;

@@ -151,6 +151,9 @@ export class ClusterRuntime {
       snapshotEvery: cfg.snapshotEvery,
       // Heartbeats every 2 ticks (100 ms): half the idle traffic, still 4+ heartbeats per election timeout.
       heartbeatTick: 2,
+      // A backlog of commits (a big deploy, thousands of status reports) is applied 1 MB at a time, with
+      // timers and messages in between: one synchronous apply of it held heartbeats back for seconds.
+      raftOptions: { maxCommittedSizePerReady: 1024 * 1024 },
       logger: this.log.child({ component: 'raft' }),
       bootstrapVoters: this.opts.bootstrap ? [this.p2p.peerId] : undefined,
     });

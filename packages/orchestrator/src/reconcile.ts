@@ -7,6 +7,7 @@
  */
 import type { PlacementStrategy } from '@shoal/scheduler';
 import type { ClusterView, Command } from '@shoal/state';
+import type { Service } from '@shoal/types';
 import { cleanupTask } from './cleanup.js';
 import { Context, type Rng } from './context.js';
 import { placePending } from './placement.js';
@@ -37,25 +38,46 @@ export interface ReconcileOptions {
   strategy?: PlacementStrategy;
   /** Look only at what changed (scope.ts); absent: look at everything. */
   scope?: ReconcileScope;
+  /**
+   * Stop taking up further services once this many tasks are to be created
+   * (a service is never split). A pass that lays out 100,000 replicas at
+   * once holds the leader's thread for seconds, and with it its Raft
+   * heartbeats; the rest goes in `deferred` for the next pass.
+   */
+  maxCreates?: number;
 }
 
 export interface ReconcileResult {
   /** In proposal order: task.desired, task.create, task.assign, task.remove, then service commands. */
   commands: Command[];
   plan: ReconcilePlan;
+  /** Services not looked at because `maxCreates` was reached: reconcile them next. */
+  deferred: string[];
 }
 
 export function reconcile(state: ClusterView, now: number, rng?: Rng, opts: ReconcileOptions = {}): ReconcileResult {
   const ctx = new Context(state, now, rng);
   const scope = opts.scope;
+  const deferred: string[] = [];
+  const maxCreates = opts.maxCreates ?? Infinity;
+  /** The services this pass takes up: in order, until `maxCreates` tasks are to be created. */
+  const takeUp = (all: Iterable<Service>): Service[] => {
+    const taken: Service[] = [];
+    for (const service of all) {
+      if (ctx.creates.length >= maxCreates) deferred.push(service.id);
+      else {
+        reconcileService(ctx, service);
+        taken.push(service);
+      }
+    }
+    return taken;
+  };
   if (scope === undefined) {
-    for (const service of state.services()) reconcileService(ctx, service);
-    for (const service of state.services()) rebalanceService(ctx, service);
+    for (const service of takeUp(state.services())) rebalanceService(ctx, service);
     relievePressure(ctx);
     for (const t of state.tasks()) cleanupTask(ctx, t);
   } else {
-    const services = [...scope.services].map((id) => state.service(id)).filter((s) => s !== undefined);
-    for (const service of services) reconcileService(ctx, service);
+    const services = takeUp([...scope.services].map((id) => state.service(id)).filter((s) => s !== undefined));
     for (const service of services) rebalanceService(ctx, service);
     relievePressure(ctx);
     // A removed service's tasks are still listed under its id.
@@ -76,5 +98,5 @@ export function reconcile(state: ClusterView, now: number, rng?: Rng, opts: Reco
   }
   for (const taskIds of chunks(ctx.removes, MAX_ITEMS_PER_COMMAND)) commands.push({ type: 'task.remove', at: now, taskIds });
   commands.push(...ctx.serviceCommands);
-  return { commands, plan: ctx.plan };
+  return { commands, plan: ctx.plan, deferred };
 }

@@ -153,6 +153,11 @@ export class ReconcileTracker {
     return scope;
   }
 
+  /** Services a capped pass left for the next one (reconcile's `deferred`). */
+  defer(serviceIds: Iterable<string>): void {
+    for (const id of serviceIds) this.service(id);
+  }
+
   private service(id: string): void {
     this.services.add(id);
     if (this.services.size > MAX_TRACKED) this.markFull();

@@ -11,6 +11,7 @@ class ScopedCluster extends TestCluster {
   readonly tracker = new ReconcileTracker();
   scopes: (ReconcileScope | undefined)[] = [];
   view: ClusterView = this.state;
+  maxCreates?: number;
 
   constructor(nodes: number) {
     super(nodes);
@@ -26,8 +27,9 @@ class ScopedCluster extends TestCluster {
       for (const n of this.state.nodes()) assert.deepEqual(scope.usage.usage(n.id) ?? null, recount.usage(n.id) ?? null, `usage of ${n.id}`);
     }
     let i = 0;
-    const res = reconcile(this.view, this.now, () => ((++i * 2654435761 + this.scopes.length * 40503) % 4294967296) / 4294967296, scope ? { scope } : {});
+    const res = reconcile(this.view, this.now, () => ((++i * 2654435761 + this.scopes.length * 40503) % 4294967296) / 4294967296, { ...(scope ? { scope } : {}), ...(this.maxCreates ? { maxCreates: this.maxCreates } : {}) });
     for (const c of res.commands) this.do(c);
+    this.tracker.defer(res.deferred);
     return res;
   }
 }
@@ -104,4 +106,22 @@ test('a status report on a converged cluster reads its own service only, not eve
   assert.ok(scope, 'the pass was scoped');
   assert.deepEqual([...scope.services], ['s-db']);
   assert.equal(scans, 0, 'no full task scan');
+});
+
+test('a capped pass lays out whole services up to the cap and leaves the rest to the next passes', () => {
+  const capped = new ScopedCluster(6);
+  const full = new TestCluster(6);
+  capped.maxCreates = 50;
+  const creates: number[] = [];
+  for (const c of [capped, full]) for (let k = 0; k < 5; k++) c.create(`s-${k}`, { name: `svc${k}`, image: 'web', replicas: 30 });
+  for (let i = 0; i < 30; i++) {
+    const res = capped.step();
+    creates.push(res.plan.created.length);
+    capped.agents();
+    if (res.commands.length === 0 && res.deferred.length === 0) break;
+  }
+  full.settle();
+  assert.deepEqual(creates.filter((n) => n > 0), [60, 60, 30], 'two services per pass: the second one crosses the cap and is not split');
+  assert.deepEqual(outcome(capped), outcome(full));
+  assert.deepEqual(outcome(capped), { svc0: 30, svc1: 30, svc2: 30, svc3: 30, svc4: 30 });
 });

@@ -24,7 +24,7 @@ export interface RaftHostOptions {
   /** Timers; real ones by default, simulated ones in the simulator. */
   scheduler?: HostScheduler;
   /** Raft tuning (pre-vote and check-quorum are on by default). */
-  raftOptions?: Pick<RaftConfig, 'preVote' | 'checkQuorum' | 'maxSizePerMsg' | 'maxInflight'>;
+  raftOptions?: Pick<RaftConfig, 'preVote' | 'checkQuorum' | 'maxSizePerMsg' | 'maxInflight' | 'maxCommittedSizePerReady'>;
   /** Called with every applied entry, Raft's own (no-op, conf) included: for checkers. */
   observeApplied?: (e: Entry) => void;
   /** Called with every Ready before it is written: for checkers (the simulator judges it against what it persisted). */
@@ -348,6 +348,12 @@ export class RaftHost {
       });
       inline = false;
       if (!doneInline) return;
+      // Applying in slices (maxCommittedSizePerReady): let timers and messages in between, so a
+      // large backlog of commits does not hold heartbeats back.
+      if (rd.committedEntries.length > 0 && this.opts.raftOptions?.maxCommittedSizePerReady !== undefined) {
+        this.scheduleDrain();
+        return;
+      }
     }
     if (!this.writing) for (const w of this.idleWaiters.splice(0)) w();
   }

@@ -156,7 +156,7 @@ export class RaftNode extends Election {
     this.flushBroadcast();
     const log = this.log;
     const entries = log.unstableEntries();
-    const committedEntries = log.nextCommitted();
+    const committedEntries = log.nextCommitted(this.maxCommittedSizePerReady);
     const rd: Ready = { entries, committedEntries, messages: this.msgs, readStates: this.readStates, mustSync: entries.length > 0 };
     if (this.softChanged()) {
       rd.softState = { leader: this.leader, role: this.role };

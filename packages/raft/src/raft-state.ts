@@ -33,6 +33,7 @@ export abstract class RaftState {
   protected readonly preVote: boolean;
   protected readonly checkQuorum: boolean;
   protected readonly maxSizePerMsg: number;
+  protected readonly maxCommittedSizePerReady: number;
   protected readonly log: RaftLog;
   protected readonly tracker: Tracker;
   protected readonly readOnly = new ReadOnly();
@@ -78,6 +79,7 @@ export abstract class RaftState {
     this.preVote = cfg.preVote ?? true;
     this.checkQuorum = cfg.checkQuorum ?? true;
     this.maxSizePerMsg = cfg.maxSizePerMsg ?? DEFAULT_MAX_SIZE_PER_MSG;
+    this.maxCommittedSizePerReady = cfg.maxCommittedSizePerReady ?? Infinity;
 
     const p = cfg.persisted;
     const snapIndex = p.snapshot ? p.snapshot.meta.index : 0;

@@ -143,6 +143,13 @@ export interface RaftConfig {
   maxSizePerMsg?: number;
   /** Max append messages in flight per follower (pipelining). */
   maxInflight?: number;
+  /**
+   * Max bytes of committed entries one Ready hands out to apply (etcd's
+   * MaxCommittedSizePerReady); the rest come in the next Readies. Default:
+   * no limit. Lets a host apply a large backlog in slices and keep its
+   * heartbeats going in between.
+   */
+  maxCommittedSizePerReady?: number;
 }
 
 export interface ProgressStatus {

@@ -47,6 +47,7 @@ export interface ClusterOptions {
   checkQuorum?: boolean;
   maxSizePerMsg?: number;
   maxInflight?: number;
+  maxCommittedSizePerReady?: number;
 }
 
 export class Cluster {
@@ -90,6 +91,7 @@ export class Cluster {
       checkQuorum: o.checkQuorum,
       maxSizePerMsg: o.maxSizePerMsg,
       maxInflight: o.maxInflight,
+      maxCommittedSizePerReady: o.maxCommittedSizePerReady,
     };
   }
 

@@ -84,6 +84,27 @@ describe('log replication', () => {
     for (const id of VOTERS) assert.equal(c.node(id).status().commit, c.node(leader).status().lastIndex);
   });
 
+  it('hands out a backlog of commits in slices of maxCommittedSizePerReady, in order, none lost', () => {
+    const c = new Cluster(['a'], { maxCommittedSizePerReady: 100 });
+    c.elect();
+    c.stabilize();
+    const n = c.node('a');
+    const first = n.propose(enc('x'.repeat(40))).index;
+    for (let i = 1; i < 10; i++) n.propose(enc('x'.repeat(40)));
+    const rd1 = n.ready();
+    n.advance(rd1);
+    const slices: number[][] = [];
+    while (n.hasReady()) {
+      const rd = n.ready();
+      if (rd.committedEntries.length > 0) slices.push(rd.committedEntries.map((e) => e.index));
+      n.advance(rd);
+    }
+    // 56 bytes an entry counted: one entry fits, a second would pass 100.
+    assert.ok(slices.length >= 5, `${slices.length} slices`);
+    assert.ok(slices.every((s) => s.length <= 2));
+    assert.deepEqual(slices.flat(), Array.from({ length: 10 }, (_, i) => first + i));
+  });
+
   it('commits only after its own log is persisted (advance), never from the ready that carries the entry', () => {
     const c = new Cluster(['a']);
     c.elect();

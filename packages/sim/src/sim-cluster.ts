@@ -60,6 +60,9 @@ export class SimCluster {
     this.clientRng = root.fork();
     const cfgRng = root.fork();
     this.raftOptions = pickRaftOptions(cfgRng);
+    // Its own stream, forked last, so every seed keeps the rest of its configuration.
+    const applySlices = root.fork().pick([undefined, undefined, 100, 2048]);
+    if (applySlices !== undefined) this.raftOptions = { ...this.raftOptions, maxCommittedSizePerReady: applySlices };
     const snapshotEvery = cfgRng.pick([5, 20, 60]);
     // How this run's disks behave: writes done inside save() or later (messages stepped meanwhile),
     // one batch per Ready (LevelDB) or entries then hard state as separate synced writes.

@@ -119,7 +119,7 @@ export class SimNode {
       tickMs: 10,
       electionTick: this.env.raftOptions.electionTick,
       heartbeatTick: this.env.raftOptions.heartbeatTick,
-      raftOptions: { preVote: this.env.raftOptions.preVote, checkQuorum: this.env.raftOptions.checkQuorum, maxSizePerMsg: this.env.raftOptions.maxSizePerMsg, maxInflight: this.env.raftOptions.maxInflight },
+      raftOptions: { preVote: this.env.raftOptions.preVote, checkQuorum: this.env.raftOptions.checkQuorum, maxSizePerMsg: this.env.raftOptions.maxSizePerMsg, maxInflight: this.env.raftOptions.maxInflight, ...(this.env.raftOptions.maxCommittedSizePerReady === undefined ? {} : { maxCommittedSizePerReady: this.env.raftOptions.maxCommittedSizePerReady }) },
       random: () => rng.next(),
       snapshotEvery: this.env.snapshotEvery,
       proposeTimeoutMs: 2000,
