@@ -36,3 +36,26 @@ test('overlay addresses come from the pool\'s last /24', () => {
   const full = new Set(Array.from({ length: 254 }, (_, i) => `10.8.3.${i + 1}`));
   assert.equal(allocateOverlay(tiny, full), undefined);
 });
+
+test('the overlay block grows with the pool: a node per subnet block, never less than a /24', () => {
+  const overlay = (subnetPool: string, subnetPrefix = 24) => {
+    const r = parseRanges({ vipRange: '10.210.0.0/16', subnetPool, subnetPrefix });
+    return `${allocateOverlay(r, new Set())} in /${r.overlay.prefix}`;
+  };
+  assert.equal(overlay('10.211.0.0/16'), '10.211.255.1 in /24', 'the default: unchanged');
+  assert.equal(overlay('10.192.0.0/12'), '10.207.240.1 in /20', '4,096 blocks: 4,094 nodes');
+  assert.equal(overlay('10.211.0.0/16', 26), '10.211.252.1 in /22', 'smaller subnets, more nodes');
+  assert.equal(overlay('10.8.0.0/22'), '10.8.3.1 in /24');
+  // 300 nodes on a /12 pool: every one gets an overlay address and a subnet outside the overlay block.
+  const r = parseRanges({ vipRange: '10.210.0.0/16', subnetPool: '10.192.0.0/12', subnetPrefix: 24 });
+  const taken = new Set<string>();
+  const subnets: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    const o = allocateOverlay(r, taken);
+    assert.ok(o, `node ${i} has an overlay address`);
+    taken.add(o);
+    const sn = allocateSubnet(r, subnets);
+    assert.ok(sn && !sn.startsWith('10.207.24') && !sn.startsWith('10.207.25'), `subnet ${sn}`);
+    subnets.push(sn);
+  }
+});
