@@ -150,6 +150,13 @@ describe('service networking: the Compose get-started app on 5 Docker-in-Docker 
         healthcheck: { test: ['CMD', 'python3', '-c', "import urllib.request; urllib.request.urlopen('http://127.0.0.1:5000/', timeout=2)"], intervalMs: 1000, timeoutMs: 3000, retries: 3 },
       };
       await answersEverywhere(8000, 'the app before the update');
+      // The replica just scaled up counts as running once its container starts, before Flask listens
+      // (the old spec has no health check): both must answer before the load starts. 20 answers in a
+      // row through the ingress, balanced at random over 2 endpoints, miss one with odds of 2^-20.
+      await waitFor('both replicas answering', 60_000, async () => {
+        for (let k = 0; k < 20; k++) if ((await hits(up()[k % up().length], 8000)) === null) return false;
+        return true;
+      }, 500);
       const load = steadyLoad(up().map((i) => [nodeIp(i), 8000]), 20);
       const t0 = Date.now();
       await client().updateService('app_web', next);
